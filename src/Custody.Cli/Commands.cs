@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Custody.Cli;
+
+/// <summary>Every verb custody-admin knows; each lives in Commands/&lt;Noun&gt;/&lt;Verb&gt;Command.cs.</summary>
+internal static class Commands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

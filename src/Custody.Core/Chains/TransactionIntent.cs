@@ -1,0 +1,40 @@
+using System.Numerics;
+
+namespace Custody.Core.Chains;
+
+/// <summary>
+/// What an unsigned transaction would do, decoded from its chain-native form. The
+/// policy judges this, approvers read it, and the audit log digests it; so every
+/// field is something the decoder proved from the bytes, never a caller's claim.
+/// </summary>
+/// <param name="Chain">Registry id of the chain, e.g. "btc", "evm:137", "sol".</param>
+/// <param name="Sources">Addresses (or accounts) whose funds or authority are spent.</param>
+/// <param name="Outputs">Transfers the transaction makes.</param>
+/// <param name="Fee">The most the transaction can cost its sender in the native asset, in base units.</param>
+/// <param name="Call">A contract call that is not a decoded transfer, if any.</param>
+/// <param name="ReplayKeys">
+/// Identities that a conflicting transaction would share: Bitcoin outpoints
+/// ("txid:vout"), EVM "chainId/address/nonce", Solana recent blockhash + fee payer, TRON ref block.
+/// </param>
+/// <param name="Notes">Facts the policy may want to refuse on, e.g. "sighash:NONE", "unresolved-lookup-table".</param>
+public sealed record TransactionIntent(
+    string Chain,
+    IReadOnlyList<string> Sources,
+    IReadOnlyList<IntentOutput> Outputs,
+    BigInteger Fee,
+    ContractCall? Call,
+    IReadOnlyList<string> ReplayKeys,
+    IReadOnlyList<string> Notes);
+
+/// <summary>One transfer: an amount of an asset to a destination.</summary>
+/// <param name="Destination">Address in the chain's canonical text form; null when it cannot be resolved offline.</param>
+/// <param name="Asset">"native" for the chain's own coin, otherwise the token contract / mint address.</param>
+/// <param name="Amount">Base units (satoshi, wei, sun, lamports, token base units).</param>
+/// <param name="IsChange">True only when the output provably pays one of the wallet's own keys.</param>
+public sealed record IntentOutput(string? Destination, string Asset, BigInteger Amount, bool IsChange);
+
+/// <summary>A call into a contract or program that is not decoded as a transfer.</summary>
+/// <param name="Contract">The contract / program address.</param>
+/// <param name="Selector">EVM 4-byte selector as 0x-hex, or the program's instruction tag.</param>
+/// <param name="Value">Native value sent with the call, in base units.</param>
+public sealed record ContractCall(string Contract, string Selector, BigInteger Value);
