@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Custody.Core.Ceremony;
+
+/// <summary>One address written into a ceremony record: chain, derivation path, address text.</summary>
+public sealed record RecordedAddress(string ChainId, string Path, string Address);
+
+/// <summary>
+/// What a ceremony leaves for the record — nothing secret: the wallet, the master key
+/// fingerprint and the first address per chain, so that a restore can be compared
+/// line by line with the original generation.
+/// </summary>
+public sealed record CeremonyRecord(
+    string WalletName,
+    uint MasterFingerprint,
+    string Backup,
+    IReadOnlyList<RecordedAddress> Addresses)
+{
+    /// <summary>The fingerprint as BIP32 prints it: 8 hex digits, big-endian.</summary>
+    public string FingerprintHex => MasterFingerprint.ToString("x8", CultureInfo.InvariantCulture);
+
+    /// <summary>The record as plain lines, the same for generate and restore so they can be diffed.</summary>
+    public IEnumerable<string> Lines()
+    {
+        yield return $"wallet: {WalletName}";
+        yield return $"fingerprint: {FingerprintHex}";
+        yield return $"backup: {Backup}";
+        foreach (var a in Addresses)
+            yield return $"address {a.ChainId} {a.Path} {a.Address}";
+    }
+
+    public bool Equals(CeremonyRecord? other) =>
+        other is not null && WalletName == other.WalletName && MasterFingerprint == other.MasterFingerprint
+        && Backup == other.Backup && Addresses.SequenceEqual(other.Addresses);
+
+    public override int GetHashCode() => HashCode.Combine(WalletName, MasterFingerprint, Backup, Addresses.Count);
+}
