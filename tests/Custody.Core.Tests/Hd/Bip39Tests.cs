@@ -6,7 +6,7 @@ namespace Custody.Core.Tests.Hd;
 /// <summary>BIP39 against the reference vectors of trezor/python-mnemonic (English, passphrase "TREZOR").</summary>
 public class Bip39Tests
 {
-    private static readonly JsonElement Vectors = HdVectors.Load("bip39-vectors.json");
+    private static readonly JsonElement Vectors = VectorFile.Json("bip39-vectors.json");
 
     public static TheoryData<string, string, string> English()
     {

@@ -2,16 +2,9 @@ using System.Text.Json;
 
 namespace Custody.Core.Tests.Hd;
 
-/// <summary>Reads the spec vectors copied under Vectors/ next to the test binaries.</summary>
+/// <summary>Short accessors for the JSON vector files the HD tests read through <see cref="VectorFile"/>.</summary>
 internal static class HdVectors
 {
-    public static JsonElement Load(string file)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Vectors", file);
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.Clone();
-    }
-
     public static string Str(this JsonElement e, string property) => e.GetProperty(property).GetString()!;
 
     public static IEnumerable<JsonElement> Items(this JsonElement e, string property) => e.GetProperty(property).EnumerateArray();
