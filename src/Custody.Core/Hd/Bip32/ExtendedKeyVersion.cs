@@ -56,5 +56,24 @@ public sealed record ExtendedKeyVersion(string PublicPrefix, uint PublicVersion,
         return new ExtendedKeyVersion("?pub", network.ExtPubVersion, "?prv", network.ExtPrivVersion, network.Name);
     }
 
+    /// <summary>
+    /// The SLIP-132 pair for showing an account key of <paramref name="kind"/> on <paramref name="network"/>
+    /// (zpub for BIP84 on bitcoin, upub for BIP49 on testnet, Mtub for BIP49 on litecoin), or the
+    /// network's own pair where SLIP-132 registers none.
+    /// </summary>
+    public static ExtendedKeyVersion For(BitcoinNetwork network, BitcoinAddressKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return (network.Bech32Hrp, kind) switch
+        {
+            ("bc", BitcoinAddressKind.P2shP2wpkh) => Ypub,
+            ("bc", BitcoinAddressKind.P2wpkh) => Zpub,
+            ("tb" or "bcrt", BitcoinAddressKind.P2shP2wpkh) => Upub,
+            ("tb" or "bcrt", BitcoinAddressKind.P2wpkh) => Vpub,
+            ("ltc", BitcoinAddressKind.P2shP2wpkh) => Mtub,
+            _ => For(network),
+        };
+    }
+
     public override string ToString() => $"{PublicPrefix}/{PrivatePrefix}";
 }
