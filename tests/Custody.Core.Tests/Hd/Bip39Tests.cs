@@ -85,6 +85,13 @@ public class Bip39Tests
     }
 
     [Fact]
+    public void Oversized_text_is_refused_before_any_work()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => Mnemonic.Parse(string.Concat(Enumerable.Repeat("abandon ", 1000))));
+        Assert.Contains("longer than 4096 characters", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_lone_surrogate_is_rejected_cleanly()
     {
         var e = Assert.Throws<InvalidInputException>(() => Mnemonic.Parse("abandon \uD800 about"));

@@ -15,6 +15,7 @@ namespace Custody.Core.Hd.Bip39;
 public sealed class Mnemonic : IDisposable
 {
     private const string Field = "mnemonic";
+    private const int MaxTextLength = 4096; // 24 words need ~220 characters; this bounds the work on junk input
     private static readonly int[] WordCounts = [12, 15, 18, 21, 24];
 
     private readonly int[] _indexes;
@@ -51,6 +52,8 @@ public sealed class Mnemonic : IDisposable
     /// <summary>Parses and validates a mnemonic (word count, word list, checksum).</summary>
     public static Mnemonic Parse(ReadOnlySpan<char> text)
     {
+        if (text.Length > MaxTextLength)
+            throw new InvalidInputException(Field, $"longer than {MaxTextLength} characters");
         var wordlist = Bip39Wordlist.English;
         var normalised = Nfkd.ToChars(text, Field);
         try
