@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using Custody.Core.Crypto;
 
 namespace Custody.Core.Hd.Bip39;
@@ -70,7 +72,7 @@ public sealed class Mnemonic : IDisposable
                 {
                     var word = normalised.AsSpan(range);
                     var known = word.Length <= lower.Length &&
-                                System.Text.Ascii.ToLower(word, lower, out var written) == System.Buffers.OperationStatus.Done &&
+                                Ascii.ToLower(word, lower, out var written) == OperationStatus.Done &&
                                 wordlist.TryGetIndex(lower[..written], out indexes[position]);
                     lower.Clear();
                     if (!known)
