@@ -13,6 +13,13 @@ public abstract record BackupPlan
     /// <summary>How many pieces are handed out, one per custodian.</summary>
     public abstract int PieceCount { get; }
 
+    /// <summary>
+    /// Turns <paramref name="secret"/> (<see cref="SecretLength"/> bytes from the HSM) into the
+    /// wallet seed and the custodians' pieces; <paramref name="random"/> serves any further
+    /// randomness the scheme needs (SLIP-39 share polynomials).
+    /// </summary>
+    public abstract BackupMaterial CreateMaterial(ReadOnlySpan<byte> secret, Func<int, byte[]> random);
+
     /// <summary>One line for the ceremony record and the audit log, e.g. "SLIP-39 2-of-3, 256-bit".</summary>
     public abstract string Describe();
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Custody.Core.Chains;
+using Custody.Core.Crypto;
+using Custody.Core.Hd;
 
 namespace Custody.Core.Ceremony;
 
@@ -16,6 +19,26 @@ public sealed record CeremonyRecord(
     string Backup,
     IReadOnlyList<RecordedAddress> Addresses)
 {
+    /// <summary>
+    /// The record of the wallet whose seed is <paramref name="seed"/>: the secp256k1 master
+    /// fingerprint and address 0 of each chain's default scheme. EVM chains share one key
+    /// and one address, so only "eth" is listed for them.
+    /// </summary>
+    public static CeremonyRecord FromSeed(string walletName, string backup, SecretBytes seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        using var secp = new HdKeyRing(seed, KeyCurve.Secp256k1);
+        using var ed = new HdKeyRing(seed, KeyCurve.Ed25519);
+        var addresses = new List<RecordedAddress>();
+        foreach (var chain in ChainRegistry.All.Where(c => c.Family != ChainFamily.Evm || c.Id == "eth"))
+        {
+            var path = DerivationScheme.Default(chain).AddressPath(0);
+            var keys = chain.Curve == KeyCurve.Ed25519 ? ed : secp;
+            addresses.Add(new RecordedAddress(chain.Id, path.ToString(), ChainAddresses.Derive(chain, keys.GetPublicKey(path))));
+        }
+        return new CeremonyRecord(walletName, secp.MasterFingerprint!.Value, backup, addresses);
+    }
+
     /// <summary>The fingerprint as BIP32 prints it: 8 hex digits, big-endian.</summary>
     public string FingerprintHex => MasterFingerprint.ToString("x8", CultureInfo.InvariantCulture);
 

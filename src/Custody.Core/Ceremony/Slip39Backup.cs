@@ -85,6 +85,13 @@ public sealed record Slip39Backup : BackupPlan
         return pieces;
     }
 
+    /// <summary>The SLIP-39 master secret is the BIP32 seed itself.</summary>
+    public override BackupMaterial CreateMaterial(ReadOnlySpan<byte> secret, Func<int, byte[]> random)
+    {
+        var pieces = CreatePieces(secret, random);
+        return new BackupMaterial(Crypto.SecretBytes.CopyFrom(secret), pieces);
+    }
+
     public override string Describe()
     {
         var groups = Groups.Count == 1 && GroupThreshold == 1

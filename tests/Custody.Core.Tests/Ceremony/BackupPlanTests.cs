@@ -124,4 +124,51 @@ public class BackupPlanTests
             record.Lines());
         Assert.Equal(record, record with { Addresses = [new RecordedAddress("btc", "m/84'/0'/0'/0/0", "bc1qexample")] });
     }
+
+    [Fact]
+    public void Record_addresses_match_published_examples()
+    {
+        // BIP84's example: "abandon … about", m/84'/0'/0'/0/0.
+        var abandon = string.Join(' ', Enumerable.Repeat("abandon", 11)) + " about";
+        Assert.Equal("bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", Record(abandon)["btc"].Address);
+
+        // Trezor firmware fixtures for "all all … all" (ethereum/tron/solana get_address).
+        var all = Record(string.Join(' ', Enumerable.Repeat("all", 12)));
+        Assert.Equal(("m/44'/60'/0'/0/0", "0x73d0385F4d8E00C5e6504C6030F47BF6212736A8"), (all["eth"].Path, all["eth"].Address));
+        Assert.Equal(("m/44'/195'/0'/0/0", "TY72iA3SBtrds3QLYsS7LwYfkzXwAXCRWT"), (all["trx"].Path, all["trx"].Address));
+        Assert.Equal(("m/44'/501'/0'/0'", "14CCvQzQzHCVgZM3j9soPnXuJXh1RmCfwLVUcdfbZVBS"), (all["sol"].Path, all["sol"].Address));
+        Assert.DoesNotContain(all.Keys, id => id.StartsWith("evm:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Bip39_material_is_the_mnemonic_of_the_entropy_and_its_seed()
+    {
+        // BIP39: entropy 00…00 is "abandon … about"; its seed gives BIP84's example address.
+        using var material = new Bip39Backup(12).CreateMaterial(new byte[16], _ => throw new InvalidOperationException("no randomness needed"));
+        var piece = Assert.Single(material.Pieces);
+        Assert.Equal(string.Join(' ', Enumerable.Repeat("abandon", 11)) + " about", piece.Words);
+        var record = CeremonyRecord.FromSeed("w", "BIP39 12 words", material.Seed);
+        Assert.Equal("bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", record.Addresses.Single(a => a.ChainId == "btc").Address);
+        Assert.Equal(64, material.Seed.Length);
+    }
+
+    [Fact]
+    public void Slip39_material_seed_is_the_master_secret()
+    {
+        var secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var rng = new Random(5);
+        using var material = Slip39Backup.Parse("2-of-3", 128).CreateMaterial(secret, n => { var b = new byte[n]; rng.NextBytes(b); return b; });
+        Assert.Equal(secret, material.Seed.Span.ToArray());
+        using var recovered = Slip39.Recover(material.Pieces.Skip(1).Select(p => p.Words), []);
+        Assert.Equal(secret, recovered.Span.ToArray());
+    }
+
+    private static Dictionary<string, RecordedAddress> Record(string words)
+    {
+        using var mnemonic = Custody.Core.Hd.Bip39.Mnemonic.Parse(words);
+        using var seed = mnemonic.ToSeed([]);
+        var record = CeremonyRecord.FromSeed("w", "BIP39 12 words", seed);
+        Assert.Equal(record, CeremonyRecord.FromSeed("w", "BIP39 12 words", seed));
+        return record.Addresses.ToDictionary(a => a.ChainId);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Custody.Core.Hd.Bip32;
 using Custody.Core.Hd.Slip39;
 
 namespace Custody.Core.Tests.Hd;
@@ -33,7 +34,7 @@ public class Slip39Tests
     [MemberData(nameof(VectorNumbers))]
     public void Official_vector(int number)
     {
-        var (description, mnemonics, secretHex, _) = Vectors()[number - 1];
+        var (description, mnemonics, secretHex, xprv) = Vectors()[number - 1];
         if (secretHex.Length == 0)
         {
             var e = Assert.Throws<InvalidInputException>(() => Slip39.Recover(mnemonics, Trezor));
@@ -42,6 +43,9 @@ public class Slip39Tests
         }
         using var secret = Slip39.Recover(mnemonics, Trezor);
         Assert.Equal(secretHex, VectorFile.ToHex(secret.Span));
+        // The master secret is the BIP32 seed.
+        using (var master = ExtendedPrivateKey.FromSeed(secret.Span))
+            Assert.Equal(xprv, master.ToBase58(ExtendedKeyVersion.Xpub));
         // Decoding then encoding gives back the very same words.
         foreach (var m in mnemonics)
         {
