@@ -56,27 +56,40 @@ public sealed class Slip39Share : IDisposable
     internal ReadOnlySpan<byte> Value => _value.Span;
 
     /// <summary>Decodes and checks one mnemonic: words, checksum, length, padding and header.</summary>
-    public static Slip39Share Parse(string mnemonic, string field = "mnemonic")
+    public static Slip39Share Parse(string mnemonic, string field = "mnemonic") =>
+        Parse((mnemonic ?? "").AsSpan(), field);
+
+    /// <summary>
+    /// Decodes a mnemonic held in a span (e.g. a pinned buffer read from a file, which the
+    /// caller clears), so that its words never become strings. Words are separated by any
+    /// white space and matched in any letter case.
+    /// </summary>
+    public static Slip39Share Parse(ReadOnlySpan<char> mnemonic, string field = "mnemonic")
     {
-        if (string.IsNullOrWhiteSpace(mnemonic))
+        if (mnemonic.IsWhiteSpace())
             throw new InvalidInputException(field, "the share is empty");
         if (mnemonic.Length > MaxMnemonicChars)
             throw new InvalidInputException(field, $"the share is longer than any SLIP-39 share ({MaxWords} words at most)");
-        var words = mnemonic.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length < MinWords)
-            throw new InvalidInputException(field, $"a SLIP-39 share has at least {MinWords} words, this one has {words.Length}");
-        if (words.Length > MaxWords)
-            throw new InvalidInputException(field, $"a SLIP-39 share has at most {MaxWords} words here, this one has {words.Length}");
 
-        var indexes = new int[words.Length];
+        var indexes = new int[MaxWords];
+        var count = 0;
         try
         {
-            for (var i = 0; i < words.Length; i++)
+            var rest = mnemonic.TrimStart();
+            while (!rest.IsEmpty)
             {
-                if (!Slip39WordList.TryGetIndex(words[i].ToLowerInvariant(), out indexes[i]))
-                    throw new InvalidInputException(field, $"word {i + 1} is not in the SLIP-39 word list");
+                var end = 0;
+                while (end < rest.Length && !char.IsWhiteSpace(rest[end])) end++;
+                if (count == MaxWords)
+                    throw new InvalidInputException(field, $"a SLIP-39 share has at most {MaxWords} words here, this one has more");
+                if (!Slip39WordList.TryGetIndex(rest[..end], out indexes[count]))
+                    throw new InvalidInputException(field, $"word {count + 1} is not in the SLIP-39 word list");
+                count++;
+                rest = rest[end..].TrimStart();
             }
-            return FromWords(indexes, field);
+            if (count < MinWords)
+                throw new InvalidInputException(field, $"a SLIP-39 share has at least {MinWords} words, this one has {count}");
+            return FromWords(indexes.AsSpan(0, count), field);
         }
         finally
         {
@@ -84,7 +97,7 @@ public sealed class Slip39Share : IDisposable
         }
     }
 
-    private static Slip39Share FromWords(int[] words, string field)
+    private static Slip39Share FromWords(ReadOnlySpan<int> words, string field)
     {
         var extendable = ((words[1] >> 4) & 1) == 1;
         if (!Rs1024.Verify(Rs1024.CustomizationFor(extendable), words))
@@ -114,7 +127,7 @@ public sealed class Slip39Share : IDisposable
         var value = new byte[valueLength];
         try
         {
-            if (!UnpackValue(words.AsSpan(HeaderWords, valueWords), paddingBits, value))
+            if (!UnpackValue(words.Slice(HeaderWords, valueWords), paddingBits, value))
                 throw new InvalidInputException(field, "the padding bits of the share value are not zero");
             return new Slip39Share(identifier, extendable, iterationExponent, groupIndex, groupThreshold, groupCount,
                 memberIndex, memberThreshold, value);

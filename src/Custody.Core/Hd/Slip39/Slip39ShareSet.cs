@@ -16,7 +16,10 @@ public sealed class Slip39ShareSet : IDisposable
     public int Count => _shares.Count;
 
     /// <summary>Parses and adds a mnemonic; the field of an error is "shares[n]" (n from 1).</summary>
-    public Slip39Share Add(string mnemonic)
+    public Slip39Share Add(string mnemonic) => Add((mnemonic ?? "").AsSpan());
+
+    /// <summary>As <see cref="Add(string)"/>, for a mnemonic in a buffer the caller clears.</summary>
+    public Slip39Share Add(ReadOnlySpan<char> mnemonic)
     {
         var field = $"shares[{_shares.Count + 1}]";
         var share = Slip39Share.Parse(mnemonic, field);
