@@ -26,6 +26,7 @@ internal sealed class TokenSessionPool : IDisposable
     private int _leased;
     private int _peakLeased;
     private int _opened;
+    private int _live;
     private int _dropped;
     private bool _disposed;
 
@@ -42,6 +43,9 @@ internal sealed class TokenSessionPool : IDisposable
 
     /// <summary>Sessions opened so far (for tests and diagnostics).</summary>
     public int OpenedSessions => Volatile.Read(ref _opened);
+
+    /// <summary>Sessions open right now, idle or leased; never more than MaxSessions.</summary>
+    public int LiveSessions => Volatile.Read(ref _live);
 
     /// <summary>Sessions dropped after a failure (for tests and diagnostics).</summary>
     public int DroppedSessions => Volatile.Read(ref _dropped);
@@ -152,6 +156,7 @@ internal sealed class TokenSessionPool : IDisposable
             throw;
         }
         Interlocked.Increment(ref _opened);
+        Interlocked.Increment(ref _live);
         return Leased(new TokenSession(session, binding, _module.Factories, TokenLabel));
     }
 
@@ -179,6 +184,7 @@ internal sealed class TokenSessionPool : IDisposable
     private void Drop(TokenSession? session, bool stillOpen, bool counted = true)
     {
         if (session is null) return;
+        Interlocked.Decrement(ref _live);
         if (counted)
         {
             Interlocked.Decrement(ref _leased);
