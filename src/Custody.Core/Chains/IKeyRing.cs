@@ -15,6 +15,9 @@ public interface IKeyRing
     /// <summary>BIP32 fingerprint of the master key, or null for a single non-HD key.</summary>
     uint? MasterFingerprint { get; }
 
+    /// <summary>The curve of every key in this ring.</summary>
+    KeyCurve Curve { get; }
+
     /// <summary>33-byte compressed secp256k1 key, or 32-byte Ed25519 key, at <paramref name="path"/>.</summary>
     byte[] GetPublicKey(KeyPath path);
 
