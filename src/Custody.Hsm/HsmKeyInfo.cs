@@ -1,3 +1,5 @@
+using Custody.Core.Chains;
+
 namespace Custody.Hsm;
 
 /// <summary>
@@ -8,7 +10,7 @@ public sealed class HsmKeyInfo
 {
     private readonly byte[] _publicKey;
 
-    internal HsmKeyInfo(HsmKeyId id, HsmCurve curve, byte[] publicKey)
+    internal HsmKeyInfo(HsmKeyId id, KeyCurve curve, byte[] publicKey)
     {
         Id = id;
         Curve = curve;
@@ -17,7 +19,7 @@ public sealed class HsmKeyInfo
 
     public HsmKeyId Id { get; }
 
-    public HsmCurve Curve { get; }
+    public KeyCurve Curve { get; }
 
     public ReadOnlySpan<byte> PublicKey => _publicKey;
 

@@ -1,3 +1,5 @@
+using Custody.Core.Chains;
+
 namespace Custody.Hsm;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Custody.Hsm;
 /// </summary>
 public interface IHsmKeyStore
 {
-    HsmKeyInfo Generate(HsmCurve curve);
+    HsmKeyInfo Generate(KeyCurve curve);
 
     /// <summary>The public half of a key; <see cref="HsmError.KeyNotFound"/> when there is no such key.</summary>
     HsmKeyInfo Get(HsmKeyId id);

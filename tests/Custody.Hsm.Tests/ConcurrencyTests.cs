@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Custody.Core.Chains;
 
 namespace Custody.Hsm.Tests;
 
@@ -10,8 +11,8 @@ public class ConcurrencyTests(SoftHsmFixture fixture)
     {
         const int threads = 16, operations = 200;
         var hsm = fixture.Hsm;
-        var secp = hsm.Keys.Generate(HsmCurve.Secp256k1);
-        var ed = hsm.Keys.Generate(HsmCurve.Ed25519);
+        var secp = hsm.Keys.Generate(KeyCurve.Secp256k1);
+        var ed = hsm.Keys.Generate(KeyCurve.Ed25519);
         hsm.Keks.Ensure(1);
         var sealer = hsm.CreateSealer(1);
         var secret = new byte[64];

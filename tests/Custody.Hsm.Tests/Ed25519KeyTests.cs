@@ -1,3 +1,5 @@
+using Custody.Core.Chains;
+
 namespace Custody.Hsm.Tests;
 
 [Collection(HsmCollection.Name)]
@@ -10,7 +12,7 @@ public class Ed25519KeyTests(SoftHsmFixture fixture)
     [InlineData(1232)] // the largest Solana transaction message
     public void Signatures_verify_with_BouncyCastle(int length)
     {
-        var key = fixture.Hsm.Keys.Generate(HsmCurve.Ed25519);
+        var key = fixture.Hsm.Keys.Generate(KeyCurve.Ed25519);
         Assert.Equal(32, key.PublicKey.Length);
         var message = new byte[length];
         new Random(length).NextBytes(message);
@@ -24,7 +26,7 @@ public class Ed25519KeyTests(SoftHsmFixture fixture)
     [Fact]
     public void The_private_key_never_leaves_the_token_and_cannot_sign_digests()
     {
-        var key = fixture.Hsm.Keys.Generate(HsmCurve.Ed25519);
+        var key = fixture.Hsm.Keys.Generate(KeyCurve.Ed25519);
         var protection = fixture.Hsm.KeyStore.DescribePrivateKey(key.Id);
         Assert.True(protection.Sensitive);
         Assert.False(protection.Extractable);

@@ -1,4 +1,5 @@
 using Custody.Core;
+using Custody.Core.Chains;
 
 namespace Custody.Hsm.Tests;
 
@@ -8,12 +9,12 @@ public class KeyStoreTests(SoftHsmFixture fixture)
     [Fact]
     public void Lists_and_destroys_keys_by_id()
     {
-        var k1 = fixture.Hsm.Keys.Generate(HsmCurve.Secp256k1);
-        var ed = fixture.Hsm.Keys.Generate(HsmCurve.Ed25519);
+        var k1 = fixture.Hsm.Keys.Generate(KeyCurve.Secp256k1);
+        var ed = fixture.Hsm.Keys.Generate(KeyCurve.Ed25519);
 
         var listed = fixture.Hsm.Keys.List();
         Assert.Equal(k1.PublicKeyBytes(), Assert.Single(listed, k => k.Id == k1.Id).PublicKeyBytes());
-        Assert.Equal(HsmCurve.Ed25519, Assert.Single(listed, k => k.Id == ed.Id).Curve);
+        Assert.Equal(KeyCurve.Ed25519, Assert.Single(listed, k => k.Id == ed.Id).Curve);
 
         Assert.True(fixture.Hsm.Keys.Destroy(k1.Id));
         Assert.False(fixture.Hsm.Keys.Destroy(k1.Id));
@@ -26,7 +27,7 @@ public class KeyStoreTests(SoftHsmFixture fixture)
     [Fact]
     public void Ids_are_unique_and_survive_a_text_round_trip()
     {
-        var ids = Enumerable.Range(0, 20).Select(i => fixture.Hsm.Keys.Generate(i % 2 == 0 ? HsmCurve.Secp256k1 : HsmCurve.Ed25519).Id).ToList();
+        var ids = Enumerable.Range(0, 20).Select(i => fixture.Hsm.Keys.Generate(i % 2 == 0 ? KeyCurve.Secp256k1 : KeyCurve.Ed25519).Id).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         foreach (var id in ids)
         {

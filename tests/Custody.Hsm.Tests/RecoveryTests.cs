@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Custody.Core.Chains;
 
 namespace Custody.Hsm.Tests;
 
@@ -12,7 +13,7 @@ public class RecoveryTests(SoftHsmFixture fixture)
     public void Sessions_closed_behind_the_pools_back_are_replaced_and_the_operation_retried()
     {
         var hsm = fixture.Hsm;
-        var key = hsm.Keys.Generate(HsmCurve.Secp256k1);
+        var key = hsm.Keys.Generate(KeyCurve.Secp256k1);
         hsm.Keys.SignDigest(key.Id, Digest);
         var dropped = hsm.Pool.DroppedSessions;
 
@@ -42,11 +43,11 @@ public class RecoveryTests(SoftHsmFixture fixture)
         var directory = fixture.ProvisionToken(label);
         var away = fixture.OutsideTokenDirectory(label); // inside it, SoftHSM would find the token again
         using var hsm = HsmConnection.Open(fixture.Options(label));
-        var key = hsm.Keys.Generate(HsmCurve.Secp256k1);
+        var key = hsm.Keys.Generate(KeyCurve.Secp256k1);
         hsm.Keks.Ensure(1);
         var sealer = hsm.CreateSealer(1);
         var blob = sealer.Seal([1, 2, 3], "away"u8);
-        var mainKey = fixture.Hsm.Keys.Generate(HsmCurve.Ed25519);
+        var mainKey = fixture.Hsm.Keys.Generate(KeyCurve.Ed25519);
 
         Directory.Move(directory, away);
         try
@@ -84,7 +85,7 @@ public class RecoveryTests(SoftHsmFixture fixture)
         var directory = fixture.ProvisionToken(label);
         var away = fixture.OutsideTokenDirectory(label);
         using var hsm = HsmConnection.Open(fixture.Options(label) with { MaxSessions = 3 });
-        var key = hsm.Keys.Generate(HsmCurve.Secp256k1);
+        var key = hsm.Keys.Generate(KeyCurve.Secp256k1);
         var unexpected = new ConcurrentQueue<string>();
         var succeeded = 0;
         var unavailable = 0;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Custody.Core;
+using Custody.Core.Chains;
 
 namespace Custody.Hsm.Tests;
 
@@ -9,8 +10,8 @@ public class Secp256k1KeyTests(SoftHsmFixture fixture)
     [Fact]
     public void Generates_a_key_with_a_valid_compressed_public_key()
     {
-        var key = fixture.Hsm.Keys.Generate(HsmCurve.Secp256k1);
-        Assert.Equal(HsmCurve.Secp256k1, key.Curve);
+        var key = fixture.Hsm.Keys.Generate(KeyCurve.Secp256k1);
+        Assert.Equal(KeyCurve.Secp256k1, key.Curve);
         Assert.Equal(33, key.PublicKey.Length);
         Assert.Contains(key.PublicKey[0], new byte[] { 0x02, 0x03 });
         Assert.True(IndependentVerifier.Secp256k1.Curve.DecodePoint(key.PublicKeyBytes()).IsValid());
@@ -20,7 +21,7 @@ public class Secp256k1KeyTests(SoftHsmFixture fixture)
     [Fact]
     public void Signatures_verify_with_BouncyCastle_and_are_low_S()
     {
-        var key = fixture.Hsm.Keys.Generate(HsmCurve.Secp256k1);
+        var key = fixture.Hsm.Keys.Generate(KeyCurve.Secp256k1);
         var random = new Random(7);
         for (var i = 0; i < 64; i++)
         {
@@ -38,7 +39,7 @@ public class Secp256k1KeyTests(SoftHsmFixture fixture)
     [Fact]
     public void The_private_key_never_leaves_the_token()
     {
-        var key = fixture.Hsm.Keys.Generate(HsmCurve.Secp256k1);
+        var key = fixture.Hsm.Keys.Generate(KeyCurve.Secp256k1);
         var protection = fixture.Hsm.KeyStore.DescribePrivateKey(key.Id);
         Assert.True(protection.Token);
         Assert.True(protection.Sensitive);
@@ -52,7 +53,7 @@ public class Secp256k1KeyTests(SoftHsmFixture fixture)
     [Fact]
     public void Bad_requests_get_typed_errors()
     {
-        var key = fixture.Hsm.Keys.Generate(HsmCurve.Secp256k1);
+        var key = fixture.Hsm.Keys.Generate(KeyCurve.Secp256k1);
         Assert.Equal("digest", Assert.Throws<InvalidInputException>(() => fixture.Hsm.Keys.SignDigest(key.Id, new byte[31])).Field);
         Assert.Equal("digest", Assert.Throws<InvalidInputException>(() => fixture.Hsm.Keys.SignDigest(key.Id, new byte[33])).Field);
         Assert.Equal(HsmError.WrongKeyType, Assert.Throws<HsmException>(() => fixture.Hsm.Keys.SignMessage(key.Id, [1, 2])).Error);

@@ -1,3 +1,4 @@
+using Custody.Core.Chains;
 using Net.Pkcs11Interop.Common;
 
 namespace Custody.Hsm.Keys;
@@ -21,13 +22,13 @@ internal sealed class CurveParameters
     /// <summary>The PKCS#11 3.0 alternative for Edwards parameters: PrintableString "edwards25519".</summary>
     private static readonly byte[] Ed25519Name = [0x13, 0x0C, .. "edwards25519"u8];
 
-    public static readonly CurveParameters Secp256k1 = new(HsmCurve.Secp256k1, (ulong)CKK.CKK_EC, Secp256k1Oid,
+    public static readonly CurveParameters Secp256k1 = new(KeyCurve.Secp256k1, (ulong)CKK.CKK_EC, Secp256k1Oid,
         (ulong)CKM.CKM_EC_KEY_PAIR_GEN, (ulong)CKM.CKM_ECDSA, EcPointCodec.Secp256k1PublicKey);
 
-    public static readonly CurveParameters Ed25519 = new(HsmCurve.Ed25519, CkkEcEdwards, Ed25519Oid,
+    public static readonly CurveParameters Ed25519 = new(KeyCurve.Ed25519, CkkEcEdwards, Ed25519Oid,
         CkmEcEdwardsKeyPairGen, CkmEddsa, EcPointCodec.Ed25519PublicKey);
 
-    private CurveParameters(HsmCurve curve, ulong keyType, byte[] ecParams, ulong generateMechanism, ulong signMechanism,
+    private CurveParameters(KeyCurve curve, ulong keyType, byte[] ecParams, ulong generateMechanism, ulong signMechanism,
         PublicKeyDecoder decodePublicKey)
     {
         Curve = curve;
@@ -40,7 +41,7 @@ internal sealed class CurveParameters
 
     public delegate byte[] PublicKeyDecoder(ReadOnlySpan<byte> ecPoint);
 
-    public HsmCurve Curve { get; }
+    public KeyCurve Curve { get; }
 
     public ulong KeyType { get; }
 
@@ -52,10 +53,10 @@ internal sealed class CurveParameters
 
     public PublicKeyDecoder DecodePublicKey { get; }
 
-    public static CurveParameters Of(HsmCurve curve) => curve switch
+    public static CurveParameters Of(KeyCurve curve) => curve switch
     {
-        HsmCurve.Secp256k1 => Secp256k1,
-        HsmCurve.Ed25519 => Ed25519,
+        KeyCurve.Secp256k1 => Secp256k1,
+        KeyCurve.Ed25519 => Ed25519,
         _ => throw new ArgumentOutOfRangeException(nameof(curve), curve, "unknown curve"),
     };
 

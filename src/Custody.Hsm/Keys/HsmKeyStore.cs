@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Custody.Core;
+using Custody.Core.Chains;
 using Custody.Hsm.Pkcs11;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
@@ -18,9 +19,9 @@ internal sealed class HsmKeyStore(TokenSessionPool pool) : IHsmKeyStore
     private const string LabelPrefix = "custody-key-";
     private readonly Lock _generateLock = new();
     private readonly ConcurrentDictionary<HsmKeyId, HsmKeyInfo> _known = new();
-    private readonly ConcurrentDictionary<HsmKeyId, HsmCurve> _curves = new();
+    private readonly ConcurrentDictionary<HsmKeyId, KeyCurve> _curves = new();
 
-    public HsmKeyInfo Generate(HsmCurve curve)
+    public HsmKeyInfo Generate(KeyCurve curve)
     {
         var parameters = CurveParameters.Of(curve);
         return pool.Execute($"generate {curve} key", s =>
@@ -100,7 +101,7 @@ internal sealed class HsmKeyStore(TokenSessionPool pool) : IHsmKeyStore
         if (digest32.Length != 32)
             throw new InvalidInputException("digest", $"an ECDSA digest is 32 bytes, got {digest32.Length}");
         var digest = digest32.ToArray();
-        var raw = Sign(id, HsmCurve.Secp256k1, "sign digest", digest);
+        var raw = Sign(id, KeyCurve.Secp256k1, "sign digest", digest);
         try
         {
             return Secp256k1Math.NormalizeLowS(raw);
@@ -113,7 +114,7 @@ internal sealed class HsmKeyStore(TokenSessionPool pool) : IHsmKeyStore
 
     public byte[] SignMessage(HsmKeyId id, ReadOnlySpan<byte> message)
     {
-        var signature = Sign(id, HsmCurve.Ed25519, "sign message", message.ToArray());
+        var signature = Sign(id, KeyCurve.Ed25519, "sign message", message.ToArray());
         if (signature.Length != 64)
             throw new HsmException(HsmError.OperationFailed, $"token '{pool.TokenLabel}' returned a {signature.Length}-byte Ed25519 signature for key {id}");
         return signature;
@@ -143,7 +144,7 @@ internal sealed class HsmKeyStore(TokenSessionPool pool) : IHsmKeyStore
     internal ObjectProtection DescribePrivateKey(HsmKeyId id) => pool.Execute("describe key", s =>
         ObjectProtection.Read(s, s.FindOne(PrivateKeyCacheKey(id), () => Template(s, CKO.CKO_PRIVATE_KEY, id), $"key {id}")));
 
-    private byte[] Sign(HsmKeyId id, HsmCurve needed, string operation, byte[] data) => pool.Execute(operation, s =>
+    private byte[] Sign(HsmKeyId id, KeyCurve needed, string operation, byte[] data) => pool.Execute(operation, s =>
         s.UseObject(PrivateKeyCacheKey(id), () => Template(s, CKO.CKO_PRIVATE_KEY, id), $"key {id}", handle =>
         {
             var curve = CurveOf(s, id, handle);
@@ -153,7 +154,7 @@ internal sealed class HsmKeyStore(TokenSessionPool pool) : IHsmKeyStore
             return s.Session.Sign(mechanism, handle, data);
         }));
 
-    private HsmCurve CurveOf(TokenSession s, HsmKeyId id, IObjectHandle privateKey)
+    private KeyCurve CurveOf(TokenSession s, HsmKeyId id, IObjectHandle privateKey)
     {
         if (_curves.TryGetValue(id, out var known)) return known;
         var shape = s.Read(privateKey, CKA.CKA_KEY_TYPE, CKA.CKA_EC_PARAMS);
