@@ -1,12 +1,21 @@
 using System.CommandLine;
+using Custody.Cli.SelfCheck;
+using Custody.Cli.Token;
 
 namespace Custody.Cli;
 
-/// <summary>Every verb custody-admin knows; each lives in Commands/&lt;Noun&gt;/&lt;Verb&gt;Command.cs.</summary>
+/// <summary>
+/// Every verb custody-admin knows; each lives in Commands/&lt;Noun&gt;/&lt;Verb&gt;Command.cs, in namespace
+/// Custody.Cli.&lt;Noun&gt; (Custody.Cli.Commands would clash with this class).
+/// </summary>
 internal static class Commands
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return SelfCheckCommand.Create();
+
+        var token = new Command("token", "PKCS#11 token administration");
+        token.Subcommands.Add(InitTokenCommand.Create());
+        yield return token;
     }
 }
