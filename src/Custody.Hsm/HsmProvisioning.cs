@@ -52,6 +52,10 @@ public static class HsmProvisioning
         {
             throw new HsmException(HsmError.OperationFailed, $"initialising token '{options.TokenLabel}' failed: {e.Method} returned {e.RV}", e);
         }
+        catch (TokenLostException e)
+        {
+            throw new HsmUnavailableException($"initialising token '{options.TokenLabel}' failed: {e.Message}", e);
+        }
         finally
         {
             module.Release();

@@ -50,4 +50,22 @@ public class KeyEncryptionKeyTests(SoftHsmFixture fixture)
         Assert.Equal(HsmError.KeyNotFound, Assert.Throws<HsmException>(() => fixture.Hsm.CreateSealer(4242)).Error);
         Assert.Equal("kekVersion", Assert.Throws<InvalidInputException>(() => fixture.Hsm.Keks.Ensure(0)).Field);
     }
+
+    [Fact]
+    public void A_cached_handle_that_went_stale_is_found_again()
+    {
+        // Two connections to one token: the second replaces KEK v3 behind the first one's handle cache.
+        using var other = HsmConnection.Open(fixture.Options(SoftHsmFixture.MainLabel));
+        fixture.Hsm.Keks.Ensure(3);
+        var sealer = fixture.Hsm.CreateSealer(3);
+        sealer.Seal([1], "a"u8); // caches the handle of KEK v3
+
+        Assert.True(other.Keks.Destroy(3));
+        Assert.True(other.Keks.Ensure(3));
+        var blob = other.CreateSealer(3).Seal([4, 5, 6], "a"u8);
+
+        using var opened = sealer.Unseal(blob, "a"u8); // CKR_OBJECT_HANDLE_INVALID → search again → the new KEK
+        Assert.Equal([4, 5, 6], opened.Span.ToArray());
+        Assert.True(fixture.Hsm.Keks.Destroy(3));
+    }
 }
