@@ -14,6 +14,8 @@ namespace Custody.Hsm.Pkcs11;
 /// the token still answers on the current module instance, re-initialises the module if it does not
 /// (at most once per RecoveryInterval), and runs the operation once more on a fresh session. If that
 /// fails too, the caller gets <see cref="HsmUnavailableException"/> — never a raw PKCS#11 code.
+/// Work may therefore run twice: signing, sealing and reading are safe to repeat; a key generation
+/// interrupted after C_GenerateKeyPair can leave an unused key pair behind.
 /// </summary>
 internal sealed class TokenSessionPool : IDisposable
 {
@@ -152,7 +154,14 @@ internal sealed class TokenSessionPool : IDisposable
         }
         catch
         {
-            session.Dispose();
+            try
+            {
+                session.Dispose();
+            }
+            catch (Pkcs11Exception)
+            {
+                // Keep the login failure, not the close failure.
+            }
             throw;
         }
         Interlocked.Increment(ref _opened);
