@@ -52,8 +52,6 @@ internal static class Secp256k1Math
         return result;
     }
 
-    public static bool IsLowS(ReadOnlySpan<byte> rs64) => Unsigned(rs64[32..]) <= HalfN;
-
     private static BigInteger Unsigned(ReadOnlySpan<byte> bigEndian) => new(bigEndian, isUnsigned: true, isBigEndian: true);
 
     private static BigInteger Parse(string hex) => Unsigned(Convert.FromHexString(hex));
