@@ -172,3 +172,12 @@ public class BackupPlanTests
         return record.Addresses.ToDictionary(a => a.ChainId);
     }
 }
+
+public class SeedBindingTests
+{
+    // The daemon's SeedSealing (Custody.Daemon.Wallets) writes the same bytes; a change here
+    // makes every sealed seed unreadable, so the format is pinned.
+    [Fact]
+    public void Associated_data_is_pinned() =>
+        Assert.Equal("custody.v1/seed|wallet=w_0123|kek=7"u8.ToArray(), SeedBinding.AssociatedData("w_0123", 7));
+}
