@@ -55,6 +55,9 @@ public sealed class AuditVerifier
     /// <summary>The tree of the records accepted so far.</summary>
     public MerkleTreeState Tree => _tree.Clone();
 
+    /// <summary>Checkpoints found good so far.</summary>
+    public int CheckpointsVerified => _next;
+
     /// <summary>The last checkpoint found good so far.</summary>
     public Checkpoint? LastGoodCheckpoint => _lastGood;
 
