@@ -8,5 +8,13 @@ internal static class Commands
     public static IEnumerable<Command> All()
     {
         yield return DeriveCommand.Create();
+        yield return Group("audit", "Verify and export the tamper-evident audit log", Audit.VerifyCommand.Create(), Audit.ExportCommand.Create());
+    }
+
+    private static Command Group(string name, string description, params Command[] verbs)
+    {
+        var group = new Command(name, description);
+        foreach (var verb in verbs) group.Subcommands.Add(verb);
+        return group;
     }
 }

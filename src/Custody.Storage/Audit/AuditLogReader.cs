@@ -17,6 +17,13 @@ public sealed class AuditLogReader(SqliteDatabase database)
 {
     private readonly SqliteDatabase _database = database ?? throw new ArgumentNullException(nameof(database));
 
+    /// <summary>Whether the file holds the audit tables at all.</summary>
+    public bool HasLog()
+    {
+        using var c = Open();
+        return SqliteSchema.CurrentVersion(c, AuditSchema.Component) > 0;
+    }
+
     public long Count()
     {
         using var c = Open();
