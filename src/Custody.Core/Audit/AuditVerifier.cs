@@ -23,8 +23,7 @@ public sealed class AuditVerifier
 {
     private readonly NoteVerifierKey _key;
     private readonly List<PendingCheckpoint> _checkpoints = [];
-    private readonly MerkleTreeState _tree = new();
-    private readonly List<byte[]> _leaves = [];
+    private readonly MerkleTree _tree = new();
     private int _next;
     private Checkpoint? _lastGood;
     private AuditFailure? _failure;
@@ -53,7 +52,7 @@ public sealed class AuditVerifier
     public long RecordCount => _tree.Size;
 
     /// <summary>The tree of the records accepted so far.</summary>
-    public MerkleTreeState Tree => _tree.Clone();
+    public MerkleTreeState Tree => _tree.State(_tree.Size);
 
     /// <summary>Checkpoints found good so far.</summary>
     public int CheckpointsVerified => _next;
@@ -115,7 +114,6 @@ public sealed class AuditVerifier
         if (!leaf.StoredLeafHash.IsEmpty && !leaf.StoredLeafHash.Span.SequenceEqual(leafHash))
             return new AuditFailure(AuditFailureKind.AlteredRecord, position, "the content does not match the leaf hash stored when it was appended (edited)");
         _tree.Append(leafHash);
-        _leaves.Add(leafHash);
         return null;
     }
 
@@ -134,8 +132,8 @@ public sealed class AuditVerifier
             }
             if (_lastGood is { } previous)
             {
-                var proof = MerkleProof.Consistency(_leaves, previous.Size, checkpoint.Size);
-                if (!MerkleProof.VerifyConsistency(previous.Size, checkpoint.Size, previous.RootHash.Span, checkpoint.RootHash.Span, proof))
+                var proof = _tree.ConsistencyProof(previous.Size, checkpoint.Size);
+                if (!proof.Verify(previous.RootHash.Span, checkpoint.RootHash.Span))
                     return new AuditFailure(AuditFailureKind.Inconsistent, c.Index, $"not consistent with the checkpoint of size {previous.Size}");
             }
             _lastGood = checkpoint;

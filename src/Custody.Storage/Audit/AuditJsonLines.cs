@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Custody.Core.Audit;
 using Custody.Core.Audit.Merkle;
@@ -9,6 +10,7 @@ namespace Custody.Storage.Audit;
 /// Export as JSON lines: one object per record, always the same fields in the same
 /// order (absent values are null), times as ISO 8601 UTC with microseconds, bytes as
 /// lower-case hex, and the record's Merkle leaf hash so a line can be matched to a proof.
+/// Text is written as UTF-8 with only the escapes JSON requires (the output is data, not HTML).
 /// </summary>
 public static class AuditJsonLines
 {
@@ -16,7 +18,7 @@ public static class AuditJsonLines
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(records);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         foreach (var record in records)
         {
             WriteRecord(json, record);

@@ -15,6 +15,11 @@ namespace Custody.Storage.Audit;
 /// batch, so durability does not cap throughput. The same loop signs checkpoints every
 /// N records or T seconds, after the records' commit and outside their transaction, so a
 /// slow or failing audit key never loses or delays a record.
+/// <para>
+/// One appender per file: a second one (another process) would fail its inserts on the
+/// sequence primary key rather than corrupt the log. Opening replays and verifies the
+/// whole log (linear in its size) so that it never signs over altered records.
+/// </para>
 /// </summary>
 public sealed class AuditLog : IAsyncDisposable
 {
@@ -44,6 +49,7 @@ public sealed class AuditLog : IAsyncDisposable
     private long _checkpointedSize;
     private long _commits;
     private int _disposed;
+    private Exception? _lastCheckpointError;
 
     private AuditLog(SqliteConnection connection, ICheckpointSigner signer, AuditLogOptions options, MerkleTreeState tree, SignedCheckpoint? latest, DateTimeOffset lastTime)
     {
@@ -71,7 +77,11 @@ public sealed class AuditLog : IAsyncDisposable
     public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>The last failure to sign or store a checkpoint; the next trigger retries.</summary>
-    public Exception? LastCheckpointError { get; private set; }
+    public Exception? LastCheckpointError
+    {
+        get => Volatile.Read(ref _lastCheckpointError);
+        private set => Volatile.Write(ref _lastCheckpointError, value);
+    }
 
     /// <summary>
     /// Opens (creating if needed) the log in <paramref name="database"/>. The existing log

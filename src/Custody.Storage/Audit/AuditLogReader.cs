@@ -95,7 +95,7 @@ public sealed class AuditLogReader(SqliteDatabase database)
         var size = GetCheckpoint(checkpointIndex).Checkpoint.Size;
         if (sequence < 0 || sequence >= size)
             throw new InvalidInputException("sequence", $"record {sequence} is not covered by checkpoint {checkpointIndex} (size {size})");
-        return new InclusionProof(sequence, size, MerkleProof.Inclusion(LeafHashes(size), sequence, size));
+        return LeafTree(size).InclusionProof(sequence, size);
     }
 
     /// <summary>The proof that checkpoint <paramref name="fromIndex"/>'s tree is a prefix of checkpoint <paramref name="toIndex"/>'s.</summary>
@@ -104,7 +104,7 @@ public sealed class AuditLogReader(SqliteDatabase database)
         var size1 = GetCheckpoint(fromIndex).Checkpoint.Size;
         var size2 = GetCheckpoint(toIndex).Checkpoint.Size;
         if (size1 > size2) throw new InvalidInputException("checkpoint", $"checkpoint {fromIndex} is larger than checkpoint {toIndex}");
-        return new ConsistencyProof(size1, size2, MerkleProof.Consistency(LeafHashes(size2), size1, size2));
+        return LeafTree(size2).ConsistencyProof(size1, size2);
     }
 
     /// <summary>Replays the whole log against <paramref name="key"/>; see <see cref="AuditVerifier"/>.</summary>
@@ -143,13 +143,17 @@ public sealed class AuditLogReader(SqliteDatabase database)
         return micros is { } us ? DateTimeOffset.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond) : null;
     }
 
-    private List<byte[]> LeafHashes(long size)
+    // Proofs are computed from the stored leaf hashes, O(size) per request; a proof from
+    // altered hashes simply fails to verify against the signed root.
+    private MerkleTree LeafTree(long size)
     {
         using var c = Open();
-        var hashes = c.Query<byte[]>("SELECT leaf_hash FROM audit_records WHERE seq < @size ORDER BY seq", new { size }).ToList();
-        if (hashes.Count != size)
-            throw new InvalidOperationException($"the log holds {hashes.Count} of the {size} records a checkpoint covers; run 'custody-admin audit verify'");
-        return hashes;
+        var tree = new MerkleTree();
+        foreach (var hash in c.Query<byte[]>("SELECT leaf_hash FROM audit_records WHERE seq < @size ORDER BY seq", new { size }, buffered: false))
+            tree.Append(hash);
+        if (tree.Size != size)
+            throw new InvalidOperationException($"the log holds {tree.Size} of the {size} records a checkpoint covers; run 'custody-admin audit verify'");
+        return tree;
     }
 
     private SqliteConnection Open() => _database.Open();

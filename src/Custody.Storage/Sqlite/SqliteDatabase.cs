@@ -42,11 +42,12 @@ public sealed class SqliteDatabase
             connection.Open();
             connection.Execute($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
             // The journal mode is stored in the file: switching once per process is enough.
-            if (!ReadOnly && Interlocked.Exchange(ref _walEnabled, 1) == 0)
+            if (!ReadOnly && Volatile.Read(ref _walEnabled) == 0)
             {
                 var mode = connection.ExecuteScalar<string>("PRAGMA journal_mode = WAL;");
                 if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
                     throw new InvalidOperationException($"{Path}: SQLite refused write-ahead logging (journal mode {mode})");
+                Volatile.Write(ref _walEnabled, 1);
             }
             return connection;
         }

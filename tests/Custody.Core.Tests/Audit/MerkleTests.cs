@@ -187,4 +187,29 @@ public class MerkleTests
         Assert.False(MerkleProof.VerifyConsistency(-1, 5, root, root, []));
         Assert.False(MerkleProof.VerifyConsistency(2, 5, root, root, [new byte[33]]));
     }
+
+    // The stored-subtree tree gives the same roots, proofs and right edges as the definitions.
+    [Fact]
+    public void MerkleTree_agrees_with_the_definitions_for_every_size_and_proof_up_to_40()
+    {
+        var leaves = Leaves(40);
+        var tree = new MerkleTree();
+        foreach (var leaf in leaves) tree.Append(leaf);
+        Assert.Equal(MerkleHash.EmptyRoot(), tree.Root(0));
+        for (var n = 1; n <= 40; n++)
+        {
+            Assert.Equal(NaiveRoot(leaves, 0, n), tree.Root(n));
+            var state = new MerkleTreeState();
+            foreach (var leaf in leaves[..n]) state.Append(leaf);
+            Assert.Equal(state.RightEdge, tree.State(n).RightEdge);
+            for (var m = 0; m < n; m++)
+                Assert.Equal(MerkleProof.Inclusion(leaves, m, n), tree.InclusionProof(m, n).Path);
+            for (var m = 0; m <= n; m++)
+                Assert.Equal(MerkleProof.Consistency(leaves, m, n), tree.ConsistencyProof(m, n).Path);
+        }
+        var reference = new MerkleTree();
+        foreach (var leaf in ReferenceLeafHashes()) reference.Append(leaf);
+        Assert.Equal(Hexes(Vectors.GetProperty("roots"))[8], reference.Root());
+        Assert.Equal(leaves[7], tree.Leaf(7));
+    }
 }

@@ -214,6 +214,11 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal("1", o.GetProperty("details").GetProperty("n").GetString());
         Assert.Equal(Convert.ToHexStringLower(MerkleHash.Leaf(AuditRecordEncoding.Encode(record))), o.GetProperty("leaf_hash").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", o.GetProperty("time").GetString());
+
+        var unicode = AuditJsonLines.ToLine(record with { Principal = "zoë+\"q\"", Details = new Dictionary<string, string> { ["note"] = "a\nb" } });
+        Assert.Contains("\"principal\":\"zoë+\\\"q\\\"\"", unicode, StringComparison.Ordinal);
+        Assert.Contains("\"note\":\"a\\nb\"", unicode, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', unicode);
     }
 
     [Fact]

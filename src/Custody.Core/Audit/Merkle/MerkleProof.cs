@@ -15,26 +15,32 @@ public static class MerkleProof
     {
         if (size < 1 || size > leafHashes.Count) throw new ArgumentOutOfRangeException(nameof(size), "the tree size lies outside the leaves");
         if (index < 0 || index >= size) throw new ArgumentOutOfRangeException(nameof(index), "the leaf lies outside the tree");
+        return InclusionPath((start, end) => MerkleHash.Subtree(leafHashes, start, end), index, size);
+    }
+
+    /// <summary>PATH(index, D[size]) over any source of subtree hashes MTH(D[start:end]).</summary>
+    internal static byte[][] InclusionPath(Func<long, long, byte[]> subtree, long index, long size)
+    {
         var path = new List<byte[]>();
-        AddPath(leafHashes, index, 0, size, path);
+        AddPath(subtree, index, 0, size, path);
         return [.. path];
     }
 
     // PATH(m, D[start:end]): the sibling hashes from the leaf up, deepest first.
-    private static void AddPath(IReadOnlyList<byte[]> leaves, long m, long start, long end, List<byte[]> path)
+    private static void AddPath(Func<long, long, byte[]> subtree, long m, long start, long end, List<byte[]> path)
     {
         var n = end - start;
         if (n == 1) return;
         var k = MerkleHash.SplitPoint(n);
         if (m < k)
         {
-            AddPath(leaves, m, start, start + k, path);
-            path.Add(MerkleHash.Subtree(leaves, start + k, end));
+            AddPath(subtree, m, start, start + k, path);
+            path.Add(subtree(start + k, end));
         }
         else
         {
-            AddPath(leaves, m - k, start + k, end, path);
-            path.Add(MerkleHash.Subtree(leaves, start, start + k));
+            AddPath(subtree, m - k, start + k, end, path);
+            path.Add(subtree(start, start + k));
         }
     }
 
@@ -46,31 +52,37 @@ public static class MerkleProof
     {
         if (size2 > leafHashes.Count) throw new ArgumentOutOfRangeException(nameof(size2), "the tree size lies outside the leaves");
         if (size1 < 0 || size1 > size2) throw new ArgumentOutOfRangeException(nameof(size1), "the old size must lie between 0 and the new size");
+        return ConsistencyPath((start, end) => MerkleHash.Subtree(leafHashes, start, end), size1, size2);
+    }
+
+    /// <summary>PROOF(size1, D[size2]) over any source of subtree hashes MTH(D[start:end]).</summary>
+    internal static byte[][] ConsistencyPath(Func<long, long, byte[]> subtree, long size1, long size2)
+    {
         if (size1 == 0 || size1 == size2) return [];
         var proof = new List<byte[]>();
-        AddSubproof(leafHashes, size1, 0, size2, true, proof);
+        AddSubproof(subtree, size1, 0, size2, true, proof);
         return [.. proof];
     }
 
     // SUBPROOF(m, D[start:end], b): b tells whether the subtree is the old tree itself, whose root the verifier already has.
-    private static void AddSubproof(IReadOnlyList<byte[]> leaves, long m, long start, long end, bool isOldTree, List<byte[]> proof)
+    private static void AddSubproof(Func<long, long, byte[]> subtree, long m, long start, long end, bool isOldTree, List<byte[]> proof)
     {
         var n = end - start;
         if (m == n)
         {
-            if (!isOldTree) proof.Add(MerkleHash.Subtree(leaves, start, end));
+            if (!isOldTree) proof.Add(subtree(start, end));
             return;
         }
         var k = MerkleHash.SplitPoint(n);
         if (m <= k)
         {
-            AddSubproof(leaves, m, start, start + k, isOldTree, proof);
-            proof.Add(MerkleHash.Subtree(leaves, start + k, end));
+            AddSubproof(subtree, m, start, start + k, isOldTree, proof);
+            proof.Add(subtree(start + k, end));
         }
         else
         {
-            AddSubproof(leaves, m - k, start + k, end, false, proof);
-            proof.Add(MerkleHash.Subtree(leaves, start, start + k));
+            AddSubproof(subtree, m - k, start + k, end, false, proof);
+            proof.Add(subtree(start, start + k));
         }
     }
 
