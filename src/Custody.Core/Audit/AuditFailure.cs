@@ -37,6 +37,9 @@ public enum AuditFailureKind
 
     /// <summary>The log holds fewer records than a signed checkpoint covers: the tail was cut.</summary>
     Truncated,
+
+    /// <summary>A checkpoint kept outside the file (a witness, an earlier copy) does not fit the log.</summary>
+    ExternalCheckpoint,
 }
 
 /// <summary>The first record or checkpoint that does not fit, with a reason a person can read.</summary>
@@ -45,7 +48,12 @@ public sealed record AuditFailure(AuditFailureKind Kind, long Index, string Reas
 {
     public bool IsCheckpoint => Kind >= AuditFailureKind.MalformedCheckpoint;
 
-    public override string ToString() => $"{(IsCheckpoint ? "checkpoint" : "record")} {Index}: {Reason}";
+    public override string ToString() => Kind switch
+    {
+        AuditFailureKind.ExternalCheckpoint => $"external checkpoint {Index}: {Reason}",
+        _ when IsCheckpoint => $"checkpoint {Index}: {Reason}",
+        _ => $"record {Index}: {Reason}",
+    };
 }
 
 /// <summary>The verdict on a whole log: intact, or the first failure.</summary>

@@ -16,12 +16,14 @@ namespace Custody.Core.Audit;
 /// hash is caught by the next checkpoint, whose failure names the range of records it
 /// covers beyond the previous good checkpoint (signed roots are the only trusted anchors).
 /// Removing the newest checkpoints together with their records cannot be seen from the
-/// file alone: compare with a checkpoint kept elsewhere.
+/// file alone: pass checkpoints kept elsewhere (a witness, an earlier export) as anchors,
+/// and the log must contain each of their trees.
 /// </para>
 /// </summary>
 public sealed class AuditVerifier
 {
     private readonly NoteVerifierKey _key;
+    private readonly List<string> _anchors;
     private readonly List<PendingCheckpoint> _checkpoints = [];
     private readonly MerkleTree _tree = new();
     private int _next;
@@ -30,11 +32,13 @@ public sealed class AuditVerifier
 
     /// <param name="checkpointNotes">The signed checkpoints in the order they were written.</param>
     /// <param name="origin">The origin every checkpoint must name; null accepts the first checkpoint's.</param>
-    public AuditVerifier(NoteVerifierKey key, IEnumerable<string> checkpointNotes, string? origin = null)
+    /// <param name="anchors">Signed checkpoints kept outside the store, checked once the replay is complete.</param>
+    public AuditVerifier(NoteVerifierKey key, IEnumerable<string> checkpointNotes, string? origin = null, IEnumerable<string>? anchors = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(checkpointNotes);
         _key = key;
+        _anchors = anchors?.ToList() ?? [];
         long position = 0;
         var index = 0;
         foreach (var note in checkpointNotes)
@@ -60,10 +64,10 @@ public sealed class AuditVerifier
     /// <summary>The last checkpoint found good so far.</summary>
     public Checkpoint? LastGoodCheckpoint => _lastGood;
 
-    public static AuditVerification Verify(IEnumerable<AuditLeaf> records, IEnumerable<string> checkpointNotes, NoteVerifierKey key, string? origin = null)
+    public static AuditVerification Verify(IEnumerable<AuditLeaf> records, IEnumerable<string> checkpointNotes, NoteVerifierKey key, string? origin = null, IEnumerable<string>? anchors = null)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var verifier = new AuditVerifier(key, checkpointNotes, origin);
+        var verifier = new AuditVerifier(key, checkpointNotes, origin, anchors);
         foreach (var record in records)
             if (verifier.Add(record) is not null) break;
         return verifier.Complete();
@@ -90,6 +94,7 @@ public sealed class AuditVerifier
             _failure = c.Failure ?? new AuditFailure(AuditFailureKind.Truncated, c.Index,
                 $"signed {c.Checkpoint!.Size} records but the log holds {_tree.Size}: records {_tree.Size}..{c.Checkpoint.Size - 1} were removed");
         }
+        for (var i = 0; _failure is null && i < _anchors.Count; i++) _failure = CheckAnchor(i, _anchors[i]);
         return new AuditVerification(_failure, _tree.Size, _failure is null ? _checkpoints.Count : _next, _lastGood?.Size ?? 0);
     }
 
@@ -139,6 +144,26 @@ public sealed class AuditVerifier
             _lastGood = checkpoint;
             _next++;
         }
+        return null;
+    }
+
+    private AuditFailure? CheckAnchor(int index, string note)
+    {
+        Checkpoint anchor;
+        try
+        {
+            anchor = Checkpoint.Open(note, _key);
+        }
+        catch (InvalidInputException e)
+        {
+            return new AuditFailure(AuditFailureKind.ExternalCheckpoint, index, $"unusable ({e.Reason})");
+        }
+        if (anchor.Size > _tree.Size)
+            return new AuditFailure(AuditFailureKind.ExternalCheckpoint, index,
+                $"signed {anchor.Size} records but the log holds {_tree.Size}: records {_tree.Size}..{anchor.Size - 1} were removed with their checkpoints");
+        if (!anchor.RootHash.Span.SequenceEqual(_tree.Root(anchor.Size)))
+            return new AuditFailure(AuditFailureKind.ExternalCheckpoint, index,
+                $"the first {anchor.Size} records do not hash to its signed root: the log was rewritten");
         return null;
     }
 

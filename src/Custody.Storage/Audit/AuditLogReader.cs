@@ -108,17 +108,18 @@ public sealed class AuditLogReader(SqliteDatabase database)
     }
 
     /// <summary>Replays the whole log against <paramref name="key"/>; see <see cref="AuditVerifier"/>.</summary>
-    public AuditVerification Verify(NoteVerifierKey key) => Replay(key).Verdict;
+    /// <param name="anchors">Signed checkpoints kept outside this file that the log must still contain.</param>
+    public AuditVerification Verify(NoteVerifierKey key, IEnumerable<string>? anchors = null) => Replay(key, anchors).Verdict;
 
     /// <summary>The verdict and the tree of the records that passed (the appender resumes from it).</summary>
-    internal (AuditVerification Verdict, MerkleTreeState Tree) Replay(NoteVerifierKey key)
+    internal (AuditVerification Verdict, MerkleTreeState Tree) Replay(NoteVerifierKey key, IEnumerable<string>? anchors = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         using var c = Open();
-        if (SqliteSchema.CurrentVersion(c, AuditSchema.Component) == 0)
-            return (new AuditVerification(null, 0, 0, 0), new MerkleTreeState());
-        var notes = c.Query<string>("SELECT note FROM audit_checkpoints ORDER BY idx").ToList();
-        var verifier = new AuditVerifier(key, notes);
+        var hasLog = SqliteSchema.CurrentVersion(c, AuditSchema.Component) > 0;
+        List<string> notes = hasLog ? c.Query<string>("SELECT note FROM audit_checkpoints ORDER BY idx").ToList() : [];
+        var verifier = new AuditVerifier(key, notes, anchors: anchors);
+        if (!hasLog) return (verifier.Complete(), verifier.Tree);
         const string sql = "SELECT seq AS Seq, time_us AS TimeUs, principal AS Principal, action AS Action, wallet_id AS WalletId, data AS Data, leaf_hash AS LeafHash FROM audit_records ORDER BY seq";
         foreach (var row in c.Query<StoredRecordRow>(sql, buffered: false))
         {

@@ -61,7 +61,7 @@ public sealed class AuditCommandTests : IDisposable
     {
         using var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
         c.Open();
-        c.Execute("DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_checkpoints_no_update;");
+        c.Execute("DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete;");
         c.Execute(sql);
     }
 
@@ -95,6 +95,27 @@ public sealed class AuditCommandTests : IDisposable
         var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("audit log tampered: checkpoint 1: not signed by the audit key custody.test/audit+", result.Stdout.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_with_a_checkpoint_kept_elsewhere_catches_a_cut_of_records_and_checkpoints()
+    {
+        await WriteLogAsync(25);
+        var kept = Path.Combine(_dir, "checkpoint-25.txt");
+        using (var c = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            c.Open();
+            File.WriteAllText(kept, c.ExecuteScalar<string>("SELECT note FROM audit_checkpoints ORDER BY idx DESC LIMIT 1"));
+        }
+        Assert.Equal(0, AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept).ExitCode);
+
+        Attack("DELETE FROM audit_records WHERE seq >= 20; DELETE FROM audit_checkpoints WHERE idx = 2");
+        Assert.Equal(0, AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath).ExitCode);
+        var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            "audit log tampered: external checkpoint 0: signed 25 records but the log holds 20: records 20..24 were removed with their checkpoints",
+            result.Stdout.Trim());
     }
 
     [Fact]

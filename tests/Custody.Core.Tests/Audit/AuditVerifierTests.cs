@@ -211,4 +211,26 @@ public sealed class AuditVerifierTests : IDisposable
         Assert.NotNull(verifier.Add(leaves[1]));
         Assert.False(verifier.Complete().IsIntact);
     }
+
+    [Fact]
+    public void A_checkpoint_kept_elsewhere_catches_a_tail_cut_together_with_its_checkpoints()
+    {
+        var (leaves, checkpoints) = Log(23, 5);
+        var kept = checkpoints[3];
+        Assert.True(AuditVerifier.Verify(leaves, checkpoints, Key, anchors: [kept]).IsIntact);
+
+        leaves.RemoveRange(16, 7);
+        checkpoints.RemoveRange(3, 1);
+        Assert.True(AuditVerifier.Verify(leaves, checkpoints, Key).IsIntact, "the file alone cannot show it");
+        var f = AuditVerifier.Verify(leaves, checkpoints, Key, anchors: [kept]).Failure!;
+        Assert.Equal((AuditFailureKind.ExternalCheckpoint, 0L), (f.Kind, f.Index));
+        Assert.Equal("external checkpoint 0: signed 20 records but the log holds 16: records 16..19 were removed with their checkpoints", f.ToString());
+
+        (leaves, checkpoints) = Log(23, 5);
+        var data = AuditRecordEncoding.Encode(Record(21) with { Principal = "mallory" });
+        leaves[21] = new AuditLeaf(21, data, MerkleHash.Leaf(data));
+        var later = new Checkpoint(Origin, 23, MerkleHash.Root(Log(23, 5).Leaves.Select(l => l.StoredLeafHash.ToArray()).ToList())).Sign(_signer);
+        Assert.Contains("the log was rewritten", AuditVerifier.Verify(leaves, checkpoints, Key, anchors: [later]).Failure!.Reason);
+        Assert.Contains("unusable", AuditVerifier.Verify(leaves, checkpoints, Key, anchors: ["junk"]).Failure!.Reason);
+    }
 }
