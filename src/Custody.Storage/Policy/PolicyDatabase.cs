@@ -1,0 +1,135 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Custody.Storage.Policy;
+
+/// <summary>
+/// The policy engine's SQLite tables (prefix policy_) in the given database file: WAL journal,
+/// synchronous FULL (a reservation acknowledged is a reservation kept across a power cut),
+/// and a busy timeout so that writers queue on the database lock rather than fail.
+/// Several processes may share the file: the write lock, not process memory, makes the
+/// check-and-reserve atomic.
+/// </summary>
+public sealed class PolicyDatabase
+{
+    private readonly string _connectionString;
+
+    public PolicyDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 60,
+        }.ToString();
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON;")
+                .ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Creates the tables if they are missing and switches the file to WAL. Idempotent.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;").ConfigureAwait(false);
+            await connection.ExecuteAsync(Schema).ConfigureAwait(false);
+        }
+    }
+
+    // Times are Unix milliseconds; amounts are decimal text (they can pass 64 bits and are summed as BigInteger).
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS policy_versions (
+            version        INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope          TEXT    NOT NULL,
+            document       TEXT    NOT NULL,
+            effective_from INTEGER NOT NULL,
+            published_by   TEXT    NOT NULL);
+        CREATE INDEX IF NOT EXISTS policy_versions_by_scope ON policy_versions (scope, effective_from);
+
+        CREATE TABLE IF NOT EXISTS policy_freezes (
+            scope     TEXT    PRIMARY KEY,
+            frozen_by TEXT    NOT NULL,
+            frozen_at INTEGER NOT NULL,
+            reason    TEXT    NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS policy_approvers (
+            approver_id   TEXT    PRIMARY KEY,
+            algorithm     TEXT    NOT NULL,
+            public_key    BLOB    NOT NULL,
+            registered_by TEXT    NOT NULL,
+            registered_at INTEGER NOT NULL,
+            revoked_at    INTEGER);
+
+        CREATE TABLE IF NOT EXISTS policy_pending (
+            request_digest TEXT    PRIMARY KEY,
+            request_id     TEXT    NOT NULL,
+            principal      TEXT    NOT NULL,
+            wallet         TEXT    NOT NULL,
+            chain          TEXT    NOT NULL,
+            payload_digest TEXT    NOT NULL,
+            intent         TEXT,
+            intent_digest  TEXT    NOT NULL,
+            policy_version INTEGER NOT NULL,
+            received_at    INTEGER NOT NULL,
+            parked_at      INTEGER NOT NULL,
+            expires_at     INTEGER NOT NULL,
+            required       INTEGER NOT NULL,
+            state          TEXT    NOT NULL,
+            rejected_by    TEXT);
+
+        CREATE TABLE IF NOT EXISTS policy_approvals (
+            request_digest TEXT    NOT NULL REFERENCES policy_pending (request_digest),
+            approver_id    TEXT    NOT NULL,
+            verdict        TEXT    NOT NULL,
+            signature      BLOB    NOT NULL,
+            recorded_at    INTEGER NOT NULL,
+            PRIMARY KEY (request_digest, approver_id));
+
+        CREATE TABLE IF NOT EXISTS policy_reservations (
+            request_digest TEXT    PRIMARY KEY,
+            wallet         TEXT    NOT NULL,
+            chain          TEXT    NOT NULL,
+            payload_digest TEXT    NOT NULL,
+            intent         TEXT,
+            policy_version INTEGER NOT NULL,
+            reserved_at    INTEGER NOT NULL,
+            released_at    INTEGER,
+            superseded_by  TEXT);
+
+        CREATE TABLE IF NOT EXISTS policy_velocity (
+            request_digest TEXT    NOT NULL REFERENCES policy_reservations (request_digest),
+            wallet         TEXT    NOT NULL,
+            chain          TEXT    NOT NULL,
+            asset          TEXT    NOT NULL,
+            amount         TEXT    NOT NULL,
+            at             INTEGER NOT NULL,
+            PRIMARY KEY (request_digest, asset));
+        CREATE INDEX IF NOT EXISTS policy_velocity_window ON policy_velocity (wallet, chain, asset, at);
+
+        CREATE TABLE IF NOT EXISTS policy_replay_keys (
+            wallet         TEXT NOT NULL,
+            chain          TEXT NOT NULL,
+            replay_key     TEXT NOT NULL,
+            request_digest TEXT NOT NULL REFERENCES policy_reservations (request_digest),
+            payload_digest TEXT NOT NULL,
+            PRIMARY KEY (wallet, chain, replay_key, request_digest));
+        """;
+}

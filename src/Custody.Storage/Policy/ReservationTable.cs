@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Numerics;
+using Custody.Core.Policy;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Custody.Storage.Policy;
+
+/// <summary>
+/// What admitted requests hold: their velocity spending and their replay keys (the memory of
+/// conflict protection). Written in the admission transaction, before any signature exists.
+/// A released reservation (no signature was made) stops counting and frees its keys; a
+/// superseded one (replaced by a fee bump / RBF paying the same) stops counting towards
+/// velocity — only one of the two can confirm — but keeps its keys, since it was signed.
+/// </summary>
+internal static class ReservationTable
+{
+    /// <summary>A reservation of this request that is still held, if any (an idempotent retry).</summary>
+    public static async Task<bool> IsHeldAsync(SqliteConnection connection, SqliteTransaction transaction, string requestDigest) =>
+        await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM policy_reservations WHERE request_digest = @requestDigest AND released_at IS NULL",
+            new { requestDigest }, transaction).ConfigureAwait(false) > 0;
+
+    /// <summary>Velocity used per key by the wallet's other held reservations, in (now − window, now].</summary>
+    public static async Task<Dictionary<VelocityKey, VelocityTotal>> UsageAsync(SqliteConnection connection, SqliteTransaction transaction,
+        string walletId, IReadOnlyList<VelocityKey> keys, DateTimeOffset now, string excludeRequestDigest)
+    {
+        var usage = new Dictionary<VelocityKey, VelocityTotal>();
+        foreach (var group in keys.GroupBy(k => (k.Chain, k.Asset)))
+        {
+            var longest = group.Max(k => k.Window);
+            var rows = (await connection.QueryAsync<SpendRow>(
+                """
+                SELECT v.amount AS Amount, v.at AS At
+                FROM policy_velocity v JOIN policy_reservations r ON r.request_digest = v.request_digest
+                WHERE v.wallet = @walletId AND v.chain = @chain AND v.asset = @asset AND v.at > @since
+                  AND r.released_at IS NULL AND r.superseded_by IS NULL AND v.request_digest <> @excludeRequestDigest
+                """,
+                new { walletId, chain = group.Key.Chain, asset = group.Key.Asset, since = (now - longest).ToUnixTimeMilliseconds(), excludeRequestDigest },
+                transaction).ConfigureAwait(false)).ToArray();
+            foreach (var key in group)
+            {
+                var since = (now - key.Window).ToUnixTimeMilliseconds();
+                var inWindow = rows.Where(r => r.At > since).ToArray();
+                var sum = inWindow.Aggregate(BigInteger.Zero, (total, r) => total + BigInteger.Parse(r.Amount, NumberStyles.None, CultureInfo.InvariantCulture));
+                usage[key] = new VelocityTotal(sum, inWindow.Length);
+            }
+        }
+        return usage;
+    }
+
+    /// <summary>Held reservations of the wallet that share one of these replay keys.</summary>
+    public static async Task<IReadOnlyList<PriorReservation>> PriorAsync(SqliteConnection connection, SqliteTransaction transaction,
+        string walletId, string chain, IReadOnlyList<string> replayKeys, string excludeRequestDigest)
+    {
+        var prior = new List<PriorReservation>();
+        foreach (var replayKey in replayKeys.Distinct(StringComparer.Ordinal))
+        {
+            var rows = await connection.QueryAsync<PriorRow>(
+                """
+                SELECT k.request_digest AS RequestDigest, k.payload_digest AS PayloadDigest, r.intent AS Intent
+                FROM policy_replay_keys k JOIN policy_reservations r ON r.request_digest = k.request_digest
+                WHERE k.wallet = @walletId AND k.chain = @chain AND k.replay_key = @replayKey
+                  AND r.released_at IS NULL AND k.request_digest <> @excludeRequestDigest
+                ORDER BY r.reserved_at
+                """,
+                new { walletId, chain, replayKey, excludeRequestDigest }, transaction).ConfigureAwait(false);
+            prior.AddRange(rows.Select(r => new PriorReservation(r.RequestDigest,
+                new PriorSigning(replayKey, r.PayloadDigest, r.Intent is null ? null : IntentJson.Parse(r.Intent)))));
+        }
+        return prior;
+    }
+
+    /// <summary>Holds the request's spending and replay keys; marks the reservations it replaces as superseded.</summary>
+    public static async Task ReserveAsync(SqliteConnection connection, SqliteTransaction transaction, string requestDigest,
+        SigningRequest request, long policyVersion, IEnumerable<string> replaces, DateTimeOffset now)
+    {
+        var at = now.ToUnixTimeMilliseconds();
+        var wallet = request.WalletId;
+        var chain = request.Chain.Id;
+        // A released reservation of the same request is replaced whole.
+        await connection.ExecuteAsync(
+            """
+            DELETE FROM policy_velocity WHERE request_digest = @requestDigest;
+            DELETE FROM policy_replay_keys WHERE request_digest = @requestDigest;
+            DELETE FROM policy_reservations WHERE request_digest = @requestDigest;
+            """, new { requestDigest }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO policy_reservations (request_digest, wallet, chain, payload_digest, intent, policy_version, reserved_at)
+            VALUES (@requestDigest, @wallet, @chain, @payload, @intent, @policyVersion, @at)
+            """,
+            new
+            {
+                requestDigest, wallet, chain, payload = request.PayloadDigest.ToLowerInvariant(),
+                intent = request.Intent is null ? null : IntentJson.Write(request.Intent), policyVersion, at,
+            },
+            transaction).ConfigureAwait(false);
+        foreach (var (asset, amount) in PolicyEvaluator.Spending(request))
+            await connection.ExecuteAsync(
+                "INSERT INTO policy_velocity (request_digest, wallet, chain, asset, amount, at) VALUES (@requestDigest, @wallet, @chain, @asset, @amount, @at)",
+                new { requestDigest, wallet, chain, asset, amount = amount.ToString(CultureInfo.InvariantCulture), at }, transaction).ConfigureAwait(false);
+        foreach (var replayKey in (request.Intent?.ReplayKeys ?? []).Distinct(StringComparer.Ordinal))
+            await connection.ExecuteAsync(
+                "INSERT INTO policy_replay_keys (wallet, chain, replay_key, request_digest, payload_digest) VALUES (@wallet, @chain, @replayKey, @requestDigest, @payload)",
+                new { wallet, chain, replayKey, requestDigest, payload = request.PayloadDigest.ToLowerInvariant() }, transaction).ConfigureAwait(false);
+        foreach (var replaced in replaces.Distinct(StringComparer.Ordinal))
+            await connection.ExecuteAsync(
+                "UPDATE policy_reservations SET superseded_by = @requestDigest WHERE request_digest = @replaced AND superseded_by IS NULL",
+                new { requestDigest, replaced }, transaction).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases a held reservation and restores what it had superseded; true when one was held.</summary>
+    public static async Task<bool> ReleaseAsync(SqliteConnection connection, SqliteTransaction transaction, string requestDigest, DateTimeOffset now)
+    {
+        var released = await connection.ExecuteAsync(
+            "UPDATE policy_reservations SET released_at = @at WHERE request_digest = @requestDigest AND released_at IS NULL",
+            new { requestDigest, at = now.ToUnixTimeMilliseconds() }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE policy_reservations SET superseded_by = NULL WHERE superseded_by = @requestDigest",
+            new { requestDigest }, transaction).ConfigureAwait(false);
+        return released > 0;
+    }
+
+    private sealed class SpendRow
+    {
+        public string Amount { get; set; } = "";
+        public long At { get; set; }
+    }
+
+    private sealed class PriorRow
+    {
+        public string RequestDigest { get; set; } = "";
+        public string PayloadDigest { get; set; } = "";
+        public string? Intent { get; set; }
+    }
+}
+
+/// <summary>A held reservation sharing a replay key, with its request digest (to mark it superseded).</summary>
+internal sealed record PriorReservation(string RequestDigest, PriorSigning Signing);
