@@ -41,8 +41,8 @@ public static class LineDiff
         while (x < oldMiddle.Length || y < newMiddle.Length)
         {
             if (x < oldMiddle.Length && y < newMiddle.Length && oldMiddle[x] == newMiddle[y]) { x++; y++; }
-            else if (y < newMiddle.Length && (x == oldMiddle.Length || lcs[x, y + 1] >= lcs[x + 1, y])) diff.Append("+ ").Append(newMiddle[y++]).Append('\n');
-            else diff.Append("- ").Append(oldMiddle[x++]).Append('\n');
+            else if (x < oldMiddle.Length && (y == newMiddle.Length || lcs[x + 1, y] >= lcs[x, y + 1])) diff.Append("- ").Append(oldMiddle[x++]).Append('\n');
+            else diff.Append("+ ").Append(newMiddle[y++]).Append('\n');
         }
         return diff.ToString();
     }
