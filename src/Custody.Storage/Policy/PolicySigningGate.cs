@@ -90,12 +90,15 @@ public sealed class PolicySigningGate : ISigningGate
                 var policy = pending is null
                     ? await _versions.InForceAsync(connection, transaction, request.WalletId, request.ReceivedAt).ConfigureAwait(false)
                     : await _versions.GetAsync(connection, transaction, pending.PolicyVersion).ConfigureAwait(false);
+                // Held reservations under the same replay keys: a conflict unless this is an allowed replacement
+                // (the evaluator decides), and then this request supersedes them, so they leave the velocity sums.
                 var prior = await ReservationTable.PriorAsync(connection, transaction, request.WalletId, request.Chain.Id,
                     request.Intent?.ReplayKeys ?? [], digest).ConfigureAwait(false);
+                var replaces = prior.Select(p => p.RequestDigest).Distinct(StringComparer.Ordinal).ToArray();
                 var snapshot = new PolicySnapshot(
                     await FreezeTable.InForceAsync(connection, transaction, request.WalletId).ConfigureAwait(false),
                     await ReservationTable.UsageAsync(connection, transaction, request.WalletId,
-                        PolicyEvaluator.VelocityKeys(policy, request), now, digest).ConfigureAwait(false),
+                        PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces]).ConfigureAwait(false),
                     prior.Select(p => p.Signing).ToArray(),
                     pending is null ? null : await ApprovalCounter.CountAsync(connection, transaction, pending, policy).ConfigureAwait(false));
 
@@ -106,9 +109,7 @@ public sealed class PolicySigningGate : ISigningGate
                 {
                     if (!await ReservationTable.IsHeldAsync(connection, transaction, digest).ConfigureAwait(false))
                     {
-                        var replaced = prior.Where(p => !string.Equals(p.Signing.PayloadDigest, request.PayloadDigest, StringComparison.OrdinalIgnoreCase))
-                            .Select(p => p.RequestDigest);
-                        await ReservationTable.ReserveAsync(connection, transaction, digest, request, decision.PolicyVersion, replaced, now)
+                        await ReservationTable.ReserveAsync(connection, transaction, digest, request, decision.PolicyVersion, replaces, now)
                             .ConfigureAwait(false);
                     }
                     if (pending is { State: PendingState.Pending })

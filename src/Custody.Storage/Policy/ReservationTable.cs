@@ -21,9 +21,12 @@ internal static class ReservationTable
             "SELECT COUNT(*) FROM policy_reservations WHERE request_digest = @requestDigest AND released_at IS NULL",
             new { requestDigest }, transaction).ConfigureAwait(false) > 0;
 
-    /// <summary>Velocity used per key by the wallet's other held reservations, in (now − window, now].</summary>
+    /// <summary>
+    /// Velocity used per key by the wallet's held, not superseded reservations in (now − window, now],
+    /// leaving out the given requests (the request itself on a retry, and those it would replace).
+    /// </summary>
     public static async Task<Dictionary<VelocityKey, VelocityTotal>> UsageAsync(SqliteConnection connection, SqliteTransaction transaction,
-        string walletId, IReadOnlyList<VelocityKey> keys, DateTimeOffset now, string excludeRequestDigest)
+        string walletId, IReadOnlyList<VelocityKey> keys, DateTimeOffset now, IReadOnlyCollection<string> excludeRequestDigests)
     {
         var usage = new Dictionary<VelocityKey, VelocityTotal>();
         foreach (var group in keys.GroupBy(k => (k.Chain, k.Asset)))
@@ -34,9 +37,9 @@ internal static class ReservationTable
                 SELECT v.amount AS Amount, v.at AS At
                 FROM policy_velocity v JOIN policy_reservations r ON r.request_digest = v.request_digest
                 WHERE v.wallet = @walletId AND v.chain = @chain AND v.asset = @asset AND v.at > @since
-                  AND r.released_at IS NULL AND r.superseded_by IS NULL AND v.request_digest <> @excludeRequestDigest
+                  AND r.released_at IS NULL AND r.superseded_by IS NULL AND v.request_digest NOT IN @excludeRequestDigests
                 """,
-                new { walletId, chain = group.Key.Chain, asset = group.Key.Asset, since = (now - longest).ToUnixTimeMilliseconds(), excludeRequestDigest },
+                new { walletId, chain = group.Key.Chain, asset = group.Key.Asset, since = (now - longest).ToUnixTimeMilliseconds(), excludeRequestDigests },
                 transaction).ConfigureAwait(false)).ToArray();
             foreach (var key in group)
             {
