@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Custody.Core;
+using Custody.Hsm;
 
 namespace Custody.Cli;
 
@@ -24,9 +25,16 @@ internal static class CliRunner
         }
         try
         {
-            return parse.Invoke();
+            // System.CommandLine would print its own "Unhandled exception" with a stack trace;
+            // turn that off so the catches below give the operator one line.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (InvalidInputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+        catch (HsmException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;
