@@ -1,30 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
 using Custody.Core.Chains;
-using Custody.Core.Chains.Bitcoin;
-using Custody.Core.Chains.Evm;
-using Custody.Core.Chains.Solana;
-using Custody.Core.Chains.Tron;
 
 namespace Custody.Core.Policy;
 
 /// <summary>
-/// Canonical address text per chain family, so that a policy entry and a decoded
+/// Canonical address text (through ChainAddresses), asset and selector forms, so that a policy entry and a decoded
 /// destination compare equal whatever case or form (TRON hex, lower-case EVM) either used.
 /// </summary>
-/// <remarks>A uniform Chains-level normaliser is planned; this is the policy's one dispatch until then.</remarks>
 internal static class PolicyAddresses
 {
     public const string NativeAsset = "native";
 
-    public static string Normalize(Chain chain, string text) => chain.Family switch
-    {
-        ChainFamily.Bitcoin => BitcoinAddress.Normalize(text, chain.Bitcoin
-            ?? throw new InvalidInputException("chain", $"{chain.Id} has no Bitcoin network parameters")),
-        ChainFamily.Evm => EvmAddress.Normalize(text),
-        ChainFamily.Tron => TronAddress.Normalize(text),
-        ChainFamily.Solana => SolanaAddress.Normalize(text),
-        _ => throw new InvalidInputException("chain", $"no address format for {chain.Family}"),
-    };
+    public static string Normalize(Chain chain, string text) => ChainAddresses.Normalize(chain, text);
 
     public static bool TryNormalize(Chain chain, string? text, [NotNullWhen(true)] out string? canonical)
     {
