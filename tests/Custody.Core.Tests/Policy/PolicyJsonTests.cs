@@ -113,4 +113,64 @@ public class PolicyJsonTests
         var e = Assert.Throws<InvalidInputException>(() => PolicyJson.Parse(deep));
         Assert.Equal("policy", e.Field);
     }
+
+    // The example of docs/policy.md, verbatim: the documentation must stay valid.
+    private const string DocumentedExample = """
+        {
+          "schema": "custody-policy/v1",                 // required, exactly this
+          "description": "Treasury hot wallet",          // optional
+          "principals": ["payments-service"],            // who may sign with this wallet (authenticated caller names)
+
+          "approvals": {                                 // required when any asset has approvalAbove
+            "required": 2,                               // m
+            "approvers": ["alice", "bob", "carol"],      // n: approver ids with registered keys
+            "expiry": "24h"                              // how long a parked request can collect approvals
+          },
+
+          "timeWindows": [                               // optional; when present, signing only inside one of them (UTC)
+            { "days": ["mon", "tue", "wed", "thu", "fri"], "fromHour": 8, "toHour": 20 }   // 08:00 ≤ t < 20:00
+          ],
+
+          "chains": {                                    // a chain not listed is refused; ids as in the registry
+            "eth": {                                     // "eth" and "evm:1" are the same chain (listing both is an error)
+              "rawSigning": false,                       // opaque digests / messages without a decoded transaction
+              "allowReplacement": true,                  // EVM fee bump / Bitcoin RBF of an already signed transaction
+              "allowUnresolvedDestinations": false,      // outputs whose destination the decoder could not resolve
+              "allowNotes": ["erc20:approve"],           // decoder notes that do not refuse (see "Notes")
+              "maxFee": "20000000000000000",             // native base units: EVM gas limit × max fee per gas
+              "denyList": ["0x000000000000000000000000000000000000dEaD"],
+              "allowList": ["0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"],   // omit for "anything not denied"; [] allows nothing
+              "contractCalls": [
+                { "contract": "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D", "selectors": ["0x38ed1739"] }  // "*" = any selector
+              ],
+              "assets": {                                // "native" or the token contract; an asset not listed is refused
+                "native": {
+                  "maxPerTransaction": "5000000000000000000",
+                  "approvalAbove": "1000000000000000000",
+                  "velocity": [
+                    { "window": "1h",  "maxAmount": "10000000000000000000", "maxCount": 20 },
+                    { "window": "24h", "maxAmount": "50000000000000000000" }
+                  ]
+                },
+                "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48": { "maxPerTransaction": "100000000000" }
+              }
+            },
+            "btc": {
+              "maxFee": "100000",                        // satoshi
+              "maxFeeRate": "50.5",                      // sat/vB, up to 3 decimals; Bitcoin family only
+              "allowList": ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"],
+              "assets": { "native": { "maxPerTransaction": "100000000" } }
+            }
+          }
+        }
+        """;
+
+    [Fact]
+    public void Documented_example_is_valid()
+    {
+        var policy = PolicyJson.Parse(DocumentedExample);
+        Assert.Equal(2, policy.Chains.Count);
+        Assert.Equal(2, policy.Chains["eth"].Assets.Count);
+        Assert.Equal(new BigInteger(50_500), policy.Chains["btc"].MaxFeeRateMilli);
+    }
 }
