@@ -13,6 +13,9 @@ namespace Custody.Core.Policy;
 /// </summary>
 public static class PolicyEvaluator
 {
+    /// <summary>No chain carries 2^256 base units of an asset in one transaction; such an intent is refused outright.</summary>
+    public static readonly BigInteger AmountCeiling = BigInteger.One << 256;
+
     public static PolicyDecision Evaluate(VersionedPolicy? policy, SigningRequest request, PolicySnapshot snapshot, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -86,7 +89,9 @@ public static class PolicyEvaluator
 
         var spending = Sum(payments);
         foreach (var (asset, amount) in spending)
-            if (rules.Assets[asset].MaxPerTransaction is { } max && amount > max)
+            if (amount >= AmountCeiling)
+                return judge.Deny(PolicyRules.MaxPerTransaction, $"sends {N(amount)} of {asset}, at least 2^256: more than any chain can carry");
+            else if (rules.Assets[asset].MaxPerTransaction is { } max && amount > max)
                 return judge.Deny(PolicyRules.MaxPerTransaction,
                     $"sends {N(amount)} of {asset}, more than the per-transaction maximum {N(max)}");
 

@@ -54,7 +54,7 @@ public sealed class PolicyDatabase
         }
     }
 
-    // Times are Unix milliseconds; amounts are decimal text (they can pass 64 bits and are summed as BigInteger).
+    // Times are Unix milliseconds; amounts are decimal text (they pass 64 bits), plus limbs where they are summed.
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS policy_versions (
             version        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -114,15 +114,20 @@ public sealed class PolicyDatabase
             released_at    INTEGER,
             superseded_by  TEXT);
 
+        -- amount also as eight 32-bit limbs (l0 least significant), so that SQLite sums a window
+        -- exactly and natively; counted = 1 while the reservation is held and not superseded.
         CREATE TABLE IF NOT EXISTS policy_velocity (
             request_digest TEXT    NOT NULL REFERENCES policy_reservations (request_digest),
             wallet         TEXT    NOT NULL,
             chain          TEXT    NOT NULL,
             asset          TEXT    NOT NULL,
             amount         TEXT    NOT NULL,
+            l0 INTEGER NOT NULL, l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL,
+            l4 INTEGER NOT NULL, l5 INTEGER NOT NULL, l6 INTEGER NOT NULL, l7 INTEGER NOT NULL,
             at             INTEGER NOT NULL,
+            counted        INTEGER NOT NULL,
             PRIMARY KEY (request_digest, asset));
-        CREATE INDEX IF NOT EXISTS policy_velocity_window ON policy_velocity (wallet, chain, asset, at);
+        CREATE INDEX IF NOT EXISTS policy_velocity_window ON policy_velocity (wallet, chain, asset, counted, at);
 
         CREATE TABLE IF NOT EXISTS policy_replay_keys (
             wallet         TEXT NOT NULL,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using Custody.Core.Policy;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -29,25 +28,20 @@ internal static class ReservationTable
         string walletId, IReadOnlyList<VelocityKey> keys, DateTimeOffset now, IReadOnlyCollection<string> excludeRequestDigests)
     {
         var usage = new Dictionary<VelocityKey, VelocityTotal>();
-        foreach (var group in keys.GroupBy(k => (k.Chain, k.Asset)))
+        foreach (var key in keys)
         {
-            var longest = group.Max(k => k.Window);
-            var rows = (await connection.QueryAsync<SpendRow>(
+            var row = await connection.QuerySingleAsync<WindowRow>(
                 """
-                SELECT v.amount AS Amount, v.at AS At
-                FROM policy_velocity v JOIN policy_reservations r ON r.request_digest = v.request_digest
-                WHERE v.wallet = @walletId AND v.chain = @chain AND v.asset = @asset AND v.at > @since
-                  AND r.released_at IS NULL AND r.superseded_by IS NULL AND v.request_digest NOT IN @excludeRequestDigests
+                SELECT COUNT(*) AS Count,
+                       COALESCE(SUM(l0), 0) AS S0, COALESCE(SUM(l1), 0) AS S1, COALESCE(SUM(l2), 0) AS S2, COALESCE(SUM(l3), 0) AS S3,
+                       COALESCE(SUM(l4), 0) AS S4, COALESCE(SUM(l5), 0) AS S5, COALESCE(SUM(l6), 0) AS S6, COALESCE(SUM(l7), 0) AS S7
+                FROM policy_velocity
+                WHERE wallet = @walletId AND chain = @chain AND asset = @asset AND counted = 1 AND at > @since
+                  AND request_digest NOT IN @excludeRequestDigests
                 """,
-                new { walletId, chain = group.Key.Chain, asset = group.Key.Asset, since = (now - longest).ToUnixTimeMilliseconds(), excludeRequestDigests },
-                transaction).ConfigureAwait(false)).ToArray();
-            foreach (var key in group)
-            {
-                var since = (now - key.Window).ToUnixTimeMilliseconds();
-                var inWindow = rows.Where(r => r.At > since).ToArray();
-                var sum = inWindow.Aggregate(BigInteger.Zero, (total, r) => total + BigInteger.Parse(r.Amount, NumberStyles.None, CultureInfo.InvariantCulture));
-                usage[key] = new VelocityTotal(sum, inWindow.Length);
-            }
+                new { walletId, chain = key.Chain, asset = key.Asset, since = (now - key.Window).ToUnixTimeMilliseconds(), excludeRequestDigests },
+                transaction).ConfigureAwait(false);
+            usage[key] = new VelocityTotal(AmountLimbs.Join([row.S0, row.S1, row.S2, row.S3, row.S4, row.S5, row.S6, row.S7]), row.Count);
         }
         return usage;
     }
@@ -100,18 +94,41 @@ internal static class ReservationTable
             },
             transaction).ConfigureAwait(false);
         foreach (var (asset, amount) in PolicyEvaluator.Spending(request))
+        {
+            var l = AmountLimbs.Split(amount);
             await connection.ExecuteAsync(
-                "INSERT INTO policy_velocity (request_digest, wallet, chain, asset, amount, at) VALUES (@requestDigest, @wallet, @chain, @asset, @amount, @at)",
-                new { requestDigest, wallet, chain, asset, amount = amount.ToString(CultureInfo.InvariantCulture), at }, transaction).ConfigureAwait(false);
+                """
+                INSERT INTO policy_velocity (request_digest, wallet, chain, asset, amount, l0, l1, l2, l3, l4, l5, l6, l7, at, counted)
+                VALUES (@requestDigest, @wallet, @chain, @asset, @amount, @l0, @l1, @l2, @l3, @l4, @l5, @l6, @l7, @at, 1)
+                """,
+                new
+                {
+                    requestDigest, wallet, chain, asset, amount = amount.ToString(CultureInfo.InvariantCulture),
+                    l0 = l[0], l1 = l[1], l2 = l[2], l3 = l[3], l4 = l[4], l5 = l[5], l6 = l[6], l7 = l[7], at,
+                },
+                transaction).ConfigureAwait(false);
+        }
         foreach (var replayKey in (request.Intent?.ReplayKeys ?? []).Distinct(StringComparer.Ordinal))
             await connection.ExecuteAsync(
                 "INSERT INTO policy_replay_keys (wallet, chain, replay_key, request_digest, payload_digest) VALUES (@wallet, @chain, @replayKey, @requestDigest, @payload)",
                 new { wallet, chain, replayKey, requestDigest, payload = request.PayloadDigest.ToLowerInvariant() }, transaction).ConfigureAwait(false);
-        foreach (var replaced in replaces.Distinct(StringComparer.Ordinal))
-            await connection.ExecuteAsync(
-                "UPDATE policy_reservations SET superseded_by = @requestDigest WHERE request_digest = @replaced AND superseded_by IS NULL",
-                new { requestDigest, replaced }, transaction).ConfigureAwait(false);
+        var superseded = replaces.Distinct(StringComparer.Ordinal).ToArray();
+        await connection.ExecuteAsync(
+            "UPDATE policy_reservations SET superseded_by = @requestDigest WHERE request_digest IN @superseded AND superseded_by IS NULL",
+            new { requestDigest, superseded }, transaction).ConfigureAwait(false);
+        await RecountAsync(connection, transaction, superseded).ConfigureAwait(false);
     }
+
+    /// <summary>Brings the ledger's counted flags in line with the reservations' state.</summary>
+    private static Task RecountAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyCollection<string> requestDigests) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE policy_velocity SET counted = (
+                SELECT r.released_at IS NULL AND r.superseded_by IS NULL
+                FROM policy_reservations r WHERE r.request_digest = policy_velocity.request_digest)
+            WHERE request_digest IN @requestDigests
+            """,
+            new { requestDigests }, transaction);
 
     /// <summary>Releases a held reservation and restores what it had superseded; true when one was held.</summary>
     public static async Task<bool> ReleaseAsync(SqliteConnection connection, SqliteTransaction transaction, string requestDigest, DateTimeOffset now)
@@ -119,16 +136,27 @@ internal static class ReservationTable
         var released = await connection.ExecuteAsync(
             "UPDATE policy_reservations SET released_at = @at WHERE request_digest = @requestDigest AND released_at IS NULL",
             new { requestDigest, at = now.ToUnixTimeMilliseconds() }, transaction).ConfigureAwait(false);
+        var restored = (await connection.QueryAsync<string>(
+            "SELECT request_digest FROM policy_reservations WHERE superseded_by = @requestDigest",
+            new { requestDigest }, transaction).ConfigureAwait(false)).ToArray();
         await connection.ExecuteAsync(
             "UPDATE policy_reservations SET superseded_by = NULL WHERE superseded_by = @requestDigest",
             new { requestDigest }, transaction).ConfigureAwait(false);
+        await RecountAsync(connection, transaction, [requestDigest, .. restored]).ConfigureAwait(false);
         return released > 0;
     }
 
-    private sealed class SpendRow
+    private sealed class WindowRow
     {
-        public string Amount { get; set; } = "";
-        public long At { get; set; }
+        public long Count { get; set; }
+        public long S0 { get; set; }
+        public long S1 { get; set; }
+        public long S2 { get; set; }
+        public long S3 { get; set; }
+        public long S4 { get; set; }
+        public long S5 { get; set; }
+        public long S6 { get; set; }
+        public long S7 { get; set; }
     }
 
     private sealed class PriorRow

@@ -53,6 +53,12 @@ public class PolicyEvaluatorTests
         ["two 2^255 outputs overflow 256 bits"] = new(Request(Erc20Transfer(Usdc, EvmFriend, BigInteger.One << 255) with
             { Outputs = [new(EvmFriend, Usdc, BigInteger.One << 255, false), new(EvmFriend, Usdc, BigInteger.One << 255, false)] }),
             PolicyOutcome.Deny, PolicyRules.MaxPerTransaction),
+        ["2^256 in one transaction is refused even without a maximum"] = new(Request(new TransactionIntent("sol", [],
+            [new(Sol(1), "native", (BigInteger.One << 256) - 1, false), new(Sol(2), "native", 1, false)], 5000, null, [], []), chain: "sol"),
+            PolicyOutcome.Deny, PolicyRules.MaxPerTransaction),
+        ["2^256 − 1 without a maximum passes"] = new(Request(new TransactionIntent("sol", [],
+            [new(Sol(1), "native", (BigInteger.One << 256) - 2, false), new(Sol(2), "native", 1, false)], 5000, null, [], []), chain: "sol"),
+            PolicyOutcome.Allow, PolicyRules.Allowed),
         ["EVM fee above the cap"] = new(Request(EthTransfer(EvmFriend, 1, fee: 1_000_000_000_000_001)), PolicyOutcome.Deny, PolicyRules.Fee),
         ["EVM fee exactly the cap"] = new(Request(EthTransfer(EvmFriend, 1, fee: 1_000_000_000_000_000)), PolicyOutcome.Allow, PolicyRules.Allowed),
         ["BTC fee above the absolute cap"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Fee = 50_001 }, chain: "btc"), PolicyOutcome.Deny, PolicyRules.Fee),

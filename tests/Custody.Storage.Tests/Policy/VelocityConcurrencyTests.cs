@@ -46,6 +46,20 @@ public class VelocityConcurrencyTests
     }
 
     [Fact]
+    public async Task Window_sums_are_exact_up_to_the_top_limb()
+    {
+        // amounts near 2^254 with low bits set: every one of the eight 32-bit limbs carries
+        var amount = (System.Numerics.BigInteger.One << 254) + ulong.MaxValue + 12345;
+        var limit = 2 * amount;
+        await using var fixture = await CreateAsync(PolicyText($$"""{ "velocity": [ { "window": "1h", "maxAmount": "{{limit}}" } ] }"""));
+        Assert.True((await fixture.Gate.AdmitAsync(fixture.Request(Eth(Friend, amount, 1), "a"), default)).IsAllowed);
+        Assert.True((await fixture.Gate.AdmitAsync(fixture.Request(Eth(Friend, amount, 2), "b"), default)).IsAllowed);
+        var over = await fixture.Gate.AdmitAsync(fixture.Request(Eth(Friend, 1, 3), "c"), default);
+        Assert.Equal(PolicyRules.Velocity, over.Rule);
+        Assert.Contains(limit.ToString(), over.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Window_rolls_and_release_gives_budget_back()
     {
         await using var fixture = await CreateAsync(PolicyText());
