@@ -127,7 +127,9 @@ public sealed class PolicyDatabase
             at             INTEGER NOT NULL,
             counted        INTEGER NOT NULL,
             PRIMARY KEY (request_digest, asset));
-        CREATE INDEX IF NOT EXISTS policy_velocity_window ON policy_velocity (wallet, chain, asset, counted, at);
+        -- covering: a window's count and sums are read from the index alone
+        CREATE INDEX IF NOT EXISTS policy_velocity_window
+            ON policy_velocity (wallet, chain, asset, counted, at, request_digest, l0, l1, l2, l3, l4, l5, l6, l7);
 
         CREATE TABLE IF NOT EXISTS policy_replay_keys (
             wallet         TEXT NOT NULL,
