@@ -7,7 +7,7 @@ namespace Custody.Core.Policy;
 /// <summary>
 /// The policy as a pure function: (policy, request, snapshot, now) → decision with the rule
 /// and a reason. Deny-overrides in one fixed order (docs/policy.md): freeze, principal,
-/// chain, asset, raw signing, notes, conflict, unresolved destination, deny-list, allow-list,
+/// chain, malformed intent, asset, raw signing, notes, conflict, unresolved destination, deny-list, allow-list,
 /// per-transaction maximum, fee, fee rate, contract call, time window, velocity, approvals.
 /// The first rule that refuses decides. Every limit is inclusive: exactly the limit passes.
 /// </summary>
@@ -45,6 +45,10 @@ public static class PolicyEvaluator
                 ? judge.Deny(PolicyRules.TimeWindow, outside)
                 : judge.Allow(PolicyRules.RawSigning, $"raw signing is enabled for {chain.Id}");
         }
+
+        // A decoder bug must not let a negative amount offset a positive one in the sums below.
+        if (intent.Fee.Sign < 0 || intent.Outputs.Any(o => o.Amount.Sign < 0) || intent.Call?.Value.Sign < 0)
+            return judge.Deny(PolicyRules.MalformedIntent, "the decoded transaction has a negative amount or fee");
 
         var payments = Payments(chain, intent);
         foreach (var asset in intent.Outputs.Select(o => o.Asset).Concat(payments.Select(p => p.Asset)))

@@ -11,6 +11,7 @@ public static class PolicyRules
     public const string Frozen = "frozen";
     public const string Principal = "principal";
     public const string Chain = "chain";
+    public const string MalformedIntent = "malformed-intent";
     public const string Asset = "asset";
     public const string RawSigning = "raw-signing";
     public const string Notes = "notes";

@@ -28,17 +28,30 @@ internal static class PendingApprovalTable
             },
             transaction);
 
+    private const string SelectPending = """
+        SELECT request_digest AS RequestDigest, request_id AS RequestId, principal AS Principal, wallet AS WalletId, chain AS Chain,
+            payload_digest AS PayloadDigest, intent AS Intent, intent_digest AS IntentDigest, policy_version AS PolicyVersion,
+            received_at AS ReceivedAt, expires_at AS ExpiresAt, required AS Required, state AS State, rejected_by AS RejectedBy
+        FROM policy_pending
+        """;
+
     public static async Task<PendingApproval?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string requestDigest)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            """
-            SELECT request_digest AS RequestDigest, request_id AS RequestId, principal AS Principal, wallet AS WalletId, chain AS Chain,
-                payload_digest AS PayloadDigest, intent AS Intent, intent_digest AS IntentDigest, policy_version AS PolicyVersion,
-                received_at AS ReceivedAt, expires_at AS ExpiresAt, required AS Required, state AS State, rejected_by AS RejectedBy
-            FROM policy_pending WHERE request_digest = @requestDigest
-            """,
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(SelectPending + " WHERE request_digest = @requestDigest",
             new { requestDigest }, transaction).ConfigureAwait(false);
-        return row is null ? null : new PendingApproval(
+        return row is null ? null : ToPending(row);
+    }
+
+    /// <summary>Requests still waiting (state Pending, not past their expiry), oldest first; one wallet or all.</summary>
+    public static async Task<IReadOnlyList<PendingApproval>> ListWaitingAsync(SqliteConnection connection, string? walletId, DateTimeOffset now, int limit)
+    {
+        var rows = await connection.QueryAsync<Row>(
+            SelectPending + " WHERE state = 'Pending' AND expires_at >= @now AND (@walletId IS NULL OR wallet = @walletId) ORDER BY parked_at LIMIT @limit",
+            new { walletId, now = now.ToUnixTimeMilliseconds(), limit }).ConfigureAwait(false);
+        return rows.Select(ToPending).ToArray();
+    }
+
+    private static PendingApproval ToPending(Row row) => new(
             row.RequestDigest, row.RequestId, row.Principal, row.WalletId, row.Chain, row.PayloadDigest,
             row.Intent is null ? null : IntentJson.Parse(row.Intent),
             row.IntentDigest, row.PolicyVersion,
@@ -47,7 +60,6 @@ internal static class PendingApprovalTable
             (int)row.Required,
             Enum.Parse<PendingState>(row.State),
             row.RejectedBy);
-    }
 
     public static Task SetStateAsync(SqliteConnection connection, SqliteTransaction transaction, string requestDigest, PendingState state, string? rejectedBy = null) =>
         connection.ExecuteAsync(

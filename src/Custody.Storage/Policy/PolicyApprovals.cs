@@ -33,6 +33,15 @@ public sealed class PolicyApprovals
             return await PendingApprovalTable.FindAsync(connection, null, Normalize(requestDigest)).ConfigureAwait(false);
     }
 
+    /// <summary>Requests waiting for approvals (not rejected, released or expired), oldest first; of one wallet, or all when null.</summary>
+    public async Task<IReadOnlyList<PendingApproval>> ListWaitingAsync(string? walletId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+            return await PendingApprovalTable.ListWaitingAsync(connection, walletId, _time.GetUtcNow(), Math.Min(limit, 1000)).ConfigureAwait(false);
+    }
+
     public async Task<ApprovalSubmission> SubmitAsync(string requestDigest, string approverId, ApprovalVerdict verdict,
         byte[] signature, CancellationToken cancellationToken)
     {

@@ -59,6 +59,10 @@ public class PolicyEvaluatorTests
         ["2^256 − 1 without a maximum passes"] = new(Request(new TransactionIntent("sol", [],
             [new(Sol(1), "native", (BigInteger.One << 256) - 2, false), new(Sol(2), "native", 1, false)], 5000, null, [], []), chain: "sol"),
             PolicyOutcome.Allow, PolicyRules.Allowed),
+        ["a negative output cannot offset another"] = new(Request(EthTransfer(EvmFriend, 5 * OneEth) with
+            { Outputs = [new(EvmFriend, "native", 5 * OneEth, false), new(Evm(0x12), "native", -5 * OneEth + 1, false)] }),
+            PolicyOutcome.Deny, PolicyRules.MalformedIntent),
+        ["a negative fee"] = new(Request(EthTransfer(EvmFriend, 1, fee: -1)), PolicyOutcome.Deny, PolicyRules.MalformedIntent),
         ["EVM fee above the cap"] = new(Request(EthTransfer(EvmFriend, 1, fee: 1_000_000_000_000_001)), PolicyOutcome.Deny, PolicyRules.Fee),
         ["EVM fee exactly the cap"] = new(Request(EthTransfer(EvmFriend, 1, fee: 1_000_000_000_000_000)), PolicyOutcome.Allow, PolicyRules.Allowed),
         ["BTC fee above the absolute cap"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Fee = 50_001 }, chain: "btc"), PolicyOutcome.Deny, PolicyRules.Fee),

@@ -86,6 +86,23 @@ public sealed class ApprovalTests : IDisposable
     }
 
     [Fact]
+    public async Task Waiting_list_shows_only_open_requests()
+    {
+        await using var fixture = await SetUpAsync();
+        var (_, first) = await ParkAsync(fixture, nonce: 1);
+        fixture.Clock.Advance(TimeSpan.FromMinutes(1));
+        var (_, second) = await ParkAsync(fixture, nonce: 2);
+        Assert.Equal([first.RequestDigest, second.RequestDigest], (await fixture.Approvals.ListWaitingAsync("w1", 10, default)).Select(p => p.RequestDigest));
+        Assert.Empty(await fixture.Approvals.ListWaitingAsync("w2", 10, default));
+        await SubmitAsync(fixture, first, "alice", ApprovalVerdict.Reject);
+        Assert.Equal([second.RequestDigest], (await fixture.Approvals.ListWaitingAsync(null, 10, default)).Select(p => p.RequestDigest));
+        fixture.Clock.Advance(TimeSpan.FromHours(1)); // exactly at its expiry it is still open …
+        Assert.Single(await fixture.Approvals.ListWaitingAsync(null, 10, default));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1)); // … one second later it is not
+        Assert.Empty(await fixture.Approvals.ListWaitingAsync(null, 10, default));
+    }
+
+    [Fact]
     public async Task Duplicate_approver_counts_once()
     {
         await using var fixture = await SetUpAsync();
