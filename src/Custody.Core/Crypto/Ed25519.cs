@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using Bc = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
+
+namespace Custody.Core.Crypto;
+
+/// <summary>Ed25519 (RFC 8032, pure) through BouncyCastle; the private key is the 32-byte seed.</summary>
+public static class Ed25519
+{
+    public const int KeySize = 32;
+    public const int SignatureSize = 64;
+
+    public static byte[] GetPublicKey(ReadOnlySpan<byte> seed32)
+    {
+        if (seed32.Length != KeySize) throw new ArgumentException("an Ed25519 private key is 32 bytes");
+        var pub = new byte[KeySize];
+        Bc.GeneratePublicKey(seed32, pub);
+        return pub;
+    }
+
+    public static byte[] Sign(ReadOnlySpan<byte> seed32, ReadOnlySpan<byte> message)
+    {
+        if (seed32.Length != KeySize) throw new ArgumentException("an Ed25519 private key is 32 bytes");
+        var sk = seed32.ToArray();
+        var msg = message.ToArray();
+        var sig = new byte[SignatureSize];
+        try
+        {
+            Bc.Sign(sk, 0, msg, 0, msg.Length, sig, 0);
+            return sig;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sk);
+        }
+    }
+
+    public static bool Verify(ReadOnlySpan<byte> pub32, ReadOnlySpan<byte> message, ReadOnlySpan<byte> sig64)
+    {
+        if (pub32.Length != KeySize || sig64.Length != SignatureSize) return false;
+        var msg = message.ToArray();
+        return Bc.Verify(sig64.ToArray(), 0, pub32.ToArray(), 0, msg, 0, msg.Length);
+    }
+}
