@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Custody.Core.Crypto;
-using Custody.Core.Encoding;
+using Custody.Core.Wire;
 
 namespace Custody.Core.Chains.Evm;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Custody.Core.Crypto;
-using Custody.Core.Encoding;
+using Custody.Core.Wire;
 using Custody.Core.Hd;
 
 namespace Custody.Core.Chains.Evm;

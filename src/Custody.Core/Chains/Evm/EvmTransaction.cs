@@ -1,6 +1,6 @@
 using System.Numerics;
 using Custody.Core.Crypto;
-using Custody.Core.Encoding;
+using Custody.Core.Wire;
 
 namespace Custody.Core.Chains.Evm;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>Writes Protocol Buffers fields in the order they are given (canonical when given in field order).</summary>
 public sealed class ProtoWriter

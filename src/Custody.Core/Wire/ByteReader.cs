@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>
 /// A bounds-checked little-endian reader over a span for fixed binary layouts

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>
 /// RLP encoding (Ethereum yellow paper, appendix B): byte strings, unsigned integers

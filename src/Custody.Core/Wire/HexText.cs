@@ -1,4 +1,4 @@
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>Hex text as payloads and JSON carry it: optional 0x prefix, either case, bounded size.</summary>
 public static class HexText

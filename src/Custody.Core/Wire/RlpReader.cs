@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>
 /// A strict reader of RLP (Ethereum yellow paper, appendix B) over a span. It accepts
@@ -24,7 +24,7 @@ public ref struct RlpReader
     /// <summary>Reads a byte string item; <paramref name="field"/> names it in errors.</summary>
     public ReadOnlySpan<byte> ReadBytes(string field)
     {
-        var (isList, payload) = ReadItem(field);
+        var isList = ReadItem(field, out var payload);
         if (isList) throw new InvalidInputException(field, "expected an RLP byte string, found a list");
         return payload;
     }
@@ -32,7 +32,7 @@ public ref struct RlpReader
     /// <summary>Reads a list item and returns a reader over its payload.</summary>
     public RlpReader ReadList(string field)
     {
-        var (isList, payload) = ReadItem(field);
+        var isList = ReadItem(field, out var payload);
         if (!isList) throw new InvalidInputException(field, "expected an RLP list, found a byte string");
         return new RlpReader(payload);
     }
@@ -78,15 +78,16 @@ public ref struct RlpReader
         if (!_rest.IsEmpty) throw new InvalidInputException(field, $"{_rest.Length} unexpected bytes after the last RLP item");
     }
 
-    private (bool IsList, ReadOnlySpan<byte> Payload) ReadItem(string field)
+    /// <summary>Reads one item's header and payload; true when it is a list.</summary>
+    private bool ReadItem(string field, out ReadOnlySpan<byte> payload)
     {
         if (_rest.IsEmpty) throw new InvalidInputException(field, "missing (RLP input ends)");
         var prefix = _rest[0];
         if (prefix < 0x80)
         {
-            var single = _rest[..1];
+            payload = _rest[..1];
             _rest = _rest[1..];
-            return (false, single);
+            return false;
         }
         var isList = prefix >= 0xc0;
         var shortBase = isList ? 0xc0 : 0x80;
@@ -112,10 +113,10 @@ public ref struct RlpReader
         }
         if (length > _rest.Length - headerLength)
             throw new InvalidInputException(field, $"RLP item declares {length} bytes but only {_rest.Length - headerLength} remain");
-        var payload = _rest.Slice(headerLength, length);
+        payload = _rest.Slice(headerLength, length);
         if (!isList && length == 1 && payload[0] < 0x80)
             throw new InvalidInputException(field, "single byte below 0x80 must be encoded as itself (not canonical RLP)");
         _rest = _rest[(headerLength + length)..];
-        return (isList, payload);
+        return isList;
     }
 }

@@ -1,4 +1,4 @@
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>A decoded RLP item: a byte string or a list of items.</summary>
 public sealed class RlpItem

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>
 /// A small strict reader of the Protocol Buffers wire format, enough to decode chain

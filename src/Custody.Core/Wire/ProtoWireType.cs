@@ -1,4 +1,4 @@
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>Protocol Buffers wire types; groups (3, 4) are deprecated and refused.</summary>
 public enum ProtoWireType

@@ -1,4 +1,4 @@
-namespace Custody.Core.Encoding;
+namespace Custody.Core.Wire;
 
 /// <summary>
 /// Solana's compact-u16 ("shortvec"): 7 bits per byte, low bits first, at most 3 bytes,
