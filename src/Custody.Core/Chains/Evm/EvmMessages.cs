@@ -12,7 +12,7 @@ namespace Custody.Core.Chains.Evm;
 public static class EvmMessages
 {
     /// <summary>The EIP-191 0x45 prefix; TRON uses the same scheme with its own name.</summary>
-    public const string EthereumPrefix = "\x19Ethereum Signed Message:\n";
+    public const string EthereumPrefix = "\u0019Ethereum Signed Message:\n";
 
     /// <summary>keccak256(prefix ‖ decimal byte length ‖ message).</summary>
     public static byte[] PersonalMessageDigest(ReadOnlySpan<byte> message, string prefix = EthereumPrefix)

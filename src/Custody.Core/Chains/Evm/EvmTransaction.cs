@@ -33,8 +33,14 @@ public sealed record EvmTransaction
 
     public ulong GasLimit { get; init; }
 
-    /// <summary>The 20-byte recipient; null for a contract creation.</summary>
-    public ReadOnlyMemory<byte>? To { get; init; }
+    /// <summary>The 20-byte recipient; null (or empty, which is normalised to null) for a contract creation.</summary>
+    public ReadOnlyMemory<byte>? To
+    {
+        get => _to;
+        init => _to = value is { IsEmpty: true } ? null : value;
+    }
+
+    private readonly ReadOnlyMemory<byte>? _to;
 
     public BigInteger Value { get; init; }
 
