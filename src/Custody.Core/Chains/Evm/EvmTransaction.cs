@@ -160,7 +160,7 @@ public sealed record EvmTransaction
         var gasLimit = fields.ReadUInt64("tx.gasLimit");
         var toBytes = fields.ReadBytes("tx.to");
         if (toBytes.Length is not (0 or 20)) throw new InvalidInputException("tx.to", $"an address is 20 bytes, found {toBytes.Length}");
-        ReadOnlyMemory<byte>? to = toBytes.IsEmpty ? null : toBytes.ToArray();
+        ReadOnlyMemory<byte>? to = toBytes.IsEmpty ? null : (ReadOnlyMemory<byte>?)toBytes.ToArray();
         var value = fields.ReadUInt("tx.value");
         var data = fields.ReadBytes("tx.data").ToArray();
         var accessList = type == EvmTransactionType.Legacy ? [] : ReadAccessList(ref fields);
