@@ -101,6 +101,7 @@ public sealed class TronCodec : ITransactionCodec
                 break;
             default:
                 // Staking, voting, permissions…: not a transfer Custody can state; the policy sees the type.
+                if (TronContractParameters.OwnerOf(contract) is { } owner) sources.Add(TronAddress.ToText(owner));
                 call = new ContractCall("", contract.TypeName, 0);
                 break;
         }

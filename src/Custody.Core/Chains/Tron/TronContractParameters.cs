@@ -87,6 +87,34 @@ public static class TronContractParameters
         return new TronTriggerSmartContract(Address(owner, "owner_address"), Address(contract, "contract_address"), callValue, data.ToArray(), tokenValue, tokenId);
     }
 
+    // Contract types whose parameter carries owner_address as field 1 (java-tron core/contract/*.proto).
+    private static readonly HashSet<TronContractType> OwnerFirst =
+    [
+        TronContractType.VoteWitnessContract, TronContractType.FreezeBalanceContract, TronContractType.UnfreezeBalanceContract,
+        TronContractType.WithdrawBalanceContract, TronContractType.CreateSmartContract, TronContractType.AccountPermissionUpdateContract,
+        TronContractType.FreezeBalanceV2Contract, TronContractType.UnfreezeBalanceV2Contract, TronContractType.WithdrawExpireUnfreezeContract,
+        TronContractType.DelegateResourceContract, TronContractType.UnDelegateResourceContract, TronContractType.CancelAllUnfreezeV2Contract,
+    ];
+
+    /// <summary>
+    /// The owner_address of a contract Custody does not decode further, for the types known to
+    /// carry it as field 1; null for other types. The other fields are only walked, not judged.
+    /// </summary>
+    public static byte[]? OwnerOf(TronContract contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        if (!OwnerFirst.Contains(contract.Type)) return null;
+        var reader = new ProtoReader(contract.Parameter.Span);
+        var seen = new ProtoFieldSet();
+        ReadOnlySpan<byte> owner = [];
+        while (reader.TryReadTag(F, out var number, out var wire))
+        {
+            if (number == 1) owner = Bytes(ref reader, ref seen, number, wire, "owner_address");
+            else reader.Skip(F, wire);
+        }
+        return Address(owner, "owner_address");
+    }
+
     private static ReadOnlySpan<byte> Bytes(scoped ref ProtoReader reader, scoped ref ProtoFieldSet seen, int number, ProtoWireType wire, string name)
     {
         seen.Once($"{F}.{name}", number, wire, ProtoWireType.LengthDelimited);
