@@ -4,15 +4,18 @@ using Custody.Core.Chains.Tron;
 
 namespace Custody.Core.Chains;
 
-/// <summary>The transaction codec of a chain, chosen by its family: the one place that maps a family to its folder.</summary>
+/// <summary>The one place that picks a chain family's transaction codec.</summary>
 public static class TransactionCodecs
 {
-    public static ITransactionCodec For(Chain chain) => chain?.Family switch
+    public static ITransactionCodec For(Chain chain)
     {
-        ChainFamily.Evm => new EvmCodec(chain),
-        ChainFamily.Tron => new TronCodec(chain),
-        ChainFamily.Solana => new SolanaCodec(chain),
-        null => throw new ArgumentNullException(nameof(chain)),
-        _ => throw new InvalidInputException("chain", $"no transaction codec for {chain.Id}"),
-    };
+        ArgumentNullException.ThrowIfNull(chain);
+        return chain.Family switch
+        {
+            ChainFamily.Evm => new EvmCodec(chain),
+            ChainFamily.Tron => new TronCodec(chain),
+            ChainFamily.Solana => new SolanaCodec(chain),
+            _ => throw new InvalidInputException("chain", $"{chain.Id}: {chain.Family} transactions are not supported yet"),
+        };
+    }
 }
