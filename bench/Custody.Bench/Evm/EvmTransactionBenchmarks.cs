@@ -17,6 +17,7 @@ public class EvmTransactionBenchmarks
     private readonly EvmCodec _codec = new(ChainRegistry.Get("eth"));
     private readonly OneKeyRing _keys = new(Convert.FromHexString("4646464646464646464646464646464646464646464646464646464646464646"));
     private byte[] _payload = [];
+    private byte[] _hash = [];
 
     [GlobalSetup]
     public void Setup()
@@ -35,6 +36,7 @@ public class EvmTransactionBenchmarks
             To = EvmAddress.Parse("0xdAC17F958D2ee523a2206206994597C13D831ec7"),
             Data = calldata,
         }.EncodeUnsigned();
+        _hash = Hashes.Keccak256(_payload);
         _ = _codec.Sign(_payload, _keys, KeyPath.Root); // loads libsecp256k1 before measuring
     }
 
@@ -43,6 +45,9 @@ public class EvmTransactionBenchmarks
 
     [Benchmark(Description = "EIP-1559 decode + keccak signing hash")]
     public byte[] DecodeAndHash() => EvmTransaction.DecodeUnsigned(_payload).SigningHash();
+
+    [Benchmark(Description = "secp256k1 sign of the hash alone (the floor)")]
+    public EcdsaSignature SignHashOnly() => _keys.SignEcdsa(KeyPath.Root, _hash);
 
     [Benchmark(Baseline = true, Description = "EIP-1559 decode + hash + sign (EvmCodec.Sign)")]
     public SignedTransaction Sign() => _codec.Sign(_payload, _keys, KeyPath.Root);
