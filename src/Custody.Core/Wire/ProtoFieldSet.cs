@@ -1,6 +1,4 @@
-using Custody.Core.Wire;
-
-namespace Custody.Core.Chains.Tron;
+namespace Custody.Core.Wire;
 
 /// <summary>
 /// Tracks which fields of one protobuf message were seen. A singular field that appears
