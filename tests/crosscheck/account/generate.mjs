@@ -130,7 +130,7 @@ function solanaCase() {
     }
   }
   const v0 = int(2) === 0;
-  let message, wire;
+  let message, wire, nonceAccount = null;
   if (v0) {
     const table = new AddressLookupTableAccount({
       key: new PublicKey(bytes(32)),
@@ -142,17 +142,27 @@ function solanaCase() {
     message = Buffer.from(compiled.serialize());
     wire = Buffer.from(tx.serialize());
     for (const o of outputs) if (lookupAddresses.some((a) => a.toBase58() === o.destination)) o.destination = null;
+  } else if (int(4) === 0) {
+    // durable nonce: web3.js puts nonceAdvance first and uses the stored nonce as the blockhash
+    nonceAccount = new PublicKey(bytes(32)).toBase58();
+    const tx = new SolTransaction({
+      feePayer: payer.publicKey,
+      nonceInfo: { nonce: blockhash, nonceInstruction: SystemProgram.nonceAdvance({ noncePubkey: new PublicKey(nonceAccount), authorizedPubkey: payer.publicKey }) },
+    }).add(...instructions);
+    message = tx.serializeMessage();
+    tx.sign(payer);
+    wire = tx.serialize();
   } else {
     const tx = new SolTransaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(...instructions);
     message = tx.serializeMessage();
     tx.sign(payer);
     wire = tx.serialize();
   }
-  const budgetless = instructions.length - (limit !== null) - (price !== null);
+  const budgetless = instructions.length - (limit !== null) - (price !== null) + (nonceAccount !== null);
   const units = BigInt(limit ?? Math.min(200_000 * budgetless, 1_400_000));
   const fee = 5000n + ((price ?? 0n) * units + 999_999n) / 1_000_000n;
   return { seed: Buffer.from(payer.secretKey.slice(0, 32)).toString("hex"), payer: payer.publicKey.toBase58(), blockhash, v0,
-    message: message.toString("base64"), wire: wire.toString("base64"), outputs, fee: fee.toString() };
+    nonceAccount, message: message.toString("base64"), wire: wire.toString("base64"), outputs, fee: fee.toString() };
 }
 
 const cases = {

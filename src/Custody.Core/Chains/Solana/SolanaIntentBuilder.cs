@@ -26,6 +26,7 @@ internal sealed class SolanaIntentBuilder
     private readonly List<string> _sources = [];
     private readonly List<IntentOutput> _outputs = [];
     private readonly List<string> _notes = [];
+    private readonly List<string> _replayKeys = [];
     private ContractCall? _call;
     private uint? _unitLimit;
     private ulong? _unitPrice;
@@ -39,8 +40,8 @@ internal sealed class SolanaIntentBuilder
         builder.AddSource(0);
         for (var i = 0; i < message.Instructions.Count; i++) builder.Add(message.Instructions[i], $"message.instructions[{i}]");
         var feePayer = SolanaAddress.ToText(message.FeePayer.Span);
-        var replayKey = $"{feePayer}/{SolanaAddress.ToText(message.RecentBlockhash.Span)}";
-        return new TransactionIntent(chainId, builder._sources, builder._outputs, builder.MaxFee(), builder._call, [replayKey], builder._notes.Distinct().ToList());
+        builder._replayKeys.Insert(0, $"{feePayer}/{SolanaAddress.ToText(message.RecentBlockhash.Span)}");
+        return new TransactionIntent(chainId, builder._sources, builder._outputs, builder.MaxFee(), builder._call, builder._replayKeys, builder._notes.Distinct().ToList());
     }
 
     // Base fee per signature plus the priority fee: unit price × unit limit, rounded up. Without an
@@ -93,6 +94,17 @@ internal sealed class SolanaIntentBuilder
                 data.EnsureEnd(field + ".data");
                 RequireAccounts(instruction, 2, field);
                 AddTransfer(instruction, 0, 1, IntentOutput.NativeAsset, lamports);
+                break;
+            case 4: // AdvanceNonceAccount, accounts [nonce, recent-blockhashes sysvar, authority]
+                data.EnsureEnd(field + ".data");
+                RequireAccounts(instruction, 3, field);
+                // A durable-nonce transaction does not expire with its blockhash (which is the stored
+                // nonce); two transactions advancing the same nonce from the same value conflict.
+                _notes.Add("solana:durable-nonce");
+                var nonceAccount = AccountText(instruction.AccountIndexes.Span[0]);
+                if (nonceAccount is null) _notes.Add("unresolved-lookup-table");
+                else _replayKeys.Add($"{nonceAccount}/{SolanaAddress.ToText(_message.RecentBlockhash.Span)}");
+                AddSource(instruction.AccountIndexes.Span[2]);
                 break;
             case 11: // TransferWithSeed { lamports, seed, from_owner }, accounts [from, base, to]
                 var amount = data.ReadUInt64(field + ".data");

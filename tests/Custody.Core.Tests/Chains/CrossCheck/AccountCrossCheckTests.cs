@@ -87,6 +87,7 @@ public class AccountCrossCheckTests
     {
         var codec = TransactionCodecs.For(ChainRegistry.Get("sol"));
         var count = 0;
+        var nonces = 0;
         foreach (var c in AccountCrossCheck.Cases.GetProperty("solana").EnumerateArray())
         {
             var message = codec.ParsePayload(c.GetProperty("message").GetString()!);
@@ -97,7 +98,13 @@ public class AccountCrossCheckTests
             var intent = codec.Decode(message);
             Assert.Equal(BigInteger.Parse(c.GetProperty("fee").GetString()!), intent.Fee);
             Assert.Equal(c.GetProperty("payer").GetString(), intent.Sources[0]);
-            Assert.Equal($"{c.GetProperty("payer").GetString()}/{c.GetProperty("blockhash").GetString()}", Assert.Single(intent.ReplayKeys));
+            var blockhash = c.GetProperty("blockhash").GetString();
+            var nonceAccount = c.GetProperty("nonceAccount").GetString();
+            Assert.Equal(
+                nonceAccount is null ? [$"{c.GetProperty("payer").GetString()}/{blockhash}"] : [$"{c.GetProperty("payer").GetString()}/{blockhash}", $"{nonceAccount}/{blockhash}"],
+                intent.ReplayKeys);
+            Assert.Equal(nonceAccount is not null, intent.Notes.Contains("solana:durable-nonce"));
+            if (nonceAccount is not null) nonces++;
             var expected = c.GetProperty("outputs").EnumerateArray()
                 .Select(o => new IntentOutput(o.GetProperty("destination").GetString(), o.GetProperty("asset").GetString()!, BigInteger.Parse(o.GetProperty("amount").GetString()!), false))
                 .ToList();
@@ -112,5 +119,6 @@ public class AccountCrossCheckTests
             count++;
         }
         Assert.True(count >= 50);
+        Assert.True(nonces > 0);
     }
 }

@@ -140,6 +140,22 @@ public class SolanaCodecTests
         Assert.Equal(new IntentOutput(SolanaAddress.ToText(Key(0x22)), IntentOutput.NativeAsset, 1234, false), Assert.Single(intent.Outputs));
     }
 
+    [Fact]
+    public void A_durable_nonce_transaction_says_so_and_names_the_nonce_in_its_replay_keys()
+    {
+        var payer = Key(0x11);
+        var nonce = Key(0x55);
+        var sysvar = Program("SysvarRecentB1ockHashes11111111111111111111");
+        var message = Message((1, 0, 2), [payer, nonce, Key(0x22), sysvar, Program(SolanaPrograms.SystemProgram)],
+            [(4, [1, 3, 0], [4, 0, 0, 0]), (4, [0, 2], SystemTransfer(9))]);
+        var intent = Codec.Decode(message);
+        Assert.Equal(["solana:durable-nonce"], intent.Notes);
+        Assert.Null(intent.Call);
+        var blockhash = SolanaAddress.ToText(Key(0xbb));
+        Assert.Equal([$"{SolanaAddress.ToText(payer)}/{blockhash}", $"{SolanaAddress.ToText(nonce)}/{blockhash}"], intent.ReplayKeys);
+        Assert.Equal(new BigInteger(9), Assert.Single(intent.Outputs).Amount);
+    }
+
     // v0: a destination loaded from an address lookup table is unknown offline.
     [Fact]
     public void V0_lookup_table_destinations_are_unresolved()
