@@ -117,4 +117,36 @@ public class EvmMessagesTests
         Assert.Throws<InvalidInputException>(() => Eip712.Parse(json.Replace("[1,\"0x02\"]", "[1]", StringComparison.Ordinal)).Digest());
         Assert.Throws<InvalidInputException>(() => Eip712.Parse(json.Replace("\"0x010203\"", "\"0x0102\"", StringComparison.Ordinal)).Digest());
     }
+
+    // Property: random edits of the Mail JSON (characters replaced, deleted, duplicated) are
+    // hashed or refused with InvalidInputException, never another exception.
+    [Fact]
+    public void Mutated_typed_data_is_hashed_or_refused()
+    {
+        var json = VectorFile.Json("eip712-mail.json").GetProperty("typed_data").GetRawText();
+        const string Alphabet = "{}[]\":,0123456789abcdefxX-. EIP712Domainuintbytesstring[2]";
+        var random = new Random(712);
+        for (var i = 0; i < 3000; i++)
+        {
+            var text = new System.Text.StringBuilder(json);
+            for (var edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                var at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text[at] = Alphabet[random.Next(Alphabet.Length)]; break;
+                    case 1: text.Remove(at, 1); break;
+                    default: text.Insert(at, text.ToString(at, Math.Min(8, text.Length - at))); break;
+                }
+            }
+            try
+            {
+                var typed = Eip712.Parse(text.ToString());
+                Assert.Equal(32, typed.Digest().Length);
+            }
+            catch (InvalidInputException)
+            {
+            }
+        }
+    }
 }
