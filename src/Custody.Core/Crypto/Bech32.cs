@@ -152,7 +152,17 @@ public static class Bech32
 
     public static (int Version, byte[] Program) DecodeSegwitAddress(string hrp, string address)
     {
-        var (decodedHrp, data, variant) = Decode(address);
+        string decodedHrp;
+        byte[] data;
+        Bech32Variant variant;
+        try
+        {
+            (decodedHrp, data, variant) = Decode(address);
+        }
+        catch (InvalidInputException e)
+        {
+            throw new InvalidInputException("address", e.Reason);
+        }
         if (decodedHrp != hrp)
             throw new InvalidInputException("address", $"belongs to another network (prefix '{decodedHrp}', expected '{hrp}')");
         if (data.Length == 0) throw new InvalidInputException("address", "no witness version");

@@ -1,0 +1,19 @@
+using Custody.Core.Chains;
+
+namespace Custody.Core.Policy;
+
+/// <summary>What the policy judges: who asks, for which wallet and chain, to do what (the decoded intent).</summary>
+/// <param name="RequestId">The client's idempotency key.</param>
+/// <param name="Principal">The authenticated caller (token or certificate subject), never a secret.</param>
+/// <param name="WalletId">The wallet whose key would sign.</param>
+/// <param name="Intent">The decoded transaction, or null for raw signing of an opaque digest/message.</param>
+/// <param name="PayloadDigest">SHA-256 of the chain-native payload, hex: what approvals and the audit log refer to.</param>
+/// <param name="ReceivedAt">Arrival time; the policy version in force then is the one that judges.</param>
+public sealed record SigningRequest(
+    string RequestId,
+    string Principal,
+    string WalletId,
+    Chain Chain,
+    TransactionIntent? Intent,
+    string PayloadDigest,
+    DateTimeOffset ReceivedAt);
