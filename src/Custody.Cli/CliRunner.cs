@@ -24,7 +24,9 @@ internal static class CliRunner
         }
         try
         {
-            return parse.Invoke();
+            // Without this, System.CommandLine prints its own "Unhandled exception" stack trace
+            // and the catch blocks below never see a failure.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (InvalidInputException e)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Custody.Cli.Tx;
 
 namespace Custody.Cli;
 
@@ -7,6 +8,6 @@ internal static class Commands
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return TxCommand.Create();
     }
 }

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+// Namespace without ".Commands": that name is taken by the Commands class that lists every verb.
+namespace Custody.Cli.Tx;
+
+/// <summary>custody-admin tx …: look at chain-native transactions offline.</summary>
+internal static class TxCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("tx", "Inspect chain-native transactions (offline, no keys)");
+        command.Subcommands.Add(DecodeCommand.Create());
+        return command;
+    }
+}
