@@ -24,8 +24,8 @@ internal static class CliRunner
         }
         try
         {
-            // Without this, System.CommandLine prints its own "Unhandled exception" stack trace
-            // and the catch blocks below never see a failure.
+            // System.CommandLine would print its own "Unhandled exception" with a stack trace;
+            // turn that off so the catches below give the operator one line.
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (InvalidInputException e)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Custody.Cli.Tx;
 
 namespace Custody.Cli;
 
@@ -8,6 +7,7 @@ internal static class Commands
 {
     public static IEnumerable<Command> All()
     {
+        yield return DeriveCommand.Create();
         yield return TxCommand.Create();
     }
 }

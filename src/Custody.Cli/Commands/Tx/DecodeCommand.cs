@@ -5,8 +5,7 @@ using System.Text.Json;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Bitcoin.Psbt;
 
-// Namespace without ".Commands": that name is taken by the Commands class that lists every verb.
-namespace Custody.Cli.Tx;
+namespace Custody.Cli;
 
 /// <summary>
 /// custody-admin tx decode --chain CHAIN --file FILE [--json]: prints what an unsigned

@@ -1,7 +1,6 @@
 using System.CommandLine;
 
-// Namespace without ".Commands": that name is taken by the Commands class that lists every verb.
-namespace Custody.Cli.Tx;
+namespace Custody.Cli;
 
 /// <summary>custody-admin tx …: look at chain-native transactions offline.</summary>
 internal static class TxCommand
