@@ -1,4 +1,5 @@
 using Custody.Core.Chains.Bitcoin.Psbt;
+using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Hd;
 
 namespace Custody.Core.Chains.Bitcoin;
@@ -77,15 +78,22 @@ public sealed class PsbtCodec : ITransactionCodec
 
     public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload)
     {
-        var psbt = PartiallySignedTransaction.Parse(unsignedPayload);
-        return PsbtIntent.Decode(Chain, psbt, SpentOutputs.Resolve(psbt, _network));
+        var (psbt, spent) = Load(unsignedPayload);
+        return PsbtIntent.Decode(Chain, psbt, spent);
+    }
+
+    // Parsed, bounded in size (before any quadratic legacy sighash), and every spent output proven.
+    private (PartiallySignedTransaction Psbt, TxOutput[] Spent) Load(ReadOnlySpan<byte> payload)
+    {
+        var psbt = PartiallySignedTransaction.Parse(payload);
+        PsbtIntent.RequireStandardWeight(psbt.UnsignedTransaction);
+        return (psbt, SpentOutputs.Resolve(psbt, _network));
     }
 
     public SignedTransaction Sign(ReadOnlySpan<byte> unsignedPayload, IKeyRing keys, KeyPath? signerPath)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var psbt = PartiallySignedTransaction.Parse(unsignedPayload);
-        var spent = SpentOutputs.Resolve(psbt, _network);
+        var (psbt, spent) = Load(unsignedPayload);
         var intent = PsbtIntent.Decode(Chain, psbt, spent);
         var wallet = new WalletKeys(keys, signerPath);
 

@@ -294,4 +294,34 @@ public sealed class PsbtRefusalTests : IDisposable
         var error = Assert.Throws<InvalidInputException>(() => _codec.Decode(VectorFile.Hex(valid.GetProperty("hex").GetString()!)));
         Assert.Equal("input[0]", error.Field);
     }
+
+    [Fact]
+    public void Transactions_above_the_standard_weight_are_refused_before_any_sighash()
+    {
+        var builder = new TestPsbtBuilder(_keys).Spend(BitcoinAddressKind.P2pkh, Path(BitcoinAddressKind.P2pkh), 10_000);
+        for (var i = 0; i < 2_500; i++)
+            builder.SpendRaw(new OutPoint(Hashes.Sha256([(byte)i, (byte)(i >> 8)]), 0), input => input);
+        var psbt = builder.Pay(External, 9_000).Build();
+
+        var error = SignFails(psbt);
+
+        Assert.Equal("global.unsigned_tx", error.Field);
+        Assert.Contains("standard limit", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_taproot_input_of_ours_needs_its_witness_utxo()
+    {
+        var path = Path(BitcoinAddressKind.P2tr);
+        var builder = new TestPsbtBuilder(_keys);
+        var pub = _keys.GetPublicKey(path);
+        var previous = builder.Funding(new TxOutput(10_000, TestPsbtBuilder.ScriptFor(BitcoinAddressKind.P2tr, pub)));
+        var psbt = builder
+            .SpendRaw(new OutPoint(previous.TxHash, 1), input => input.WithNonWitnessUtxo(previous)
+                .WithTapBip32Derivation(pub.AsSpan(1), [], new KeyOrigin(Fingerprint, path)))
+            .Pay(External, 9_000).Build();
+
+        Assert.Equal(1_000, _codec.Decode(psbt.ToBytes()).Fee);
+        Assert.Equal("input[0].witness_utxo", SignFails(psbt).Field);
+    }
 }

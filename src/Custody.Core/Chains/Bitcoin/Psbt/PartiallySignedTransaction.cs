@@ -35,10 +35,10 @@ public sealed class PartiallySignedTransaction
     public static PartiallySignedTransaction Create(BitcoinTransaction unsignedTransaction)
     {
         ArgumentNullException.ThrowIfNull(unsignedTransaction);
-        var global = new PsbtGlobal(PsbtMap.Empty.With(
-            PsbtKeyValue.Create(PsbtGlobalKey.UnsignedTx, [], unsignedTransaction.ToBytes(includeWitness: false))));
         if (unsignedTransaction.HasWitness)
             throw new InvalidInputException("global.unsigned_tx", "an unsigned transaction has no witness");
+        var global = new PsbtGlobal(PsbtMap.Empty.With(
+            PsbtKeyValue.Create(PsbtGlobalKey.UnsignedTx, [], unsignedTransaction.ToBytes(includeWitness: false))));
         return new PartiallySignedTransaction(global,
             [.. Enumerable.Range(0, unsignedTransaction.Inputs.Count).Select(i => new PsbtInput(i, PsbtMap.Empty))],
             [.. Enumerable.Range(0, unsignedTransaction.Outputs.Count).Select(i => new PsbtOutput(i, PsbtMap.Empty))]);

@@ -18,11 +18,28 @@ public static class PsbtIntent
 {
     public const string NativeAsset = "native";
 
+    /// <summary>
+    /// Bitcoin Core's MAX_STANDARD_TX_WEIGHT (Litecoin's too; Dogecoin's 100 kB size limit is the
+    /// same bound). Refusing bigger transactions also bounds the legacy sighash, which is
+    /// quadratic in the number of inputs.
+    /// </summary>
+    public const long MaxStandardWeight = 400_000;
+
     /// <summary>An output claims to be change when it names the key(s) it pays, through any derivation.</summary>
     public static bool ClaimsChange(PsbtOutput output)
     {
         ArgumentNullException.ThrowIfNull(output);
         return output.Bip32Derivations.Count > 0 || output.TapBip32Derivations.Count > 0;
+    }
+
+    /// <summary>Refuses a transaction that is above <see cref="MaxStandardWeight"/> before it is even signed.</summary>
+    public static void RequireStandardWeight(BitcoinTransaction unsignedTransaction)
+    {
+        ArgumentNullException.ThrowIfNull(unsignedTransaction);
+        var weight = 4L * unsignedTransaction.ToBytes(includeWitness: false).Length;
+        if (weight > MaxStandardWeight)
+            throw new InvalidInputException("global.unsigned_tx",
+                $"weight {weight} exceeds the standard limit of {MaxStandardWeight} already before signatures; such a transaction would not be relayed");
     }
 
     public static TransactionIntent Decode(Chain chain, PartiallySignedTransaction psbt, IReadOnlyList<TxOutput> spent)
@@ -32,6 +49,7 @@ public static class PsbtIntent
         ArgumentNullException.ThrowIfNull(spent);
         var network = chain.Bitcoin ?? throw new ArgumentException("not a Bitcoin-family chain", nameof(chain));
         var tx = psbt.UnsignedTransaction;
+        RequireStandardWeight(tx);
         var notes = new List<string>();
 
         var seen = new Dictionary<OutPoint, int>();

@@ -136,6 +136,8 @@ internal sealed class PsbtSigner
             throw new InvalidInputException(input.Name,
                 $"the P2TR output key is not {signer.Origin} tweaked {(merkleRoot.Length == 0 ? "as BIP86 says" : "with tap_merkle_root")}");
 
+        if (input.WitnessUtxo is null)
+            throw new InvalidInputException(input.Name + ".witness_utxo", "required to sign a taproot input");
         var type = input.SighashType ?? SighashType.Default;
         if (!SighashType.IsValidTaproot(type))
             throw new InvalidInputException(input.Name + ".sighash_type", $"{SighashType.Describe(type)} is not a taproot sighash type");
