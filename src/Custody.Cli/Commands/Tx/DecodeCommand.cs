@@ -5,7 +5,7 @@ using System.Text.Json;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Bitcoin.Psbt;
 
-namespace Custody.Cli;
+namespace Custody.Cli.Tx;
 
 /// <summary>
 /// custody-admin tx decode --chain CHAIN --file FILE [--json]: prints what an unsigned
