@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -18,7 +17,7 @@ namespace Custody.Core.Tests.Chains.Bitcoin;
 /// </summary>
 public class BitcoinJsCrossCheckTests
 {
-    [BitcoinJsCrossCheckFact]
+    [NodeCrossCheckFact("bitcoin", "bitcoinjs-lib")]
     public void Bitcoinjs_verifies_finalises_and_extracts_what_custody_signed()
     {
         using var keys = FixedKeyRing.Deterministic(0x1234abcd, "crosscheck");
@@ -49,7 +48,7 @@ public class BitcoinJsCrossCheckTests
             }));
         }
 
-        using var answer = JsonDocument.Parse(RunNode(JsonSerializer.Serialize(new { cases })));
+        using var answer = JsonDocument.Parse(NodeCrossCheck.Run("bitcoin", "bitcoinjs-lib", JsonSerializer.Serialize(new { cases })));
 
         var results = answer.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(cases.Count, results.Count);
@@ -105,50 +104,5 @@ public class BitcoinJsCrossCheckTests
             psbt = psbt.WithInput(psbtInput);
         }
         return psbt;
-    }
-
-    private static string RunNode(string request)
-    {
-        var start = new ProcessStartInfo("node", "crosscheck.mjs")
-        {
-            WorkingDirectory = BitcoinJsCrossCheckFactAttribute.Folder!,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var error = node.StandardError.ReadToEndAsync();
-        node.StandardInput.Write(request);
-        node.StandardInput.Close();
-        Assert.True(node.WaitForExit(TimeSpan.FromMinutes(2)), "node did not finish");
-        Assert.True(node.ExitCode == 0, error.Result);
-        return output.Result;
-    }
-}
-
-/// <summary>A fact that runs only where node and tests/crosscheck/bitcoin/node_modules exist.</summary>
-public sealed class BitcoinJsCrossCheckFactAttribute : FactAttribute
-{
-    public static readonly string? Folder = FindFolder();
-
-    public BitcoinJsCrossCheckFactAttribute()
-    {
-        if (Folder is null) Skip = "tests/crosscheck/bitcoin/node_modules not found (run npm ci there)";
-        else if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(p => File.Exists(Path.Combine(p, "node"))))
-            Skip = "node is not installed";
-    }
-
-    private static string? FindFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "tests", "crosscheck", "bitcoin");
-            if (Directory.Exists(Path.Combine(folder, "node_modules", "bitcoinjs-lib"))) return folder;
-        }
-        return null;
     }
 }
