@@ -1,3 +1,4 @@
+using Custody.Core.Chains.Bitcoin;
 using Custody.Core.Chains.Evm;
 using Custody.Core.Chains.Solana;
 using Custody.Core.Chains.Tron;
@@ -12,6 +13,7 @@ public static class TransactionCodecs
         ArgumentNullException.ThrowIfNull(chain);
         return chain.Family switch
         {
+            ChainFamily.Bitcoin => new PsbtCodec(chain),
             ChainFamily.Evm => new EvmCodec(chain),
             ChainFamily.Tron => new TronCodec(chain),
             ChainFamily.Solana => new SolanaCodec(chain),
