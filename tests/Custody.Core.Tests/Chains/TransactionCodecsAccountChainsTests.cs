@@ -20,4 +20,11 @@ public class TransactionCodecsAccountChainsTests
         Assert.IsType(codecType, codec);
         Assert.Equal(chain, codec.Chain);
     }
+
+    [Fact]
+    public void Every_registered_chain_has_a_codec_for_itself()
+    {
+        foreach (var chain in ChainRegistry.All)
+            Assert.Same(chain, TransactionCodecs.For(chain).Chain);
+    }
 }

@@ -1,25 +1,37 @@
 using System.Numerics;
+using System.Text.Json;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Evm;
 using Custody.Core.Chains.Solana;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
+using Custody.Core.Tests.TestKit;
 using Custody.Core.Wire;
 
 namespace Custody.Core.Tests.Chains.CrossCheck;
 
 /// <summary>
 /// Transactions and typed data made by independent implementations (ethers v6,
-/// @solana/web3.js v1) are decoded to the intent their makers meant, and signing the same
-/// input with the same key gives exactly the bytes they produced.
+/// @solana/web3.js v1, tests/crosscheck/account) are decoded to the intent their makers
+/// meant, and signing the same input with the same key gives exactly the bytes they produced.
+/// Skipped when node or the folder's node_modules is missing.
 /// </summary>
 public class AccountCrossCheckTests
 {
-    [AccountCrossCheckFact]
+    // One run of the generator serves the three tests.
+    private static readonly Lazy<JsonElement> Generated = new(() =>
+    {
+        using var doc = JsonDocument.Parse(NodeCrossCheck.Run("account", "ethers", """{"seed": 20261124}"""));
+        return doc.RootElement.Clone();
+    });
+
+    private static JsonElement Cases => Generated.Value;
+
+    [NodeCrossCheckFact("account", "ethers")]
     public void Ethers_transactions_decode_and_sign_identically()
     {
         var count = 0;
-        foreach (var c in AccountCrossCheck.Cases.GetProperty("evm").EnumerateArray())
+        foreach (var c in Cases.GetProperty("evm").EnumerateArray())
         {
             var chainId = ulong.Parse(c.GetProperty("chainId").GetString()!);
             var codec = TransactionCodecs.For(ChainRegistry.Evm(chainId));
@@ -58,7 +70,7 @@ public class AccountCrossCheckTests
                     break;
             }
 
-            var signed = codec.Sign(payload, FixedKeyRing.Secp256k1Key(c.GetProperty("privateKey").GetString()!), KeyPath.Root);
+            var signed = codec.Sign(payload, FixedKeyRing.Single(c.GetProperty("privateKey").GetString()!), KeyPath.Root);
             Assert.Equal(c.GetProperty("signed").GetString(), signed.Payload);
             Assert.Equal(c.GetProperty("hash").GetString(), signed.TxId);
             Assert.Equal(c.GetProperty("from").GetString(), signed.Intent.Sources[0]);
@@ -67,28 +79,28 @@ public class AccountCrossCheckTests
         Assert.True(count >= 100);
     }
 
-    [AccountCrossCheckFact]
+    [NodeCrossCheckFact("account", "ethers")]
     public void Ethers_typed_data_hashes_and_signs_identically()
     {
-        foreach (var c in AccountCrossCheck.Cases.GetProperty("eip712").EnumerateArray())
+        foreach (var c in Cases.GetProperty("eip712").EnumerateArray())
         {
             var json = c.GetProperty("json").GetString()!;
             var typed = Eip712.Parse(json);
             Assert.Equal(c.GetProperty("domainSeparator").GetString(), HexText.Prefixed(typed.DomainSeparator()));
             Assert.Equal(c.GetProperty("digest").GetString(), HexText.Prefixed(typed.Digest()));
-            var keys = FixedKeyRing.Secp256k1Key(c.GetProperty("privateKey").GetString()!);
+            var keys = FixedKeyRing.Single(c.GetProperty("privateKey").GetString()!);
             var signature = EvmMessages.SignTypedData(keys, KeyPath.Root, json, c.GetProperty("chainId").GetUInt64());
             Assert.Equal(c.GetProperty("signature").GetString(), HexText.Prefixed(signature));
         }
     }
 
-    [AccountCrossCheckFact]
+    [NodeCrossCheckFact("account", "ethers")]
     public void Web3js_messages_decode_and_sign_identically()
     {
         var codec = TransactionCodecs.For(ChainRegistry.Get("sol"));
         var count = 0;
         var nonces = 0;
-        foreach (var c in AccountCrossCheck.Cases.GetProperty("solana").EnumerateArray())
+        foreach (var c in Cases.GetProperty("solana").EnumerateArray())
         {
             var message = codec.ParsePayload(c.GetProperty("message").GetString()!);
             var parsed = SolanaMessage.Parse(message);
@@ -112,7 +124,7 @@ public class AccountCrossCheckTests
             Assert.Equal(expected.Any(o => o.Destination is null), intent.Notes.Contains("unresolved-lookup-table"));
             Assert.Null(intent.Call);
 
-            var signed = codec.Sign(message, FixedKeyRing.Ed25519Seed(c.GetProperty("seed").GetString()!), KeyPath.Root);
+            var signed = codec.Sign(message, FixedKeyRing.SingleEd25519(c.GetProperty("seed").GetString()!), KeyPath.Root);
             Assert.Equal(c.GetProperty("wire").GetString(), signed.Payload);
             var wire = Convert.FromBase64String(signed.Payload);
             Assert.Equal(Base58.Encode(wire.AsSpan(1, 64)), signed.TxId);

@@ -2,6 +2,7 @@ using System.Numerics;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Evm;
 using Custody.Core.Hd;
+using Custody.Core.Tests.TestKit;
 using static Custody.Core.Tests.Chains.Evm.EvmTestData;
 
 namespace Custody.Core.Tests.Chains.Evm;
@@ -93,11 +94,11 @@ public class EvmIntentTests
     [Fact]
     public void A_transaction_for_another_chain_is_refused_before_signing()
     {
-        var keys = FixedKeyRing.Secp256k1Key("4646464646464646464646464646464646464646464646464646464646464646");
+        var keys = FixedKeyRing.Single("4646464646464646464646464646464646464646464646464646464646464646");
         var payload = Payload(Recipient, "", 1, chainId: 137);
         var e = Assert.Throws<InvalidInputException>(() => Codec.Sign(payload, keys, KeyPath.Root));
         Assert.Equal("tx.chainId", e.Field);
-        Assert.Equal(0, keys.Signatures);
+        Assert.Equal(0, keys.SignatureCount);
         Assert.NotNull(new EvmCodec(ChainRegistry.Get("evm:137")).Decode(payload));
     }
 
@@ -106,9 +107,9 @@ public class EvmIntentTests
     {
         var payload = Payload(Recipient, "", 1);
         Assert.Equal("signerPath", Assert.Throws<InvalidInputException>(() =>
-            Codec.Sign(payload, FixedKeyRing.Secp256k1Key("46".PadLeft(64, '4')), null)).Field);
+            Codec.Sign(payload, FixedKeyRing.Single("46".PadLeft(64, '4')), null)).Field);
         Assert.Equal("keys", Assert.Throws<InvalidInputException>(() =>
-            Codec.Sign(payload, FixedKeyRing.Ed25519Seed(new string('0', 64)), KeyPath.Root)).Field);
+            Codec.Sign(payload, FixedKeyRing.SingleEd25519(new string('0', 64)), KeyPath.Root)).Field);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Custody.Core.Chains.Evm;
 using Custody.Core.Hd;
+using Custody.Core.Tests.TestKit;
 using static Custody.Core.Tests.Chains.Evm.EvmTestData;
 
 namespace Custody.Core.Tests.Chains.Evm;
@@ -17,7 +18,7 @@ public class EvmMessagesTests
     {
         var v = VectorFile.Json("eip191-personal-sign.json").GetProperty("signing_vectors")[index];
         var message = Hex(v.GetProperty("message_hex").GetString()!);
-        var keys = FixedKeyRing.Secp256k1Key(v.GetProperty("privateKey").GetString()!);
+        var keys = FixedKeyRing.Single(v.GetProperty("privateKey").GetString()!);
 
         var digest = EvmMessages.PersonalMessageDigest(message);
         Assert.Equal(v.GetProperty("messageHash").GetString(), ToHex(digest));
@@ -51,14 +52,14 @@ public class EvmMessagesTests
         Assert.Equal(expected.GetProperty("signHash_digest").GetString(), ToHex(typed.Digest()));
         Assert.Equal(1, (int)typed.DomainChainId!.Value);
 
-        var keys = FixedKeyRing.Secp256k1Key(v.GetProperty("private_key").GetString()!);
+        var keys = FixedKeyRing.Single(v.GetProperty("private_key").GetString()!);
         var signature = EvmMessages.SignTypedData(keys, KeyPath.Root, json, expectedChainId: 1);
         Assert.Equal(expected.GetProperty("signature_rsv").GetString(), ToHex(signature));
         Assert.Equal(v.GetProperty("signer_address").GetString(), EvmMessages.RecoverAddress(typed.Digest(), signature));
 
         var e = Assert.Throws<InvalidInputException>(() => EvmMessages.SignTypedData(keys, KeyPath.Root, json, expectedChainId: 137));
         Assert.Equal("typedData.domain.chainId", e.Field);
-        Assert.Equal(0, keys.Signatures - 1);
+        Assert.Equal(0, keys.SignatureCount - 1);
     }
 
     private static string Mail(Action<JsonNode> mutate)

@@ -3,6 +3,7 @@ using Custody.Core.Chains;
 using Custody.Core.Chains.Evm;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
+using Custody.Core.Tests.TestKit;
 using static Custody.Core.Tests.Chains.Evm.EvmTestData;
 
 namespace Custody.Core.Tests.Chains.Evm;
@@ -55,14 +56,14 @@ public class EvmTransactionTests
         var v = VectorFile.Json("ethers-transactions-sample.json").GetProperty("vectors")[index];
         var chainId = (ulong)Number(v.GetProperty("transaction").GetProperty("chainId"));
         var codec = new EvmCodec(ChainRegistry.Evm(chainId));
-        var keys = FixedKeyRing.Secp256k1Key(v.GetProperty("privateKey").GetString()!);
+        var keys = FixedKeyRing.Single(v.GetProperty("privateKey").GetString()!);
         var unsigned = codec.ParsePayload(v.GetProperty("unsigned" + kind).GetString()!);
 
         if (kind == "Legacy")
         {
             var e = Assert.Throws<InvalidInputException>(() => codec.Sign(unsigned, keys, KeyPath.Root));
             Assert.Equal("tx.chainId", e.Field);
-            Assert.Equal(0, keys.Signatures);
+            Assert.Equal(0, keys.SignatureCount);
             return;
         }
         var result = codec.Sign(unsigned, keys, KeyPath.Root);
@@ -89,7 +90,7 @@ public class EvmTransactionTests
         Assert.Equal(1UL, tx.ChainId);
         Assert.Equal(v.GetProperty("signing_hash").GetString(), ToHex(tx.SigningHash()));
 
-        var keys = FixedKeyRing.Secp256k1Key(v.GetProperty("private_key").GetString()!);
+        var keys = FixedKeyRing.Single(v.GetProperty("private_key").GetString()!);
         var result = codec.Sign(unsigned, keys, KeyPath.Root);
         Assert.Equal(v.GetProperty("signed_tx").GetString(), result.Payload);
         var (_, signature) = EvmTransaction.DecodeSigned(Hex(result.Payload));

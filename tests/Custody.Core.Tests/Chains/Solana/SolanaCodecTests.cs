@@ -4,6 +4,7 @@ using Custody.Core.Chains;
 using Custody.Core.Chains.Solana;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
+using Custody.Core.Tests.TestKit;
 using static Custody.Core.Tests.Chains.Solana.SolanaTestMessages;
 
 namespace Custody.Core.Tests.Chains.Solana;
@@ -24,7 +25,7 @@ public class SolanaCodecTests
     {
         var v = WalletCore(index);
         var message = Convert.FromHexString(v.GetProperty("message_hex").GetString()!);
-        var keys = FixedKeyRing.Ed25519Seed(v.GetProperty("seed_hex").GetString()!);
+        var keys = FixedKeyRing.SingleEd25519(v.GetProperty("seed_hex").GetString()!);
         Assert.Equal(v.GetProperty("public_key").GetString(), SolanaAddress.ToText(keys.GetPublicKey(KeyPath.Root)));
 
         var signed = Codec.Sign(Codec.ParsePayload(Convert.ToBase64String(message)), keys, KeyPath.Root);
@@ -50,18 +51,18 @@ public class SolanaCodecTests
     public void A_key_that_is_not_a_required_signer_is_refused_before_signing()
     {
         var message = Convert.FromHexString(WalletCore(0).GetProperty("message_hex").GetString()!);
-        var stranger = FixedKeyRing.Ed25519Seed(WalletCore(1).GetProperty("seed_hex").GetString()!);
+        var stranger = FixedKeyRing.SingleEd25519(WalletCore(1).GetProperty("seed_hex").GetString()!);
         Assert.Equal("signerPath", Assert.Throws<InvalidInputException>(() => Codec.Sign(message, stranger, KeyPath.Root)).Field);
-        Assert.Equal(0, stranger.Signatures);
+        Assert.Equal(0, stranger.SignatureCount);
         Assert.Equal("keys", Assert.Throws<InvalidInputException>(() =>
-            Codec.Sign(message, FixedKeyRing.Secp256k1Key(new string('1', 64)), KeyPath.Root)).Field);
+            Codec.Sign(message, FixedKeyRing.Single(new string('1', 64)), KeyPath.Root)).Field);
     }
 
     [Fact]
     public void A_co_signer_fills_its_own_slot_and_leaves_the_txid_to_the_fee_payer()
     {
-        var payer = FixedKeyRing.Ed25519Seed(new string('0', 62) + "01");
-        var cosigner = FixedKeyRing.Ed25519Seed(new string('0', 62) + "02");
+        var payer = FixedKeyRing.SingleEd25519(new string('0', 62) + "01");
+        var cosigner = FixedKeyRing.SingleEd25519(new string('0', 62) + "02");
         var payerKey = payer.GetPublicKey(KeyPath.Root);
         var cosignerKey = cosigner.GetPublicKey(KeyPath.Root);
         var message = Message((2, 0, 1), [payerKey, cosignerKey, Key(0x33), Program(SolanaPrograms.SystemProgram)],

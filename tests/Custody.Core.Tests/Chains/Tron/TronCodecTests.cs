@@ -5,6 +5,7 @@ using Custody.Core.Chains.Evm;
 using Custody.Core.Chains.Tron;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
+using Custody.Core.Tests.TestKit;
 using Custody.Core.Wire;
 
 namespace Custody.Core.Tests.Chains.Tron;
@@ -153,7 +154,7 @@ public class TronCodecTests
     [Fact]
     public void Signs_as_tronweb_would_and_returns_the_protobuf_transaction()
     {
-        var keys = FixedKeyRing.Secp256k1Key(TronwebKey);
+        var keys = FixedKeyRing.Single(TronwebKey);
         var raw = RawTransfer(TronwebAddressHex, Expiration);
         var codec = CodecBefore(Expiration);
         var signed = codec.Sign(codec.ParsePayload(Convert.ToHexString(raw)), keys, KeyPath.Root);
@@ -169,10 +170,10 @@ public class TronCodecTests
     [Fact]
     public void A_key_that_is_not_the_owner_is_refused_before_signing()
     {
-        var keys = FixedKeyRing.Secp256k1Key(TronwebKey);
+        var keys = FixedKeyRing.Single(TronwebKey);
         var raw = RawTransfer("41f2cd810c48c401d392ead3c6e1e1cb9f57750a58", Expiration);
         Assert.Equal("signerPath", Assert.Throws<InvalidInputException>(() => CodecBefore(Expiration).Sign(raw, keys, KeyPath.Root)).Field);
-        Assert.Equal(0, keys.Signatures);
+        Assert.Equal(0, keys.SignatureCount);
     }
 
     [Theory]
@@ -256,7 +257,7 @@ public class TronCodecTests
         foreach (var v in set.EnumerateArray())
         {
             var message = HexText.Parse(v.GetProperty("message_hex").GetString(), "m", 1024);
-            var keys = FixedKeyRing.Secp256k1Key(v.GetProperty("privateKey").GetString()!);
+            var keys = FixedKeyRing.Single(v.GetProperty("privateKey").GetString()!);
             Assert.Equal(v.GetProperty("messageHash").GetString(), HexText.Prefixed(TronMessages.Digest(message)));
             Assert.Equal(v.GetProperty("signature").GetString(), HexText.Prefixed(TronMessages.Sign(keys, KeyPath.Root, message)));
             Assert.Equal(v.GetProperty("address").GetString(), TronAddress.FromPublicKey(keys.GetPublicKey(KeyPath.Root)));

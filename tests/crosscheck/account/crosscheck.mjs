@@ -1,14 +1,17 @@
 // Generates account-chain cases with independent implementations — ethers v6 for EVM
 // transactions and EIP-712, @solana/web3.js v1 for Solana messages — and prints them as
 // JSON. Custody's C# tests decode and sign the same inputs and must agree byte for byte.
-// Usage: node generate.mjs [seed]
+// Usage: echo '{"seed": 20261124}' | node crosscheck.mjs   (the request comes on stdin)
 import { Transaction, Wallet, Interface, TypedDataEncoder, getAddress, hexlify, toBeHex } from "ethers";
 import {
   Keypair, PublicKey, SystemProgram, ComputeBudgetProgram, TransactionInstruction,
   Transaction as SolTransaction, TransactionMessage, VersionedTransaction, AddressLookupTableAccount,
 } from "@solana/web3.js";
 
-let state = Number(process.argv[2] ?? 20261124) >>> 0;
+import { readFileSync } from "node:fs";
+
+const request = JSON.parse(readFileSync(0, "utf8") || "{}");
+let state = Number(request.seed ?? 20261124) >>> 0;
 function next() { // mulberry32: a small seeded generator, so a failing case can be replayed
   state = (state + 0x6d2b79f5) >>> 0;
   let t = state;

@@ -1,4 +1,4 @@
-namespace Custody.Core.Tests.Chains;
+namespace Custody.Core.Tests.TestKit;
 
 /// <summary>A clock that always reads the same instant.</summary>
 internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
