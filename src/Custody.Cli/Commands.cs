@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Custody.Cli.Hsm;
-using Custody.Cli.SelfCheck;
 
 namespace Custody.Cli;
 
@@ -13,10 +11,16 @@ internal static class Commands
     public static IEnumerable<Command> All()
     {
         yield return DeriveCommand.Create();
-        yield return SelfCheckCommand.Create();
+        yield return SelfCheck.SelfCheckCommand.Create();
+        yield return Group("hsm", "PKCS#11 token administration", Hsm.InitTokenCommand.Create());
+        yield return Group("tx", "Inspect chain-native transactions (offline, no keys)", Tx.DecodeCommand.Create());
+        yield return Group("audit", "Verify and export the tamper-evident audit log", Audit.VerifyCommand.Create(), Audit.ExportCommand.Create());
+    }
 
-        var hsm = new Command("hsm", "PKCS#11 token administration");
-        hsm.Subcommands.Add(InitTokenCommand.Create());
-        yield return hsm;
+    private static Command Group(string name, string description, params Command[] verbs)
+    {
+        var group = new Command(name, description);
+        foreach (var verb in verbs) group.Subcommands.Add(verb);
+        return group;
     }
 }
