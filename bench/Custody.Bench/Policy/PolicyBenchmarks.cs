@@ -45,7 +45,7 @@ public class PolicyBenchmarks
     {
         _policy = new VersionedPolicy(1, PolicyScope.Global, PolicyJson.Parse(Document), DateTimeOffset.UnixEpoch);
         _directory = Directory.CreateTempSubdirectory("custody-policy-bench-").FullName;
-        var database = new PolicyDatabase(Path.Combine(_directory, "custody.db"));
+        var database = new PolicyDatabase(new Custody.Storage.Sqlite.SqliteDatabase(Path.Combine(_directory, "custody.db")));
         database.InitializeAsync(default).GetAwaiter().GetResult();
         new PolicyAdministration(database, new NoAudit()).PublishAsync(PolicyScope.Global, Document, "bench", [PolicyAdministration.AdminRole], default)
             .GetAwaiter().GetResult();

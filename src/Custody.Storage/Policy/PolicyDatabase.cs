@@ -1,142 +1,37 @@
-using Dapper;
+using Custody.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Custody.Storage.Policy;
 
 /// <summary>
-/// The policy engine's SQLite tables (prefix policy_) in the given database file: WAL journal,
-/// synchronous FULL (a reservation acknowledged is a reservation kept across a power cut),
-/// and a busy timeout so that writers queue on the database lock rather than fail.
-/// Several processes may share the file: the write lock, not process memory, makes the
-/// check-and-reserve atomic.
+/// The policy engine's access to the shared database file (<see cref="SqliteDatabase"/>: WAL,
+/// synchronous FULL — a reservation acknowledged is kept across a power cut — and a busy
+/// timeout, so writers queue on the database lock). Several processes may share the file:
+/// the write lock, not process memory, makes the check-and-reserve atomic.
 /// </summary>
 public sealed class PolicyDatabase
 {
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
 
-    public PolicyDatabase(string path)
+    public PolicyDatabase(SqliteDatabase database)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 60,
-        }.ToString();
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
     }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    // Opening a SQLite connection is synchronous work; the Task keeps callers free to move to a server database.
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON;")
-                .ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_database.Open());
     }
 
-    /// <summary>Creates the tables if they are missing and switches the file to WAL. Idempotent.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>Creates or migrates the policy tables. Idempotent; safe when several processes start at once.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;").ConfigureAwait(false);
-            await connection.ExecuteAsync(Schema).ConfigureAwait(false);
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = _database.Open();
+        PolicySchema.Apply(connection);
+        return Task.CompletedTask;
     }
-
-    // Times are Unix milliseconds; amounts are decimal text (they pass 64 bits), plus limbs where they are summed.
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS policy_versions (
-            version        INTEGER PRIMARY KEY AUTOINCREMENT,
-            scope          TEXT    NOT NULL,
-            document       TEXT    NOT NULL,
-            effective_from INTEGER NOT NULL,
-            published_by   TEXT    NOT NULL);
-        CREATE INDEX IF NOT EXISTS policy_versions_by_scope ON policy_versions (scope, effective_from);
-
-        CREATE TABLE IF NOT EXISTS policy_freezes (
-            scope     TEXT    PRIMARY KEY,
-            frozen_by TEXT    NOT NULL,
-            frozen_at INTEGER NOT NULL,
-            reason    TEXT    NOT NULL);
-
-        CREATE TABLE IF NOT EXISTS policy_approvers (
-            approver_id   TEXT    PRIMARY KEY,
-            algorithm     TEXT    NOT NULL,
-            public_key    BLOB    NOT NULL,
-            registered_by TEXT    NOT NULL,
-            registered_at INTEGER NOT NULL,
-            revoked_at    INTEGER);
-
-        CREATE TABLE IF NOT EXISTS policy_pending (
-            request_digest TEXT    PRIMARY KEY,
-            request_id     TEXT    NOT NULL,
-            principal      TEXT    NOT NULL,
-            wallet         TEXT    NOT NULL,
-            chain          TEXT    NOT NULL,
-            payload_digest TEXT    NOT NULL,
-            intent         TEXT,
-            intent_digest  TEXT    NOT NULL,
-            policy_version INTEGER NOT NULL,
-            received_at    INTEGER NOT NULL,
-            parked_at      INTEGER NOT NULL,
-            expires_at     INTEGER NOT NULL,
-            required       INTEGER NOT NULL,
-            state          TEXT    NOT NULL,
-            rejected_by    TEXT);
-
-        CREATE TABLE IF NOT EXISTS policy_approvals (
-            request_digest TEXT    NOT NULL REFERENCES policy_pending (request_digest),
-            approver_id    TEXT    NOT NULL,
-            verdict        TEXT    NOT NULL,
-            signature      BLOB    NOT NULL,
-            recorded_at    INTEGER NOT NULL,
-            PRIMARY KEY (request_digest, approver_id));
-
-        CREATE TABLE IF NOT EXISTS policy_reservations (
-            request_digest TEXT    PRIMARY KEY,
-            wallet         TEXT    NOT NULL,
-            chain          TEXT    NOT NULL,
-            payload_digest TEXT    NOT NULL,
-            intent         TEXT,
-            policy_version INTEGER NOT NULL,
-            reserved_at    INTEGER NOT NULL,
-            released_at    INTEGER,
-            superseded_by  TEXT);
-
-        -- amount also as eight 32-bit limbs (l0 least significant), so that SQLite sums a window
-        -- exactly and natively; counted = 1 while the reservation is held and not superseded.
-        CREATE TABLE IF NOT EXISTS policy_velocity (
-            request_digest TEXT    NOT NULL REFERENCES policy_reservations (request_digest),
-            wallet         TEXT    NOT NULL,
-            chain          TEXT    NOT NULL,
-            asset          TEXT    NOT NULL,
-            amount         TEXT    NOT NULL,
-            l0 INTEGER NOT NULL, l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL,
-            l4 INTEGER NOT NULL, l5 INTEGER NOT NULL, l6 INTEGER NOT NULL, l7 INTEGER NOT NULL,
-            at             INTEGER NOT NULL,
-            counted        INTEGER NOT NULL,
-            PRIMARY KEY (request_digest, asset));
-        -- covering: a window's count and sums are read from the index alone
-        CREATE INDEX IF NOT EXISTS policy_velocity_window
-            ON policy_velocity (wallet, chain, asset, counted, at, request_digest, l0, l1, l2, l3, l4, l5, l6, l7);
-
-        CREATE TABLE IF NOT EXISTS policy_replay_keys (
-            wallet         TEXT NOT NULL,
-            chain          TEXT NOT NULL,
-            replay_key     TEXT NOT NULL,
-            request_digest TEXT NOT NULL REFERENCES policy_reservations (request_digest),
-            payload_digest TEXT NOT NULL,
-            PRIMARY KEY (wallet, chain, replay_key, request_digest));
-        """;
 }

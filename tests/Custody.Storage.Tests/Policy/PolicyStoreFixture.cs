@@ -48,7 +48,7 @@ internal sealed class PolicyStoreFixture : IAsyncDisposable
     private PolicyStoreFixture()
     {
         Path = System.IO.Path.Combine(_directory, "custody.db");
-        Database = new PolicyDatabase(Path);
+        Database = new PolicyDatabase(new Custody.Storage.Sqlite.SqliteDatabase(Path));
         Gate = new PolicySigningGate(Database, Audit, Clock);
         Administration = new PolicyAdministration(Database, Audit, Clock);
         Approvals = new PolicyApprovals(Database, Audit, Clock);
@@ -72,7 +72,7 @@ internal sealed class PolicyStoreFixture : IAsyncDisposable
     }
 
     /// <summary>A second, independent engine on the same file: another daemon process in miniature.</summary>
-    public PolicySigningGate SecondGate() => new(new PolicyDatabase(Path), Audit, Clock);
+    public PolicySigningGate SecondGate() => new(new PolicyDatabase(new Custody.Storage.Sqlite.SqliteDatabase(Path)), Audit, Clock);
 
     public ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using Custody.Core.Policy;
+using Custody.Storage.Policy;
 using static Custody.Storage.Tests.Policy.PolicyStoreFixture;
 
 namespace Custody.Storage.Tests.Policy;
@@ -109,6 +110,20 @@ public class VelocityConcurrencyTests
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var restarted = fixture.SecondGate();
         Assert.Equal(PolicyRules.Velocity, (await restarted.AdmitAsync(fixture.Request(Eth(Friend, 101, 2), "b"), default)).Rule);
+    }
+
+    [Fact]
+    public async Task Schema_is_versioned_and_policy_versions_are_append_only()
+    {
+        await using var fixture = await CreateAsync(PolicyText());
+        await fixture.Database.InitializeAsync(default); // a second start migrates nothing
+        await using var connection = await fixture.Database.OpenAsync(default);
+        Assert.Equal(1, Custody.Storage.Sqlite.SqliteSchema.CurrentVersion(connection, PolicySchema.Component));
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE policy_versions SET document = '{}'";
+        Assert.Contains("append-only", Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQuery()).Message, StringComparison.Ordinal);
+        command.CommandText = "DELETE FROM policy_versions";
+        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQuery());
     }
 
     [Fact]
