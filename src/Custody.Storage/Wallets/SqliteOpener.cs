@@ -24,6 +24,11 @@ public sealed class SqliteOpener
         }.ToString();
     }
 
+    /// <summary>The database file of a data directory (the embedded set-up keeps everything there).</summary>
+    public const string FileName = "custody.db";
+
+    public static string PathIn(string dataDirectory) => System.IO.Path.Combine(System.IO.Path.GetFullPath(dataDirectory), FileName);
+
     public string DatabasePath { get; }
 
     public SqliteConnection Open()

@@ -1,0 +1,33 @@
+using Custody.Storage.Tokens;
+
+namespace Custody.Daemon.Auth;
+
+/// <summary>
+/// Which roles may call which method (any one of them suffices). A method missing from
+/// this table is refused: new rpcs are closed until someone decides who may call them.
+/// </summary>
+public static class RpcPermissions
+{
+    private const Roles Anyone = Roles.Signer | Roles.Approver | Roles.Auditor | Roles.Admin;
+
+    /// <summary>Services open without a token: load balancers probe health before they hold secrets.</summary>
+    public static bool IsPublic(string method) => method.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal);
+
+    private static readonly Dictionary<string, Roles> ByMethod = new(StringComparer.Ordinal)
+    {
+        ["/custody.v1.SystemService/Ping"] = Anyone,
+        ["/custody.v1.WalletService/CreateWallet"] = Roles.Admin,
+        ["/custody.v1.WalletService/ListWallets"] = Anyone,
+        ["/custody.v1.WalletService/GetWallet"] = Anyone,
+        ["/custody.v1.WalletService/DeriveAddress"] = Roles.Signer | Roles.Admin,
+        ["/custody.v1.WalletService/GetAccountXpub"] = Roles.Signer | Roles.Admin,
+        ["/custody.v1.SigningService/SignTransaction"] = Roles.Signer,
+        ["/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"] = Anyone,
+        ["/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"] = Anyone,
+    };
+
+    /// <summary>The roles that may call <paramref name="method"/>, or None when nobody may.</summary>
+    public static Roles Required(string method) => ByMethod.GetValueOrDefault(method, Roles.None);
+
+    public static IReadOnlyCollection<string> Methods => ByMethod.Keys;
+}
