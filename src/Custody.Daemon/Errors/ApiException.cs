@@ -52,6 +52,10 @@ public sealed class ApiException : Exception
     public static ApiException ShuttingDown() =>
         new(StatusCode.Unavailable, "SHUTTING_DOWN", "the daemon is stopping; retry");
 
+    public static ApiException WrongCurve(string walletId, string chain) =>
+        new(StatusCode.FailedPrecondition, "WRONG_CURVE", $"the key of wallet {walletId} cannot sign for {chain}",
+            new Dictionary<string, string> { ["wallet_id"] = walletId, ["chain"] = chain });
+
     public static ApiException HsmUnavailable() =>
         new(StatusCode.Unavailable, "HSM_UNAVAILABLE", "the HSM is not available; retry later");
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Custody.Cli;
+namespace Custody.Cli.Token;
 
 /// <summary>custody-admin token create|revoke|list: API tokens of the daemon.</summary>
 internal static class TokenCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Custody.Storage.Tokens;
 
-namespace Custody.Cli;
+namespace Custody.Cli.Token;
 
 /// <summary>
 /// custody-admin token create: a new API token for a principal with roles and a wallet scope.

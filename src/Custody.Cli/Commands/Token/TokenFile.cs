@@ -1,4 +1,4 @@
-namespace Custody.Cli;
+namespace Custody.Cli.Token;
 
 /// <summary>Writes a token to a new file that only its owner can read, created with that mode (no window of 0644).</summary>
 internal static class TokenFile

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Custody.Storage.Tokens;
 
-namespace Custody.Cli;
+namespace Custody.Cli.Token;
 
 /// <summary>custody-admin token list: ids, principals, roles, scopes and state; never secrets (they are not stored).</summary>
 internal static class TokenListCommand

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Custody.Cli;
+namespace Custody.Cli.Token;
 
 /// <summary>custody-admin token revoke: the token stops working (within the daemon's token cache period, 1 s by default).</summary>
 internal static class TokenRevokeCommand
