@@ -11,8 +11,15 @@ rm -rf "$results"
 mkdir -p "$results"
 dotnet build Custody.sln -c Release -nologo -v q
 # The cross-checks against independent JavaScript implementations run when node is present.
-if command -v node >/dev/null 2>&1 && [ -f tests/crosscheck/package.json ]; then
-  (cd tests/crosscheck && npm ci --no-audit --no-fund --loglevel=error >&2) || echo "custody: npm install for cross-checks failed; they will be skipped" >&2
+# Each helper folder under tests/crosscheck has its own package.json and lock file.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  for lock in tests/crosscheck/package-lock.json tests/crosscheck/*/package-lock.json; do
+    [ -f "$lock" ] || continue
+    dir=$(dirname "$lock")
+    [ -d "$dir/node_modules" ] && continue
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+      echo "custody: npm ci in $dir failed; its cross-checks will be skipped" >&2
+  done
 fi
 status=0
 dotnet test Custody.sln -c Release --no-build -nologo \

@@ -24,7 +24,9 @@ internal static class CliRunner
         }
         try
         {
-            return parse.Invoke();
+            // System.CommandLine would print its own "Unhandled exception" with a stack trace;
+            // turn that off so the catches below give the operator one line.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (InvalidInputException e)
         {

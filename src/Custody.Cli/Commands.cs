@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Custody.Cli.Init;
+using Custody.Cli.Token;
 
 namespace Custody.Cli;
 
@@ -7,6 +9,8 @@ internal static class Commands
 {
     public static IEnumerable<Command> All()
     {
+        yield return DeriveCommand.Create();
+        yield return InitCommand.Create();
         yield return TokenCommand.Create();
     }
 }

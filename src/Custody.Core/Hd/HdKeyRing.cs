@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using Custody.Core.Chains;
+using Custody.Core.Crypto;
+using Custody.Core.Hd.Bip32;
+using Custody.Core.Hd.Slip10;
+
+namespace Custody.Core.Hd;
+
+/// <summary>
+/// The keys of an HD wallet in process: BIP32 on secp256k1 or SLIP-10 on ed25519, from a
+/// seed unsealed for one operation. It keeps only the master node (the seed is not needed
+/// after it) and the inner nodes of paths it derived; each leaf private key is zeroed as
+/// soon as its signature is made, and Dispose zeroes everything else. Every signature is
+/// verified against the public key before it is returned.
+/// </summary>
+public sealed class HdKeyRing : IKeyRing, IDisposable
+{
+    private readonly DerivationCache<ExtendedPrivateKey>? _secp256k1;
+    private readonly DerivationCache<Ed25519ExtendedKey>? _ed25519;
+
+    /// <summary>
+    /// Derives the master node of <paramref name="seed"/> on <paramref name="curve"/>. The ring
+    /// does not keep or dispose <paramref name="seed"/>: the caller clears it.
+    /// </summary>
+    public HdKeyRing(SecretBytes seed, KeyCurve curve)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        Curve = curve;
+        switch (curve)
+        {
+            case KeyCurve.Secp256k1:
+                var master = ExtendedPrivateKey.FromSeed(seed.Span);
+                MasterFingerprint = master.Fingerprint.Value;
+                _secp256k1 = new DerivationCache<ExtendedPrivateKey>(master);
+                break;
+            case KeyCurve.Ed25519:
+                var edMaster = Ed25519ExtendedKey.FromSeed(seed.Span);
+                MasterFingerprint = edMaster.Fingerprint.Value;
+                _ed25519 = new DerivationCache<Ed25519ExtendedKey>(edMaster);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(curve), curve, "unknown curve");
+        }
+    }
+
+    /// <summary>
+    /// BIP32 fingerprint of the master key; for ed25519 the SLIP-10 one (HASH160 of 0x00 ‖ key),
+    /// which SLIP-10 defines and which tells two ed25519 wallets apart just as well.
+    /// </summary>
+    public uint? MasterFingerprint { get; }
+
+    public KeyCurve Curve { get; }
+
+    public byte[] GetPublicKey(KeyPath path)
+    {
+        if (_secp256k1 is not null)
+        {
+            using var key = _secp256k1.Derive(path);
+            return key.PublicKey.ToArray();
+        }
+        using var edKey = DeriveEd25519(path);
+        return edKey.PublicKey.ToArray();
+    }
+
+    public EcdsaSignature SignEcdsa(KeyPath path, ReadOnlySpan<byte> digest32)
+    {
+        using var key = DeriveSecp256k1(path, "ECDSA");
+        var signature = Secp256k1.Sign(key.PrivateKey, digest32);
+        if (!Secp256k1.Verify(key.PublicKey, digest32, signature.ToCompact()))
+            throw new CryptographicException("ECDSA signature failed verification against its own public key");
+        return signature;
+    }
+
+    public byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot)
+    {
+        using var key = DeriveSecp256k1(path, "taproot");
+        Span<byte> tweaked = stackalloc byte[32];
+        Span<byte> auxRand = stackalloc byte[32];
+        try
+        {
+            Secp256k1.TaprootTweakPrivateKey(key.PrivateKey, merkleRoot, tweaked);
+            RandomNumberGenerator.Fill(auxRand); // BIP340's recommended fresh randomness, against fault and side-channel attacks
+            var signature = Secp256k1.SignSchnorr(tweaked, sighash32, auxRand);
+            var outputKey = Secp256k1.TaprootOutputKey(key.PublicKey[1..], merkleRoot);
+            if (!Secp256k1.VerifySchnorr(outputKey, sighash32, signature))
+                throw new CryptographicException("taproot signature failed verification against the output key");
+            return signature;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(tweaked);
+        }
+    }
+
+    public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message)
+    {
+        using var key = DeriveEd25519(path);
+        var signature = Ed25519.Sign(key.PrivateKey, message);
+        if (!Ed25519.Verify(key.PublicKey, message, signature))
+            throw new CryptographicException("Ed25519 signature failed verification against its own public key");
+        return signature;
+    }
+
+    private ExtendedPrivateKey DeriveSecp256k1(KeyPath path, string what) =>
+        _secp256k1?.Derive(path) ?? throw new InvalidOperationException($"{what} signing needs a secp256k1 key ring, this one is {Curve}");
+
+    private Ed25519ExtendedKey DeriveEd25519(KeyPath path)
+    {
+        if (_ed25519 is null) throw new InvalidOperationException($"Ed25519 signing needs an ed25519 key ring, this one is {Curve}");
+        Ed25519ExtendedKey.RequireHardened(path);
+        return _ed25519.Derive(path);
+    }
+
+    public void Dispose()
+    {
+        _secp256k1?.Dispose();
+        _ed25519?.Dispose();
+    }
+
+    public override string ToString() => $"HdKeyRing({Curve}, master {MasterFingerprint:x8})";
+}
