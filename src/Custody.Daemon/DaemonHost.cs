@@ -5,7 +5,11 @@ using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
 using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
+using Custody.Core.Policy;
 using Custody.Daemon.Services;
+using Custody.Daemon.Signing;
+using Custody.Daemon.Wallets;
+using Custody.Hsm;
 using Custody.Storage.Idempotency;
 using Custody.Storage.Tokens;
 using Custody.Storage.Wallets;
@@ -62,6 +66,15 @@ public static class DaemonHost
         builder.Services.AddSingleton<TokenStore>(sp => new TokenStore(sp.GetRequiredService<SqliteOpener>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletStore>();
         builder.Services.AddSingleton<IdempotencyStore>(sp => new IdempotencyStore(sp.GetRequiredService<SqliteOpener>(), sp.GetRequiredService<TimeProvider>()));
+        var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
+        var hsmOptions = HsmSetup.Options(dataDir, hsmSettings);
+        builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
+        builder.Services.AddSingleton<IBlobSealer>(sp => sp.GetRequiredService<HsmConnection>().CreateSealer(hsmSettings.KekVersion));
+        builder.Services.AddSingleton<WalletKeys>();
+        builder.Services.AddSingleton<WalletDirectory>();
+        builder.Services.AddSingleton<InFlightRequests>();
+        builder.Services.AddSingleton<ISigningGate, DefaultSigningGate>();
+        builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<DaemonMetrics>();
         builder.Services.AddSingleton<SigningSlots>();
@@ -83,12 +96,15 @@ public static class DaemonHost
             grpc.Interceptors.Add<RateLimitInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcHealthChecks().AddCheck<HsmHealthCheck>("hsm");
 
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        OpenHsmNow(app.Services, hsmOptions);
         app.MapGrpcService<SystemService>();
+        app.MapGrpcService<WalletService>();
+        app.MapGrpcService<SigningService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         if (options.MetricsPort > 0)
@@ -107,6 +123,19 @@ public static class DaemonHost
             if (options.MetricsPort > 0) Log.MetricsListening(logger, options.MetricsPort);
         });
         return app;
+    }
+
+    /// <summary>A wrong PIN, a missing token or KEK shows at start, not at the first signature.</summary>
+    private static void OpenHsmNow(IServiceProvider services, HsmOptions options)
+    {
+        try
+        {
+            services.GetRequiredService<IBlobSealer>();
+        }
+        catch (HsmException e)
+        {
+            throw new StartupException($"HSM token '{options.TokenLabel}' ({options.ModulePath}): {e.Message}");
+        }
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, DaemonOptions options)

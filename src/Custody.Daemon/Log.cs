@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Error, "Internal error {ErrorId} in {Method}")]
     public static partial void InternalError(ILogger logger, string method, string errorId, Exception exception);
 
-    [LoggerMessage(4, LogLevel.Warning, "HSM unavailable during {Method} ({ExceptionType})")]
-    public static partial void HsmUnavailable(ILogger logger, string method, string exceptionType);
+    [LoggerMessage(4, LogLevel.Warning, "HSM unavailable during {Method}: {Reason}")]
+    public static partial void HsmUnavailable(ILogger logger, string method, string reason);
 
     [LoggerMessage(10, LogLevel.Information, "Listening on {Address}:{Port} (TLS {Tls}, client certificates {MutualTls})")]
     public static partial void Listening(ILogger logger, string address, int port, bool tls, bool mutualTls);

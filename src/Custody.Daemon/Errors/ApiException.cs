@@ -55,7 +55,4 @@ public sealed class ApiException : Exception
     public static ApiException WrongCurve(string walletId, string chain) =>
         new(StatusCode.FailedPrecondition, "WRONG_CURVE", $"the key of wallet {walletId} cannot sign for {chain}",
             new Dictionary<string, string> { ["wallet_id"] = walletId, ["chain"] = chain });
-
-    public static ApiException HsmUnavailable() =>
-        new(StatusCode.Unavailable, "HSM_UNAVAILABLE", "the HSM is not available; retry later");
 }

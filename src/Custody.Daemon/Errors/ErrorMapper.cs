@@ -1,4 +1,5 @@
 using Custody.Core;
+using Custody.Hsm;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -32,12 +33,10 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
                 return context.Deadline <= DateTime.UtcNow
                     ? Build(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED", "the deadline passed before the call finished")
                     : Build(StatusCode.Cancelled, "CANCELLED", "the call was cancelled");
+            case HsmUnavailableException:
+                Log.HsmUnavailable(logger, context.Method, exception.Message);
+                return Build(StatusCode.Unavailable, "HSM_UNAVAILABLE", "the HSM is not available; retry later");
             default:
-                if (HsmFaults.IsUnavailable(exception))
-                {
-                    Log.HsmUnavailable(logger, context.Method, exception.GetType().Name);
-                    return Build(StatusCode.Unavailable, "HSM_UNAVAILABLE", "the HSM is not available; retry later");
-                }
                 var errorId = Guid.NewGuid().ToString("N")[..12];
                 Log.InternalError(logger, context.Method, errorId, exception);
                 return Build(StatusCode.Internal, "INTERNAL", $"internal error {errorId}",

@@ -22,18 +22,17 @@ internal static class InitCommand
     public static Command Create()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Directory to create the installation in (new or empty)", Required = true };
-        var label = new Option<string>("--token-label") { Description = "Label of the SoftHSM token", DefaultValueFactory = _ => EmbeddedSoftHsm.DefaultTokenLabel };
         var module = new Option<string>("--module") { Description = "SoftHSM PKCS#11 module", DefaultValueFactory = _ => HsmOptions.SoftHsmModulePath };
         var principal = new Option<string>("--admin-principal") { Description = "Principal of the first admin token", DefaultValueFactory = _ => "admin" };
         var command = new Command("init", "Create the embedded installation: SoftHSM token, KEK, database and a first admin token");
-        foreach (var option in new Option[] { dataDir, label, module, principal })
+        foreach (var option in new Option[] { dataDir, module, principal })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             var root = Path.GetFullPath(parse.GetValue(dataDir)!);
             RefuseExistingInstallation(root);
 
-            var hsm = EmbeddedSoftHsm.Prepare(root, parse.GetValue(label)!, parse.GetValue(module)!);
+            var hsm = EmbeddedSoftHsm.Prepare(root, EmbeddedSoftHsm.DefaultTokenLabel, parse.GetValue(module)!);
             if (!hsm.TokenCreated)
                 throw new CliException($"token '{hsm.Options.TokenLabel}' already exists in {hsm.Directory}; refusing to take it over");
             using (var connection = HsmConnection.Open(hsm.Options))
