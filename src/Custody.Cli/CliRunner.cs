@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Custody.Core;
+using Custody.Hsm;
 
 namespace Custody.Cli;
 
@@ -29,6 +30,11 @@ internal static class CliRunner
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (InvalidInputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+        catch (HsmException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;

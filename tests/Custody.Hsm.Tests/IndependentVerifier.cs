@@ -1,0 +1,30 @@
+using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Math;
+
+namespace Custody.Hsm.Tests;
+
+/// <summary>BouncyCastle, as a verifier that shares no code with the HSM or with Custody.</summary>
+internal static class IndependentVerifier
+{
+    public static readonly X9ECParameters Secp256k1 = ECNamedCurveTable.GetByName("secp256k1");
+    private static readonly ECDomainParameters Domain = new(Secp256k1.Curve, Secp256k1.G, Secp256k1.N, Secp256k1.H);
+
+    public static bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, byte[] digest, byte[] rs)
+    {
+        var signer = new ECDsaSigner();
+        signer.Init(false, new ECPublicKeyParameters(Secp256k1.Curve.DecodePoint(publicKey.ToArray()), Domain));
+        return signer.VerifySignature(digest, new BigInteger(1, rs, 0, 32), new BigInteger(1, rs, 32, 32));
+    }
+
+    public static bool IsLowS(byte[] rs) => new BigInteger(1, rs, 32, 32).CompareTo(Secp256k1.N.ShiftRight(1)) <= 0;
+
+    public static bool VerifyEd25519(ReadOnlySpan<byte> publicKey, byte[] message, byte[] signature)
+    {
+        var verifier = new Ed25519Signer();
+        verifier.Init(false, new Ed25519PublicKeyParameters(publicKey));
+        verifier.BlockUpdate(message, 0, message.Length);
+        return verifier.VerifySignature(signature);
+    }
+}
