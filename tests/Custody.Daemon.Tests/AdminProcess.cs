@@ -19,6 +19,7 @@ internal static class AdminProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custody-admin.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment.Remove("SOFTHSM2_CONF"); // the CLI finds its own configuration in the data directory
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

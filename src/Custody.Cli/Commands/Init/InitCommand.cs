@@ -38,13 +38,15 @@ internal static class InitCommand
             using (var connection = HsmConnection.Open(hsm.Options))
                 connection.Keks.Ensure(KekVersion);
 
+            // Created owner-only before SQLite opens it: it holds sealed seeds and token hashes.
+            using (OwnerOnlyFile.CreateNew(SqliteOpener.PathIn(root))) { }
             var db = new SqliteOpener(SqliteOpener.PathIn(root));
             var tokens = new TokenStore(db);
             _ = new WalletStore(db);
             _ = new IdempotencyStore(db);
             var (admin, secret) = tokens.Create(parse.GetValue(principal)!, Roles.Admin, WalletScope.All);
             var tokenFile = Path.Combine(root, AdminTokenFileName);
-            TokenFile.Write(tokenFile, secret);
+            OwnerOnlyFile.WriteLine(tokenFile, secret);
 
             Console.Error.WriteLine($"initialised {root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, database {db.DatabasePath}");
             Console.Error.WriteLine($"admin token {admin.TokenId} ({admin.Principal}) written to {tokenFile} (mode 0600); it is not stored anywhere else");

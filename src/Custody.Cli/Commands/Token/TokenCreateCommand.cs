@@ -37,7 +37,7 @@ internal static class TokenCreateCommand
             }
             else
             {
-                TokenFile.Write(outputPath, secret);
+                OwnerOnlyFile.WriteLine(outputPath, secret);
             }
             Console.Error.WriteLine($"created {token.TokenId} for {token.Principal} ({RoleNames.Format(token.Roles)}; wallets {token.Wallets})" +
                 (outputPath is null ? "; the token above is shown once" : $"; token written to {outputPath}"));
