@@ -2,7 +2,6 @@ using System.Globalization;
 using Custody.Core;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Wallets;
-using Custody.Storage.Wallets;
 using Custody.V1;
 using Grpc.Core;
 
@@ -75,7 +74,7 @@ public sealed class WalletService(WalletDirectory wallets) : V1.WalletService.Wa
     {
         var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
         var chain = ProtoMapping.ToChain(request.Chain);
-        if (wallet.Kind != WalletKind.Hd) throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
+        if (wallet.Kind != Storage.Wallets.WalletKind.Hd) throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
         if (chain.Curve != Core.Chains.KeyCurve.Secp256k1)
             throw new InvalidInputException("chain", $"{chain.Id} derives with SLIP-10 ed25519, which has no extended public keys");
         if (request.Account >= Core.Hd.KeyPath.HardenedBit) throw new InvalidInputException("account", "must be below 2^31");
