@@ -114,7 +114,7 @@ public sealed class SigningPipeline(
             PolicyRule = decision.Rule,
             PayloadDigest = signingRequest.PayloadDigest,
         };
-        await idempotency.SaveAsync(caller.Principal, request.RequestId, fingerprint, Google.Protobuf.MessageExtensions.ToByteArray(reply), CancellationToken.None)
+        await idempotency.SaveAsync(caller.Principal, request.RequestId, fingerprint, Google.Protobuf.MessageExtensions.ToByteArray(reply))
             .ConfigureAwait(false);
         Log.Signed(logger, request.RequestId, caller.Principal, wallet.WalletId, chain.Id, signed.TxId, reply.Audit.DecisionSequence, reply.Audit.ResultSequence);
         return new Outcome(reply, Replayed: false);

@@ -18,6 +18,7 @@ namespace Custody.Daemon.Wallets;
 public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<WalletDirectory> logger)
 {
     private readonly ConcurrentDictionary<(string WalletId, string Path), ExtendedPublicKey> _xpubs = new();
+    private readonly ConcurrentDictionary<string, WalletRecord> _wallets = new(StringComparer.Ordinal); // rows never change once written
 
     public async Task<WalletRecord> CreateAsync(string name, WalletKind kind, KeyCurve? curve, string principal, CancellationToken cancellationToken)
     {
@@ -38,7 +39,10 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
     public async Task<WalletRecord> GetAsync(string walletId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(walletId)) throw new InvalidInputException("wallet_id", "empty");
-        return await store.GetAsync(walletId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("wallet", walletId);
+        if (_wallets.TryGetValue(walletId, out var cached)) return cached;
+        var wallet = await store.GetAsync(walletId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("wallet", walletId);
+        _wallets.TryAdd(walletId, wallet);
+        return wallet;
     }
 
     public Task<IReadOnlyList<WalletRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken) =>

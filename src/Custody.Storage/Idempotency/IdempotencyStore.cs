@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Custody.Storage.Wallets;
 using Dapper;
 
@@ -6,10 +7,12 @@ namespace Custody.Storage.Idempotency;
 /// <summary>
 /// Replies of finished requests by (principal, request id), durable across restarts.
 /// Only successes are kept: a refused or failed request may be retried with any payload.
+/// Saves are group-committed: one writer takes every reply waiting, stores them in one
+/// transaction and completes the callers after the commit, so one fsync serves a batch.
 /// The claim that stops two concurrent calls with one id from both signing lives in the
 /// daemon (one process owns a SQLite file); a shared database would claim here instead.
 /// </summary>
-public sealed class IdempotencyStore
+public sealed class IdempotencyStore : IAsyncDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS idempotency (
@@ -22,14 +25,32 @@ public sealed class IdempotencyStore
         ) WITHOUT ROWID;
         """;
 
+    private const string Insert = """
+        INSERT INTO idempotency (principal, request_id, request_digest, reply, completed_at)
+        VALUES (@Principal, @RequestId, @RequestDigest, @Reply, @CompletedAt)
+        ON CONFLICT (principal, request_id) DO NOTHING
+        """;
+
+    private const int MaxBatch = 1024;
+
     private readonly SqliteOpener _db;
     private readonly TimeProvider _clock;
+    private readonly Channel<PendingSave> _queue = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
     public IdempotencyStore(SqliteOpener db, TimeProvider? clock = null)
     {
         _db = db;
         _clock = clock ?? TimeProvider.System;
-        using var connection = _db.Open();
+        CreateSchema(db);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Creates the table if missing (what <c>custody-admin init</c> needs, without starting a writer).</summary>
+    public static void CreateSchema(SqliteOpener db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        using var connection = db.Open();
         connection.Execute(Schema);
     }
 
@@ -44,21 +65,52 @@ public sealed class IdempotencyStore
     }
 
     /// <summary>
-    /// Stores a reply durably. False when a reply for this id already exists (it is kept:
-    /// the first answer given is the answer).
+    /// Stores a reply durably (the task completes after the commit). False when a reply for this
+    /// id already exists: it is kept, the first answer given is the answer.
     /// </summary>
-    public async Task<bool> SaveAsync(string principal, string requestId, byte[] requestDigest, byte[] reply, CancellationToken cancellationToken)
+    public Task<bool> SaveAsync(string principal, string requestId, byte[] requestDigest, byte[] reply)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO idempotency (principal, request_id, request_digest, reply, completed_at)
-            VALUES (@principal, @requestId, @requestDigest, @reply, @now)
-            ON CONFLICT (principal, request_id) DO NOTHING
-            """,
-            new { principal, requestId, requestDigest, reply, now = _clock.GetUtcNow().ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+        var pending = new PendingSave(principal, requestId, requestDigest, reply, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        return pending.Completion.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingSave>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
+            try
+            {
+                var stored = new bool[batch.Count];
+                using (var connection = _db.Open())
+                using (var transaction = connection.BeginTransaction())
+                {
+                    for (var i = 0; i < batch.Count; i++) stored[i] = connection.Execute(Insert, batch[i], transaction) == 1;
+                    transaction.Commit();
+                }
+                for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(stored[i]);
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch) pending.Completion.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Writes what is queued, then stops the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
     }
 
     private sealed record Row(byte[] request_digest, byte[] reply, long completed_at);
+
+    private sealed record PendingSave(string Principal, string RequestId, byte[] RequestDigest, byte[] Reply, long CompletedAt)
+    {
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

@@ -43,7 +43,7 @@ internal static class InitCommand
             var db = new SqliteOpener(SqliteOpener.PathIn(root));
             var tokens = new TokenStore(db);
             _ = new WalletStore(db);
-            _ = new IdempotencyStore(db);
+            IdempotencyStore.CreateSchema(db);
             var (admin, secret) = tokens.Create(parse.GetValue(principal)!, Roles.Admin, WalletScope.All);
             var tokenFile = Path.Combine(root, AdminTokenFileName);
             OwnerOnlyFile.WriteLine(tokenFile, secret);
