@@ -1,8 +1,4 @@
 using System.CommandLine;
-using Custody.Cli.Hsm;
-using Custody.Cli.Init;
-using Custody.Cli.SelfCheck;
-using Custody.Cli.Token;
 
 namespace Custody.Cli;
 
@@ -15,12 +11,18 @@ internal static class Commands
     public static IEnumerable<Command> All()
     {
         yield return DeriveCommand.Create();
-        yield return SelfCheckCommand.Create();
-        yield return InitCommand.Create();
-        yield return TokenCommand.Create();
+        yield return SelfCheck.SelfCheckCommand.Create();
+        yield return Init.InitCommand.Create();
+        yield return Token.TokenCommand.Create();
+        yield return Group("hsm", "PKCS#11 token administration", Hsm.InitTokenCommand.Create());
+        yield return Group("tx", "Inspect chain-native transactions (offline, no keys)", Tx.DecodeCommand.Create());
+        yield return Group("audit", "Verify and export the tamper-evident audit log", Audit.VerifyCommand.Create(), Audit.ExportCommand.Create());
+    }
 
-        var hsm = new Command("hsm", "PKCS#11 token administration");
-        hsm.Subcommands.Add(InitTokenCommand.Create());
-        yield return hsm;
+    private static Command Group(string name, string description, params Command[] verbs)
+    {
+        var group = new Command(name, description);
+        foreach (var verb in verbs) group.Subcommands.Add(verb);
+        return group;
     }
 }

@@ -56,11 +56,11 @@ public sealed class DaemonFixture : IAsyncLifetime
         return secret;
     }
 
-    public async Task StartAsync()
+    public async Task StartAsync(params string[] extraArgs)
     {
         App = DaemonHost.Build(
             ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(),
-             "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536"],
+             "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536", .. extraArgs],
             builder =>
             {
                 builder.Logging.ClearProviders();
@@ -71,12 +71,12 @@ public sealed class DaemonFixture : IAsyncLifetime
     }
 
     /// <summary>Stops the daemon (letting in-flight calls finish) and starts a new one on the same data directory.</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(params string[] extraArgs)
     {
         Channel.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        await StartAsync();
+        await StartAsync(extraArgs);
     }
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Globalization;
+using Custody.Core;
+using Custody.Storage.Audit;
+
+namespace Custody.Cli.Audit;
+
+/// <summary>custody-admin audit export: matching records as JSON lines on stdout.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var db = new Option<string>("--db") { Description = "The SQLite database holding the audit log", Required = true };
+        var from = new Option<string?>("--from") { Description = "Earliest time, ISO 8601, inclusive (UTC unless an offset is given)" };
+        var to = new Option<string?>("--to") { Description = "Latest time, ISO 8601, exclusive" };
+        var principal = new Option<string?>("--principal") { Description = "Only records of this principal" };
+        var wallet = new Option<string?>("--wallet") { Description = "Only records of this wallet" };
+        var action = new Option<string?>("--action") { Description = "Only records of this action" };
+        var command = new Command("export", "Write audit records as JSON lines");
+        foreach (var option in new Option[] { db, from, to, principal, wallet, action }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var query = new AuditQuery
+            {
+                From = Time("--from", parse.GetValue(from)),
+                To = Time("--to", parse.GetValue(to)),
+                Principal = parse.GetValue(principal),
+                WalletId = parse.GetValue(wallet),
+                Action = parse.GetValue(action),
+            };
+            return AuditFile.Read(parse.GetValue(db)!, reader =>
+            {
+                using var stdout = Console.OpenStandardOutput();
+                AuditJsonLines.Write(stdout, reader.Query(query));
+                return CliRunner.Ok;
+            });
+        });
+        return command;
+    }
+
+    private static DateTimeOffset? Time(string option, string? text) =>
+        text is null ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time
+        : throw new InvalidInputException(option, $"'{text}' is not an ISO 8601 time");
+}

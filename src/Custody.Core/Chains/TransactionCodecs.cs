@@ -1,0 +1,17 @@
+using Custody.Core.Chains.Bitcoin;
+
+namespace Custody.Core.Chains;
+
+/// <summary>The one place that picks a chain family's transaction codec.</summary>
+public static class TransactionCodecs
+{
+    public static ITransactionCodec For(Chain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        return chain.Family switch
+        {
+            ChainFamily.Bitcoin => new PsbtCodec(chain),
+            _ => throw new InvalidInputException("chain", $"{chain.Id}: {chain.Family} transactions are not supported yet"),
+        };
+    }
+}
