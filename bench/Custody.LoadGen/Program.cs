@@ -40,7 +40,7 @@ public static class Program
         try
         {
             var adminToken = Init(dataDir);
-            var signerToken = new TokenStore(new SqliteOpener(SqliteOpener.PathIn(dataDir))).Create("loadgen", Roles.Signer, WalletScope.All).Secret;
+            var signerToken = new TokenStore(new Custody.Storage.Sqlite.SqliteDatabase(new Custody.Storage.DataDirectory(dataDir).Database)).Create("loadgen", Roles.Signer, WalletScope.All).Secret;
             var port = FreePort();
             var app = DaemonHost.Build(
                 ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", "0",

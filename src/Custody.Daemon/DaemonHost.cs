@@ -5,6 +5,7 @@ using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
 using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
+using Custody.Core.Audit.Notes;
 using Custody.Core.Policy;
 using Custody.Daemon.Services;
 using Custody.Daemon.Signing;
@@ -12,6 +13,9 @@ using Custody.Daemon.Wallets;
 using Custody.Hsm;
 using Custody.Storage.Idempotency;
 using Custody.Storage.Tokens;
+using Custody.Storage;
+using Custody.Storage.Audit;
+using Custody.Storage.Sqlite;
 using Custody.Storage.Wallets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -52,24 +56,29 @@ public static class DaemonHost
         var options = builder.Configuration.Get<DaemonOptions>() ?? new DaemonOptions();
         if (string.IsNullOrWhiteSpace(options.DataDir))
             throw new StartupException("no data directory: pass --data-dir DIR (created by custody-admin init)");
-        var dataDir = Path.GetFullPath(options.DataDir);
-        var database = SqliteOpener.PathIn(dataDir);
-        if (!File.Exists(database))
-            throw new StartupException($"{database} does not exist: run custody-admin init --data-dir {dataDir} first");
+        var dataDir = new DataDirectory(options.DataDir);
+        if (!File.Exists(dataDir.Database) || !File.Exists(dataDir.AuditDatabase))
+            throw new StartupException($"{dataDir.Root} holds no installation: run custody-admin init --data-dir {dataDir.Root} first");
 
         builder.Services.Configure<DaemonOptions>(builder.Configuration);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         ConfigureKestrel(builder, options);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new SqliteOpener(database));
-        builder.Services.AddSingleton<TokenStore>(sp => new TokenStore(sp.GetRequiredService<SqliteOpener>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(new SqliteDatabase(dataDir.Database));
+        builder.Services.AddSingleton<TokenStore>(sp => new TokenStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletStore>();
-        builder.Services.AddSingleton<IdempotencyStore>(sp => new IdempotencyStore(sp.GetRequiredService<SqliteOpener>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IdempotencyStore>(sp => new IdempotencyStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
-        var hsmOptions = HsmSetup.Options(dataDir, hsmSettings);
+        var hsmOptions = HsmSetup.Options(dataDir.Root, hsmSettings);
         builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
         builder.Services.AddSingleton<IBlobSealer>(sp => sp.GetRequiredService<HsmConnection>().CreateSealer(hsmSettings.KekVersion));
+        var auditSettings = builder.Configuration.GetSection("Audit").Get<AuditSettings>() ?? new AuditSettings();
+        builder.Services.AddSingleton(sp => AuditSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
+        builder.Services.AddSingleton(sp => AuditSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>()));
+        builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
+        builder.Services.AddSingleton(new AuditLogReader(new SqliteDatabase(dataDir.AuditDatabase, readOnly: true)));
+        builder.Services.AddSingleton<RefusalAudit>();
         builder.Services.AddSingleton<WalletKeys>();
         builder.Services.AddSingleton<WalletDirectory>();
         builder.Services.AddSingleton<InFlightRequests>();
@@ -105,6 +114,7 @@ public static class DaemonHost
         app.MapGrpcService<SystemService>();
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
+        app.MapGrpcService<AuditService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         if (options.MetricsPort > 0)
@@ -125,12 +135,13 @@ public static class DaemonHost
         return app;
     }
 
-    /// <summary>A wrong PIN, a missing token or KEK shows at start, not at the first signature.</summary>
+    /// <summary>A wrong PIN, a missing token, KEK or audit key, or a tampered audit log shows at start, not at the first signature.</summary>
     private static void OpenHsmNow(IServiceProvider services, HsmOptions options)
     {
         try
         {
             services.GetRequiredService<IBlobSealer>();
+            services.GetRequiredService<AuditLog>();
         }
         catch (HsmException e)
         {

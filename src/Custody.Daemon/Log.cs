@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "HSM unavailable during {Method}: {Reason}")]
     public static partial void HsmUnavailable(ILogger logger, string method, string reason);
 
+    [LoggerMessage(5, LogLevel.Error, "Audit append of {Action} failed")]
+    public static partial void AuditAppendFailed(ILogger logger, string action, Exception exception);
+
     [LoggerMessage(10, LogLevel.Information, "Listening on {Address}:{Port} (TLS {Tls}, client certificates {MutualTls})")]
     public static partial void Listening(ILogger logger, string address, int port, bool tls, bool mutualTls);
 

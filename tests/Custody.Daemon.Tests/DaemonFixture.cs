@@ -1,5 +1,6 @@
 using Custody.Storage.Tokens;
-using Custody.Storage.Wallets;
+using Custody.Storage;
+using Custody.Storage.Sqlite;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -42,7 +43,7 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         var init = AdminProcess.Succeed("init", "--data-dir", DataDir);
         AdminToken = (await File.ReadAllTextAsync(init.Stdout.Trim())).Trim();
-        Tokens = new TokenStore(new SqliteOpener(SqliteOpener.PathIn(DataDir)));
+        Tokens = new TokenStore(new SqliteDatabase(new DataDirectory(DataDir).Database));
         SignerToken = NewToken("signer-1", Roles.Signer, WalletScope.All);
         AuditorToken = NewToken("auditor-1", Roles.Auditor, WalletScope.All);
         Secrets.Add(AdminToken);
@@ -86,6 +87,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     public V1.WalletService.WalletServiceClient Wallets => new(Channel);
 
     public V1.SigningService.SigningServiceClient Signing => new(Channel);
+
+    public V1.AuditService.AuditServiceClient Audit => new(Channel);
 
     public async Task<string> MetricsAsync()
     {

@@ -11,6 +11,7 @@ public class ProtoTests
         Custody.V1.SystemService.Descriptor,
         Custody.V1.WalletService.Descriptor,
         Custody.V1.SigningService.Descriptor,
+        Custody.V1.AuditService.Descriptor,
     ];
 
     [Fact]

@@ -1,4 +1,4 @@
-using Custody.Storage.Wallets;
+using Custody.Storage.Sqlite;
 
 namespace Custody.Storage.Tests;
 
@@ -7,9 +7,9 @@ public sealed class TempDatabase : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("custody-storage-").FullName;
 
-    public TempDatabase() => Opener = new SqliteOpener(Path.Combine(_dir, "custody.db"));
+    public TempDatabase() => Opener = new SqliteDatabase(Path.Combine(_dir, "custody.db"));
 
-    public SqliteOpener Opener { get; }
+    public SqliteDatabase Opener { get; }
 
     public void Dispose()
     {

@@ -12,7 +12,7 @@ namespace Custody.Daemon.Auth;
 /// a role that may call the method; and, for any request naming a wallet_id, a token whose
 /// scope includes it. Refusals are logged with the principal (never the token) and audited.
 /// </summary>
-public sealed class AuthInterceptor(TokenAuthenticator authenticator, ILogger<AuthInterceptor> logger) : Interceptor
+public sealed class AuthInterceptor(TokenAuthenticator authenticator, RefusalAudit refusals, ILogger<AuthInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -56,6 +56,7 @@ public sealed class AuthInterceptor(TokenAuthenticator authenticator, ILogger<Au
         catch (ApiException refusal)
         {
             Log.Unauthenticated(logger, context.Method, context.Peer, refusal.Message);
+            refusals.Record("(unauthenticated)", context.Method, refusal.Message, null);
             throw;
         }
         var caller = new Caller(token.Principal, token.TokenId, token.Roles, token.Wallets, ClientCertificateSubject(context));
@@ -64,11 +65,13 @@ public sealed class AuthInterceptor(TokenAuthenticator authenticator, ILogger<Au
         if ((caller.Roles & required) == Roles.None)
         {
             Log.Forbidden(logger, context.Method, caller.Principal, "ROLE_REQUIRED");
+            refusals.Record(caller.Principal, context.Method, "ROLE_REQUIRED", null);
             throw ApiException.RoleRequired(required == Roles.None ? "(none: method not open)" : string.Join(" or ", RoleNames.ToList(required)));
         }
         if (WalletIdOf(request) is { Length: > 0 } walletId && !caller.Wallets.Allows(walletId))
         {
             Log.Forbidden(logger, context.Method, caller.Principal, "WALLET_NOT_IN_SCOPE");
+            refusals.Record(caller.Principal, context.Method, "WALLET_NOT_IN_SCOPE", walletId);
             throw ApiException.NotInScope(walletId);
         }
         caller.AttachTo(context);

@@ -13,9 +13,11 @@ using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
 using Custody.Daemon.Services;
 using Custody.Daemon.Wallets;
+using Custody.Storage.Audit;
 using Custody.Storage.Idempotency;
 using Custody.Storage.Wallets;
 using Custody.V1;
+using AuditRecord = Custody.Core.Audit.AuditRecord;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +35,7 @@ public sealed class SigningPipeline(
     WalletDirectory wallets,
     WalletKeys keys,
     ISigningGate gate,
-    IAuditTrail audit,
+    AuditLog audit,
     DaemonMetrics metrics,
     TimeProvider clock,
     ILogger<SigningPipeline> logger)
@@ -65,7 +67,7 @@ public sealed class SigningPipeline(
         // 2. Decode: refuse what cannot be explained.
         var wallet = await wallets.GetAsync(request.WalletId, cancellationToken).ConfigureAwait(false);
         var chain = ProtoMapping.ToChain(request.Chain);
-        if (wallet.Kind == WalletKind.HsmNative && wallet.Curve != chain.Curve) throw ApiException.WrongCurve(wallet.WalletId, chain.Id);
+        if (wallet.Kind == Storage.Wallets.WalletKind.HsmNative && wallet.Curve != chain.Curve) throw ApiException.WrongCurve(wallet.WalletId, chain.Id);
         var codec = TransactionCodecs.For(chain);
         var payload = codec.ParsePayload(request.Payload);
         var intent = codec.Decode(payload);
@@ -79,7 +81,7 @@ public sealed class SigningPipeline(
         metrics.PolicyDecided(decision.Outcome.ToString(), decision.Rule);
 
         // 4. Record the decision durably, before any signature exists (refusals too).
-        var decisionSequence = await AppendAsync(DecisionRecord(caller, request, chain, payloadDigest, decision), cancellationToken).ConfigureAwait(false);
+        var decisionSequence = await AppendAsync(DecisionRecord(caller, request, chain, payloadDigest, decision)).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             Log.PolicyRefused(logger, request.RequestId, caller.Principal, wallet.WalletId, decision.Outcome.ToString(), decision.Rule);
@@ -89,28 +91,20 @@ public sealed class SigningPipeline(
         // 5. Sign along the HSM path. From here on the decision is on record: finish even if the
         //    caller gives up, so the log never holds an allowed request whose outcome is unknown.
         SignedTransaction signed;
-        try
-        {
-            var started = Stopwatch.GetTimestamp();
-            using (var lease = keys.Open(wallet, chain.Curve))
-                signed = codec.Sign(payload, lease.Ring, signerPath); // every signature is verified against its key before it returns
-            metrics.Signed(Stopwatch.GetElapsedTime(started));
-        }
-        catch
-        {
-            await gate.ReleaseAsync(signingRequest, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+        var started = Stopwatch.GetTimestamp();
+        using (var lease = keys.Open(wallet, chain.Curve))
+            signed = codec.Sign(payload, lease.Ring, signerPath); // every signature is verified against its key before it returns
+        metrics.Signed(Stopwatch.GetElapsedTime(started));
 
         // 6. Record the result, store the reply for retries, reply.
-        var resultSequence = await AppendAsync(ResultRecord(caller, request, chain, payloadDigest, decision, signed), CancellationToken.None).ConfigureAwait(false);
+        var resultSequence = await AppendAsync(ResultRecord(caller, request, chain, payloadDigest, decision, signed)).ConfigureAwait(false);
         var reply = new SignTransactionResponse
         {
             RequestId = request.RequestId,
             SignedPayload = signed.Payload,
             TxId = signed.TxId,
             Intent = ProtoMapping.ToProto(signed.Intent),
-            Audit = new AuditReceipt { DecisionSequence = (ulong)decisionSequence, ResultSequence = (ulong)resultSequence },
+            Audit = new V1.AuditReceipt { DecisionSequence = (ulong)decisionSequence, ResultSequence = (ulong)resultSequence },
             PolicyRule = decision.Rule,
             PayloadDigest = signingRequest.PayloadDigest,
         };
@@ -129,7 +123,7 @@ public sealed class SigningPipeline(
     {
         var account = signer?.Account ?? 0;
         var index = signer?.Index ?? 0;
-        if (wallet.Kind == WalletKind.HsmNative)
+        if (wallet.Kind == Storage.Wallets.WalletKind.HsmNative)
         {
             if (account != 0 || index != 0) throw new InvalidInputException("signer", "an HSM-native wallet has one key: leave signer unset");
             return KeyPath.Root;
@@ -144,12 +138,13 @@ public sealed class SigningPipeline(
         return DerivationScheme.Default(chain).AddressPath(index, account);
     }
 
-    private async Task<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken)
+    private async Task<long> AppendAsync(AuditRecord record)
     {
         var started = Stopwatch.GetTimestamp();
-        var sequence = await audit.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+        // The append cannot be called back once queued, so a cancelled caller waits for its commit too.
+        var receipt = await audit.AppendAsync(record).ConfigureAwait(false);
         metrics.AuditWrite(Stopwatch.GetElapsedTime(started));
-        return sequence;
+        return receipt.Sequence;
     }
 
     private static AuditRecord DecisionRecord(Caller caller, SignTransactionRequest request, Chain chain, byte[] payloadDigest, PolicyDecision decision) => new()

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Custody.Storage.Wallets;
+using Custody.Storage.Sqlite;
 using Dapper;
 
 namespace Custody.Storage.Idempotency;
@@ -15,7 +15,7 @@ namespace Custody.Storage.Idempotency;
 public sealed class IdempotencyStore : IAsyncDisposable
 {
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS idempotency (
+        CREATE TABLE idempotency (
             principal       TEXT NOT NULL,
             request_id      TEXT NOT NULL,
             request_digest  BLOB NOT NULL,
@@ -33,12 +33,12 @@ public sealed class IdempotencyStore : IAsyncDisposable
 
     private const int MaxBatch = 1024;
 
-    private readonly SqliteOpener _db;
+    private readonly SqliteDatabase _db;
     private readonly TimeProvider _clock;
     private readonly Channel<PendingSave> _queue = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    public IdempotencyStore(SqliteOpener db, TimeProvider? clock = null)
+    public IdempotencyStore(SqliteDatabase db, TimeProvider? clock = null)
     {
         _db = db;
         _clock = clock ?? TimeProvider.System;
@@ -47,16 +47,16 @@ public sealed class IdempotencyStore : IAsyncDisposable
     }
 
     /// <summary>Creates the table if missing (what <c>custody-admin init</c> needs, without starting a writer).</summary>
-    public static void CreateSchema(SqliteOpener db)
+    public static void CreateSchema(SqliteDatabase db)
     {
         ArgumentNullException.ThrowIfNull(db);
         using var connection = db.Open();
-        connection.Execute(Schema);
+        SqliteSchema.Apply(connection, "idempotency", [Schema]);
     }
 
     public async Task<IdempotencyRecord?> FindAsync(string principal, string requestId, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             "SELECT request_digest, reply, completed_at FROM idempotency WHERE principal = @principal AND request_id = @requestId",
             new { principal, requestId }, cancellationToken: cancellationToken)).ConfigureAwait(false);

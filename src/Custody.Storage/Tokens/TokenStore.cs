@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Custody.Core;
-using Custody.Storage.Wallets;
+using Custody.Storage.Sqlite;
 using Dapper;
 
 namespace Custody.Storage.Tokens;
@@ -9,7 +9,7 @@ namespace Custody.Storage.Tokens;
 public sealed class TokenStore
 {
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS api_tokens (
+        CREATE TABLE api_tokens (
             token_id      TEXT PRIMARY KEY,
             token_hash    BLOB NOT NULL UNIQUE,
             principal     TEXT NOT NULL,
@@ -22,15 +22,15 @@ public sealed class TokenStore
 
     private const int MaxPrincipalLength = 64;
 
-    private readonly SqliteOpener _db;
+    private readonly SqliteDatabase _db;
     private readonly TimeProvider _clock;
 
-    public TokenStore(SqliteOpener db, TimeProvider? clock = null)
+    public TokenStore(SqliteDatabase db, TimeProvider? clock = null)
     {
         _db = db;
         _clock = clock ?? TimeProvider.System;
         using var connection = _db.Open();
-        connection.Execute(Schema);
+        SqliteSchema.Apply(connection, "tokens", [Schema]);
     }
 
     /// <summary>Creates a token; the returned secret exists nowhere else, so hand it over once.</summary>
@@ -59,7 +59,7 @@ public sealed class TokenStore
     /// <summary>The token whose secret hashes to <paramref name="hash"/>, revoked or not; null when none.</summary>
     public async Task<ApiToken?> FindByHashAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             "SELECT token_id, principal, roles, wallet_scope, created_at, revoked_at FROM api_tokens WHERE token_hash = @hash",
             new { hash }, cancellationToken: cancellationToken)).ConfigureAwait(false);

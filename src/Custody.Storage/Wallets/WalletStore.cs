@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Custody.Core.Chains;
+using Custody.Storage.Sqlite;
 using Dapper;
 
 namespace Custody.Storage.Wallets;
@@ -11,7 +12,7 @@ namespace Custody.Storage.Wallets;
 public sealed class WalletStore
 {
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS wallets (
+        CREATE TABLE wallets (
             wallet_id           TEXT PRIMARY KEY,
             name                TEXT NOT NULL,
             kind                TEXT NOT NULL CHECK (kind IN ('hd', 'hsm-native')),
@@ -25,13 +26,13 @@ public sealed class WalletStore
             CHECK ((kind = 'hd' AND sealed_seed IS NOT NULL AND kek_version IS NOT NULL)
                 OR (kind = 'hsm-native' AND hsm_key_id IS NOT NULL AND public_key IS NOT NULL AND curve IS NOT NULL))
         );
-        CREATE TABLE IF NOT EXISTS account_xpubs (
+        CREATE TABLE account_xpubs (
             wallet_id     TEXT NOT NULL REFERENCES wallets (wallet_id),
             account_path  TEXT NOT NULL,
             xpub          TEXT NOT NULL,
             PRIMARY KEY (wallet_id, account_path)
         ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS address_counters (
+        CREATE TABLE address_counters (
             wallet_id    TEXT NOT NULL REFERENCES wallets (wallet_id),
             chain        TEXT NOT NULL,
             branch_path  TEXT NOT NULL,
@@ -42,13 +43,13 @@ public sealed class WalletStore
 
     private const string Columns = "wallet_id, name, kind, curve, sealed_seed, kek_version, hsm_key_id, public_key, master_fingerprint, created_at";
 
-    private readonly SqliteOpener _db;
+    private readonly SqliteDatabase _db;
 
-    public WalletStore(SqliteOpener db)
+    public WalletStore(SqliteDatabase db)
     {
         _db = db;
         using var connection = _db.Open();
-        connection.Execute(Schema);
+        SqliteSchema.Apply(connection, "wallets", [Schema]);
     }
 
     /// <summary>A fresh wallet id: "w_" and 24 hex digits (96 random bits).</summary>
@@ -57,7 +58,7 @@ public sealed class WalletStore
     public async Task InsertAsync(WalletRecord wallet, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(wallet);
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         await connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO wallets ({Columns}) VALUES (@id, @name, @kind, @curve, @seed, @kek, @keyId, @pub, @fp, @created)",
             new
@@ -77,7 +78,7 @@ public sealed class WalletStore
 
     public async Task<WalletRecord?> GetAsync(string walletId, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM wallets WHERE wallet_id = @walletId", new { walletId },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -87,7 +88,7 @@ public sealed class WalletStore
     /// <summary>Up to <paramref name="limit"/> wallets with ids after <paramref name="afterId"/>, by id.</summary>
     public async Task<IReadOnlyList<WalletRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM wallets WHERE wallet_id > @after ORDER BY wallet_id LIMIT @limit",
             new { after = afterId ?? "", limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -96,7 +97,7 @@ public sealed class WalletStore
 
     public async Task<string?> GetAccountXpubAsync(string walletId, string accountPath, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT xpub FROM account_xpubs WHERE wallet_id = @walletId AND account_path = @accountPath",
             new { walletId, accountPath }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -105,7 +106,7 @@ public sealed class WalletStore
     /// <summary>Remembers an account xpub; the first one stored wins (they are equal anyway).</summary>
     public async Task SaveAccountXpubAsync(string walletId, string accountPath, string xpub, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO account_xpubs (wallet_id, account_path, xpub) VALUES (@walletId, @accountPath, @xpub) ON CONFLICT DO NOTHING",
             new { walletId, accountPath, xpub }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -117,7 +118,7 @@ public sealed class WalletStore
     /// </summary>
     public async Task<uint> UseIndexAsync(string walletId, string chain, string branchPath, uint? requested, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = _db.Open();
         // One statement: the upsert is atomic, and RETURNING hands back the new counter.
         var next = await connection.QuerySingleAsync<long>(new CommandDefinition(
             """

@@ -23,7 +23,7 @@ public class TokenStoreTests
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         // The database and whatever WAL is left: the principal is there, the secret is not.
-        var files = Directory.GetFiles(Path.GetDirectoryName(db.Opener.DatabasePath)!, "custody.db*");
+        var files = Directory.GetFiles(Path.GetDirectoryName(db.Opener.Path)!, "custody.db*");
         var text = string.Concat(files.Select(f => Encoding.ASCII.GetString(File.ReadAllBytes(f))));
         Assert.Contains("ops-bot", text, StringComparison.Ordinal);
         Assert.DoesNotContain(secret[TokenSecret.Prefix.Length..], text, StringComparison.Ordinal);

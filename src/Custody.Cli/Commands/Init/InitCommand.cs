@@ -1,8 +1,13 @@
 using System.CommandLine;
-using Custody.Cli.Token;
+using Custody.Core.Audit;
+using Custody.Core.Audit.Notes;
+using Custody.Core.Chains;
 using Custody.Hsm;
 using Custody.Hsm.Embedded;
+using Custody.Storage;
+using Custody.Storage.Audit;
 using Custody.Storage.Idempotency;
+using Custody.Storage.Sqlite;
 using Custody.Storage.Tokens;
 using Custody.Storage.Wallets;
 
@@ -10,13 +15,13 @@ namespace Custody.Cli.Init;
 
 /// <summary>
 /// custody-admin init: the embedded installation in one data directory — a SoftHSM token with
-/// random PINs (<see cref="EmbeddedSoftHsm"/>), the KEK that seals wallet seeds, the SQLite
-/// database, and a first admin API token in a 0600 file. It refuses to touch a directory that
-/// already holds an installation, so it can never replace keys that are in use.
+/// random PINs (<see cref="EmbeddedSoftHsm"/>), the KEK that seals wallet seeds, the audit key
+/// (Ed25519, inside the HSM) and the audit log opened by a first record, the SQLite database,
+/// and a first admin API token in a 0600 file. It refuses a directory that already holds an
+/// installation, so it can never replace keys that are in use.
 /// </summary>
 internal static class InitCommand
 {
-    public const string AdminTokenFileName = "admin.token";
     public const int KekVersion = 1;
 
     public static Command Create()
@@ -24,45 +29,78 @@ internal static class InitCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Directory to create the installation in (new or empty)", Required = true };
         var module = new Option<string>("--module") { Description = "SoftHSM PKCS#11 module", DefaultValueFactory = _ => HsmOptions.SoftHsmModulePath };
         var principal = new Option<string>("--admin-principal") { Description = "Principal of the first admin token", DefaultValueFactory = _ => "admin" };
-        var command = new Command("init", "Create the embedded installation: SoftHSM token, KEK, database and a first admin token");
+        var command = new Command("init", "Create the embedded installation: SoftHSM token, KEK, audit key and log, database, first admin token");
         foreach (var option in new Option[] { dataDir, module, principal })
             command.Options.Add(option);
-        command.SetAction(parse =>
-        {
-            var root = Path.GetFullPath(parse.GetValue(dataDir)!);
-            RefuseExistingInstallation(root);
-
-            var hsm = EmbeddedSoftHsm.Prepare(root, EmbeddedSoftHsm.DefaultTokenLabel, parse.GetValue(module)!);
-            if (!hsm.TokenCreated)
-                throw new CliException($"token '{hsm.Options.TokenLabel}' already exists in {hsm.Directory}; refusing to take it over");
-            using (var connection = HsmConnection.Open(hsm.Options))
-                connection.Keks.Ensure(KekVersion);
-
-            // Created owner-only before SQLite opens it: it holds sealed seeds and token hashes.
-            using (OwnerOnlyFile.CreateNew(SqliteOpener.PathIn(root))) { }
-            var db = new SqliteOpener(SqliteOpener.PathIn(root));
-            var tokens = new TokenStore(db);
-            _ = new WalletStore(db);
-            IdempotencyStore.CreateSchema(db);
-            var (admin, secret) = tokens.Create(parse.GetValue(principal)!, Roles.Admin, WalletScope.All);
-            var tokenFile = Path.Combine(root, AdminTokenFileName);
-            OwnerOnlyFile.WriteLine(tokenFile, secret);
-
-            Console.Error.WriteLine($"initialised {root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, database {db.DatabasePath}");
-            Console.Error.WriteLine($"admin token {admin.TokenId} ({admin.Principal}) written to {tokenFile} (mode 0600); it is not stored anywhere else");
-            Console.Out.WriteLine(tokenFile);
-            return CliRunner.Ok;
-        });
+        command.SetAction(parse => Run(new DataDirectory(parse.GetValue(dataDir)!), parse.GetValue(module)!, parse.GetValue(principal)!));
         return command;
     }
 
-    /// <summary>An installation is any of: the database, the HSM directory, an admin token file.</summary>
-    private static void RefuseExistingInstallation(string root)
+    private static int Run(DataDirectory dir, string module, string principal)
     {
-        foreach (var existing in new[] { SqliteOpener.PathIn(root), Path.Combine(root, "hsm"), Path.Combine(root, AdminTokenFileName) })
+        RefuseExistingInstallation(dir);
+
+        var hsm = EmbeddedSoftHsm.Prepare(dir.Root, EmbeddedSoftHsm.DefaultTokenLabel, module);
+        if (!hsm.TokenCreated)
+            throw new CliException($"token '{hsm.Options.TokenLabel}' already exists in {hsm.Directory}; refusing to take it over");
+        HsmKeyInfo auditKey;
+        using (var connection = HsmConnection.Open(hsm.Options))
+        {
+            connection.Keks.Ensure(KekVersion);
+            auditKey = connection.Keys.Generate(KeyCurve.Ed25519);
+            File.WriteAllText(dir.AuditKeyId, auditKey.Id + "\n");
+            var signer = new HsmCheckpointSigner(connection.Keys, auditKey.Id, DataDirectory.AuditKeyName);
+            File.WriteAllText(dir.AuditVerifierKey, NoteVerifierKey.For(signer).ToString() + "\n");
+            OpenAuditLog(dir, signer, principal);
+        }
+
+        // Created owner-only before SQLite opens it: it holds sealed seeds and token hashes.
+        using (OwnerOnlyFile.CreateNew(dir.Database)) { }
+        var db = new SqliteDatabase(dir.Database);
+        var tokens = new TokenStore(db);
+        _ = new WalletStore(db);
+        IdempotencyStore.CreateSchema(db);
+        var (admin, secret) = tokens.Create(principal, Roles.Admin, WalletScope.All);
+        OwnerOnlyFile.WriteLine(dir.AdminToken, secret);
+        db.ReleasePooledConnections();
+
+        Console.Error.WriteLine($"initialised {dir.Root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, audit key {auditKey.Id}, database {dir.Database}");
+        Console.Error.WriteLine($"audit verifier key in {dir.AuditVerifierKey} (custody-admin audit verify --db {dir.AuditDatabase} --key {dir.AuditVerifierKey})");
+        Console.Error.WriteLine($"admin token {admin.TokenId} ({admin.Principal}) written to {dir.AdminToken} (mode 0600); it is not stored anywhere else");
+        Console.Out.WriteLine(dir.AdminToken);
+        return CliRunner.Ok;
+    }
+
+    /// <summary>Creates the audit log with its first record (the installation itself) and a signed checkpoint.</summary>
+    private static void OpenAuditLog(DataDirectory dir, ICheckpointSigner signer, string principal)
+    {
+        using (OwnerOnlyFile.CreateNew(dir.AuditDatabase)) { }
+        var database = new SqliteDatabase(dir.AuditDatabase);
+        var log = AuditLog.Open(database, signer);
+        try
+        {
+            log.AppendAsync(new AuditRecord
+            {
+                Principal = "custody-admin",
+                Action = "installation.init",
+                Details = new Dictionary<string, string> { ["admin_principal"] = principal, ["kek_version"] = KekVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            }).GetAwaiter().GetResult();
+            log.CheckpointAsync().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            database.ReleasePooledConnections();
+        }
+    }
+
+    /// <summary>An installation is any of: the databases, the HSM directory, the admin token file.</summary>
+    private static void RefuseExistingInstallation(DataDirectory dir)
+    {
+        foreach (var existing in new[] { dir.Database, dir.AuditDatabase, dir.Hsm, dir.AdminToken })
         {
             if (File.Exists(existing) || Directory.Exists(existing))
-                throw new CliException($"{root} already holds an installation ({Path.GetFileName(existing)} exists); refusing to overwrite it");
+                throw new CliException($"{dir.Root} already holds an installation ({Path.GetFileName(existing)} exists); refusing to overwrite it");
         }
     }
 }

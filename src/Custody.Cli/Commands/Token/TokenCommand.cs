@@ -23,9 +23,9 @@ internal static class TokenCommand
     /// <summary>The token store of an existing installation; a missing database is an error, not a new one.</summary>
     public static Custody.Storage.Tokens.TokenStore OpenStore(string dataDir)
     {
-        var database = Custody.Storage.Wallets.SqliteOpener.PathIn(dataDir);
+        var database = new Custody.Storage.DataDirectory(dataDir).Database;
         if (!File.Exists(database))
             throw new CliException($"{database} does not exist: run custody-admin init --data-dir {dataDir} first");
-        return new Custody.Storage.Tokens.TokenStore(new Custody.Storage.Wallets.SqliteOpener(database));
+        return new Custody.Storage.Tokens.TokenStore(new Custody.Storage.Sqlite.SqliteDatabase(database));
     }
 }
