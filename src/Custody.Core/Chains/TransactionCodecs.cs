@@ -1,4 +1,7 @@
 using Custody.Core.Chains.Bitcoin;
+using Custody.Core.Chains.Evm;
+using Custody.Core.Chains.Solana;
+using Custody.Core.Chains.Tron;
 
 namespace Custody.Core.Chains;
 
@@ -11,6 +14,9 @@ public static class TransactionCodecs
         return chain.Family switch
         {
             ChainFamily.Bitcoin => new PsbtCodec(chain),
+            ChainFamily.Evm => new EvmCodec(chain),
+            ChainFamily.Tron => new TronCodec(chain),
+            ChainFamily.Solana => new SolanaCodec(chain),
             _ => throw new InvalidInputException("chain", $"{chain.Id}: {chain.Family} transactions are not supported yet"),
         };
     }

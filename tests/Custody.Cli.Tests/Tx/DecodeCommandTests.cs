@@ -60,7 +60,7 @@ public sealed class DecodeCommandTests : IDisposable
 
     [Theory]
     [InlineData("doge", "error: input[1].witness_utxo: dogecoin has no segwit")]
-    [InlineData("eth", "error: chain: eth: Evm transactions are not supported yet")]
+    [InlineData("eth", "error: payload: not hex text")] // a PSBT is not an EVM payload
     [InlineData("nochain", "error: chain: unknown chain 'nochain'")]
     public void Refusals_are_one_line_on_stderr_with_a_failure_code(string chain, string expected)
     {
