@@ -42,8 +42,9 @@ public static class Program
             var adminToken = Init(dataDir);
             var signerToken = new TokenStore(new Custody.Storage.Sqlite.SqliteDatabase(new Custody.Storage.DataDirectory(dataDir).Database)).Create("loadgen", Roles.Signer, WalletScope.All).Secret;
             var port = FreePort();
+            var metricsPort = FreePort();
             var app = DaemonHost.Build(
-                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", "0",
+                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
                  "--Limits:RequestsPerSecond=0", $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}"],
                 builder => builder.Logging.ClearProviders());
             await app.StartAsync();
@@ -53,8 +54,8 @@ public static class Program
             var admin = new Metadata { { "authorization", "Bearer " + adminToken } };
             var signer = new Metadata { { "authorization", "Bearer " + signerToken } };
             var wallets = new WalletService.WalletServiceClient(channels[0]);
-            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = WalletKind.Hd }, admin);
-            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
+            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
+            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
             var payloads = Enumerable.Range(0, 256).Select(n => Eip1559((ulong)n)).ToArray();
             var run = Guid.NewGuid().ToString("N")[..8];
 
@@ -99,6 +100,18 @@ public static class Program
                 codec.Sign(unsigned, lease.Ring, path);
             }));
 
+            // The whole pipeline (idempotency, decode, policy, audit, sign, reply store) without gRPC.
+            var pipeline = app.Services.GetRequiredService<Custody.Daemon.Signing.SigningPipeline>();
+            var caller = new Custody.Daemon.Auth.Caller("loadgen", "tok_loadgen", Roles.Signer, WalletScope.All, null);
+            results.Add(await Phase.ClosedLoopAsync("SigningPipeline in process (no gRPC)", clients, duration, (client, seq) =>
+                pipeline.SignTransactionAsync(caller, new SignTransactionRequest
+                {
+                    RequestId = $"{run}-pipe-{client}-{seq}",
+                    WalletId = hd.WalletId,
+                    Chain = "eth",
+                    Payload = payloads[(client * 31 + seq) % payloads.Length],
+                }, CancellationToken.None)));
+
             var hsm = app.Services.GetRequiredService<HsmConnection>();
             var nativeKey = HsmKeyId.Parse((await app.Services.GetRequiredService<WalletStore>().GetAsync(native.WalletId, default))!.HsmKeyId!);
             results.Add(Phase.Threads("raw SoftHSM CKM_ECDSA secp256k1 sign", threads, duration, _ => hsm.Keys.SignDigest(nativeKey, digest)));
@@ -106,7 +119,17 @@ public static class Program
             foreach (var result in results) Console.WriteLine(result);
             var ping = results[0].Rate;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"HD signing / no-op gRPC = {hdSign.Rate / ping:P0}; HSM-native signing / raw SoftHSM = {results[3].Rate / results[6].Rate:P0}; p99 at 80 % load = {results[2].P99Ms:F2} ms"));
+                $"HD signing / no-op gRPC = {hdSign.Rate / ping:P0}; HSM-native signing / raw SoftHSM = {results[3].Rate / results[7].Rate:P0}; p99 at 80 % load = {results[2].P99Ms:F2} ms"));
+
+            using (var http = new HttpClient())
+            {
+                var page = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "")} ms, " +
+                    $"HSM unseal {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"unseal\"}")} ms, " +
+                    $"HSM sign {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"sign\"}")} ms, " +
+                    $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "")} ms"));
+            }
 
             foreach (var channel in channels) channel.Dispose();
             await app.StopAsync();
@@ -145,6 +168,15 @@ public static class Program
         To = EvmAddress.Parse("0x3535353535353535353535353535353535353535"),
         Value = BigInteger.Pow(10, 16),
     }.EncodeUnsigned());
+
+    /// <summary>sum / count of a histogram on a Prometheus page, in milliseconds.</summary>
+    private static string MeanMs(string page, string name, string labels)
+    {
+        double Sample(string suffix) => page.Split('\n').Where(l => l.StartsWith(name + suffix + labels + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+        var count = Sample("_count");
+        return count == 0 ? "n/a" : (1000 * Sample("_sum") / count).ToString("F2", CultureInfo.InvariantCulture);
+    }
 
     private static int FreePort()
     {

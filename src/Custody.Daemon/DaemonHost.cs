@@ -61,6 +61,8 @@ public static class DaemonHost
             throw new StartupException($"{dataDir.Root} holds no installation: run custody-admin init --data-dir {dataDir.Root} first");
 
         builder.Services.Configure<DaemonOptions>(builder.Configuration);
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (options.Limits.MinThreads > workers) ThreadPool.SetMinThreads(options.Limits.MinThreads, Math.Max(io, options.Limits.MinThreads));
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         ConfigureKestrel(builder, options);
 

@@ -59,5 +59,11 @@ public sealed class LimitOptions
     /// <summary>Calls a principal may make at once above its rate.</summary>
     public int Burst { get; set; } = 1000;
 
+    /// <summary>
+    /// Thread-pool threads ready at once. SQLite commits and PKCS#11 calls block their thread;
+    /// with the default (one per core) a few of them starve Kestrel until the pool grows.
+    /// </summary>
+    public int MinThreads { get; set; } = 64;
+
     public int EffectiveMaxConcurrentSignatures => MaxConcurrentSignatures > 0 ? MaxConcurrentSignatures : 2 * Environment.ProcessorCount;
 }
