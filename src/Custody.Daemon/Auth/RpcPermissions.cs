@@ -22,6 +22,7 @@ public static class RpcPermissions
         ["/custody.v1.WalletService/DeriveAddress"] = Roles.Signer | Roles.Admin,
         ["/custody.v1.WalletService/GetAccountXpub"] = Roles.Signer | Roles.Admin,
         ["/custody.v1.SigningService/SignTransaction"] = Roles.Signer,
+        ["/custody.v1.SigningService/SignMessage"] = Roles.Signer,
         ["/custody.v1.AuditService/ListRecords"] = Roles.Auditor | Roles.Admin,
         ["/custody.v1.AuditService/Verify"] = Roles.Auditor | Roles.Admin,
         ["/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"] = Anyone,

@@ -17,4 +17,12 @@ public sealed class SigningService(SigningPipeline pipeline) : V1.SigningService
             await context.WriteResponseHeadersAsync(new Metadata { { ReplayedHeader, "true" } }).ConfigureAwait(false);
         return outcome.Reply;
     }
+
+    public override async Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext context)
+    {
+        var outcome = await pipeline.SignMessageAsync(Caller.Of(context), request, context.CancellationToken).ConfigureAwait(false);
+        if (outcome.Replayed)
+            await context.WriteResponseHeadersAsync(new Metadata { { ReplayedHeader, "true" } }).ConfigureAwait(false);
+        return outcome.Reply;
+    }
 }

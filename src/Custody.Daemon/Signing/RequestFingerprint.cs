@@ -1,24 +1,28 @@
 using System.Security.Cryptography;
+using System.Text;
 using Custody.Core;
 using Google.Protobuf;
 
 namespace Custody.Daemon.Signing;
 
 /// <summary>
-/// What makes two requests "the same" for idempotency: SHA-256 of the request with its id
-/// cleared. Protobuf writes fields in number order and omits defaults, so equal requests
-/// give equal bytes, and a field added later with its default changes nothing.
+/// What makes two requests "the same" for idempotency: SHA-256 of the message's type name and
+/// its bytes with request_id cleared. Protobuf writes fields in number order and omits defaults,
+/// so equal requests give equal bytes, and a field added later with its default changes nothing;
+/// the type name keeps a transaction and a message request with the same id apart.
 /// </summary>
 public static class RequestFingerprint
 {
     private const int MaxRequestIdLength = 128;
 
-    public static byte[] Of<T>(T request, Action<T> clearId) where T : IMessage<T>
+    public static byte[] Of<T>(T request) where T : IMessage<T>
     {
-        ArgumentNullException.ThrowIfNull(clearId);
         var copy = request.Clone();
-        clearId(copy);
-        return SHA256.HashData(copy.ToByteArray());
+        copy.Descriptor.FindFieldByName("request_id")?.Accessor.Clear(copy);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(copy.Descriptor.FullName + "\n"));
+        hash.AppendData(copy.ToByteArray());
+        return hash.GetHashAndReset();
     }
 
     /// <summary>1 to 128 characters of [A-Za-z0-9._:-]: safe in logs, keys and audit records.</summary>
