@@ -54,6 +54,10 @@ public static class Program
             var admin = new Metadata { { "authorization", "Bearer " + adminToken } };
             var signer = new Metadata { { "authorization", "Bearer " + signerToken } };
             var wallets = new WalletService.WalletServiceClient(channels[0]);
+            await new PolicyService.PolicyServiceClient(channels[0]).SetPolicyAsync(new SetPolicyRequest
+            {
+                Document = """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
+            }, admin);
             var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
             var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
             var payloads = Enumerable.Range(0, 256).Select(n => Eip1559((ulong)n)).ToArray();

@@ -7,6 +7,7 @@ using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
 using Custody.Core.Audit.Notes;
 using Custody.Core.Policy;
+using Custody.Daemon.Policy;
 using Custody.Daemon.Services;
 using Custody.Daemon.Signing;
 using Custody.Daemon.Wallets;
@@ -15,6 +16,7 @@ using Custody.Storage.Idempotency;
 using Custody.Storage.Tokens;
 using Custody.Storage;
 using Custody.Storage.Audit;
+using Custody.Storage.Policy;
 using Custody.Storage.Sqlite;
 using Custody.Storage.Wallets;
 using Microsoft.AspNetCore.Builder;
@@ -57,7 +59,7 @@ public static class DaemonHost
         if (string.IsNullOrWhiteSpace(options.DataDir))
             throw new StartupException("no data directory: pass --data-dir DIR (created by custody-admin init)");
         var dataDir = new DataDirectory(options.DataDir);
-        if (!File.Exists(dataDir.Database) || !File.Exists(dataDir.AuditDatabase))
+        if (!File.Exists(dataDir.Database) || !File.Exists(dataDir.PolicyDatabase) || !File.Exists(dataDir.AuditDatabase))
             throw new StartupException($"{dataDir.Root} holds no installation: run custody-admin init --data-dir {dataDir.Root} first");
 
         builder.Services.Configure<DaemonOptions>(builder.Configuration);
@@ -84,7 +86,12 @@ public static class DaemonHost
         builder.Services.AddSingleton<WalletKeys>();
         builder.Services.AddSingleton<WalletDirectory>();
         builder.Services.AddSingleton<InFlightRequests>();
-        builder.Services.AddSingleton<ISigningGate, DefaultSigningGate>();
+        builder.Services.AddSingleton<IPolicyAuditSink, AuditLogPolicySink>();
+        builder.Services.AddSingleton(new PolicyDatabase(new SqliteDatabase(dataDir.PolicyDatabase)));
+        builder.Services.AddSingleton(sp => new PolicySigningGate(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ISigningGate>(sp => new SerializedSigningGate(sp.GetRequiredService<PolicySigningGate>()));
+        builder.Services.AddSingleton(sp => new PolicyAdministration(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new PolicyApprovals(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<DaemonMetrics>();
@@ -117,6 +124,7 @@ public static class DaemonHost
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
         app.MapGrpcService<AuditService>();
+        app.MapGrpcService<PolicyService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         if (options.MetricsPort > 0)
@@ -144,6 +152,7 @@ public static class DaemonHost
         {
             services.GetRequiredService<IBlobSealer>();
             services.GetRequiredService<AuditLog>();
+            services.GetRequiredService<PolicyDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (HsmException e)
         {

@@ -8,8 +8,14 @@ public sealed class DataDirectory(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
 
-    /// <summary>Wallets, API token hashes, idempotent replies, policy: owner-only.</summary>
+    /// <summary>Wallets, API token hashes, idempotent replies: owner-only.</summary>
     public string Database => Path.Combine(Root, "custody.db");
+
+    /// <summary>
+    /// The policy engine's tables (versions, freezes, reservations, approvals), in their own file:
+    /// every admission is a write transaction, and it must not queue behind other writers.
+    /// </summary>
+    public string PolicyDatabase => Path.Combine(Root, "policy.db");
 
     /// <summary>The audit log, in its own file so its group commits never wait for the other writers.</summary>
     public string AuditDatabase => Path.Combine(Root, "audit.db");

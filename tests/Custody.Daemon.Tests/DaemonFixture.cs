@@ -34,6 +34,27 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public string AuditorToken { get; private set; } = "";
 
+    public string ApproverToken { get; private set; } = "";
+
+    /// <summary>
+    /// The global default the tests run under: native transfers on the chains they use, for the
+    /// signers they create; raw signing off. Tests that need other rules publish a wallet policy.
+    /// </summary>
+    public const string GlobalPolicy = """
+        {
+          "schema": "custody-policy/v1",
+          "description": "daemon tests: native transfers only",
+          "principals": ["signer-1", "signer-2"],
+          "chains": {
+            "eth": { "assets": { "native": {} } },
+            "evm:137": { "assets": { "native": {} } },
+            "btc": { "assets": { "native": {} } },
+            "trx": { "assets": { "native": {} } },
+            "sol": { "assets": { "native": {} } }
+          }
+        }
+        """;
+
     public TokenStore Tokens { get; private set; } = null!;
 
     /// <summary>Every token secret handed out, to check none reaches a log.</summary>
@@ -46,8 +67,10 @@ public sealed class DaemonFixture : IAsyncLifetime
         Tokens = new TokenStore(new SqliteDatabase(new DataDirectory(DataDir).Database));
         SignerToken = NewToken("signer-1", Roles.Signer, WalletScope.All);
         AuditorToken = NewToken("auditor-1", Roles.Auditor, WalletScope.All);
+        ApproverToken = NewToken("approver-1", Roles.Approver, WalletScope.All);
         Secrets.Add(AdminToken);
         await StartAsync();
+        await Policy.SetPolicyAsync(new V1.SetPolicyRequest { Document = GlobalPolicy }, Bearer(AdminToken));
     }
 
     public string NewToken(string principal, Roles roles, WalletScope scope)
@@ -89,6 +112,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     public V1.SigningService.SigningServiceClient Signing => new(Channel);
 
     public V1.AuditService.AuditServiceClient Audit => new(Channel);
+
+    public V1.PolicyService.PolicyServiceClient Policy => new(Channel);
 
     public async Task<string> MetricsAsync()
     {

@@ -23,14 +23,14 @@ public class MessageSigningTests(DaemonFixture daemon)
         """;
 
     [Fact]
-    public async Task The_built_in_policy_refuses_message_signing_as_raw_signing_and_audits_the_decision()
+    public async Task A_policy_without_raw_signing_refuses_messages_and_the_decision_is_audited()
     {
         var wallet = await NewHdWalletAsync("messages");
         var denied = await Errors.RefusedAsync(StatusCode.PermissionDenied, "POLICY_DENIED", () => daemon.Signing.SignMessageAsync(new SignMessageRequest
         {
             RequestId = "msg-1", WalletId = wallet.WalletId, Chain = "eth", PersonalMessage = ByteString.CopyFromUtf8("log in to example.com"),
         }, Signer));
-        Assert.Equal("default.refuse-raw-signing", denied.Metadata["rule"]);
+        Assert.Equal("raw-signing", denied.Metadata["rule"]);
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "POLICY_DENIED", () => daemon.Signing.SignMessageAsync(new SignMessageRequest
         {
             RequestId = "msg-2", WalletId = wallet.WalletId, Chain = "eth", TypedDataJson = MailTypedData,

@@ -12,6 +12,7 @@ public class ProtoTests
         Custody.V1.WalletService.Descriptor,
         Custody.V1.SigningService.Descriptor,
         Custody.V1.AuditService.Descriptor,
+        Custody.V1.PolicyService.Descriptor,
     ];
 
     [Fact]

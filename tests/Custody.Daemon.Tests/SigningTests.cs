@@ -41,7 +41,7 @@ public class SigningTests(DaemonFixture daemon)
         Assert.Equal(Custody.Core.Chains.Evm.EvmAddress.Normalize(EvmPayloads.Recipient), output.Destination);
         Assert.Equal("eth", reply.Intent.Chain);
         Assert.True(reply.Audit.ResultSequence > reply.Audit.DecisionSequence);
-        Assert.Equal("default.allow-decoded-transfers", reply.PolicyRule);
+        Assert.Equal("allow", reply.PolicyRule);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class SigningTests(DaemonFixture daemon)
                 RequestId = NewRequestId(), WalletId = "w_000000000000000000000000", Chain = "eth", Payload = EvmPayloads.Eip1559(1),
             }, Signer));
 
-        // An undecoded contract call: the built-in policy refuses it and names its rule.
+        // An undecoded contract call: the global policy lists no contract calls, so it is refused by rule.
         var call = "0x" + Convert.ToHexStringLower(new Custody.Core.Chains.Evm.EvmTransaction
         {
             Type = Custody.Core.Chains.Evm.EvmTransactionType.DynamicFee, ChainId = 1, GasLimit = 100_000, MaxFeePerGas = 1, MaxPriorityFeePerGas = 1,
@@ -134,7 +134,7 @@ public class SigningTests(DaemonFixture daemon)
         }.EncodeUnsigned());
         var denied = await Errors.RefusedAsync(StatusCode.PermissionDenied, "POLICY_DENIED",
             () => daemon.Signing.SignTransactionAsync(new SignTransactionRequest { RequestId = NewRequestId(), WalletId = wallet.WalletId, Chain = "eth", Payload = call }, Signer));
-        Assert.Equal("default.refuse-contract-calls", denied.Metadata["rule"]);
+        Assert.Equal("contract-call", denied.Metadata["rule"]);
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
                 return context.Deadline <= DateTime.UtcNow
                     ? Build(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED", "the deadline passed before the call finished")
                     : Build(StatusCode.Cancelled, "CANCELLED", "the call was cancelled");
+            case UnauthorizedAccessException denied:
+                return Build(StatusCode.PermissionDenied, "ROLE_REQUIRED", denied.Message);
             case HsmUnavailableException:
                 Log.HsmUnavailable(logger, context.Method, exception.Message);
                 return Build(StatusCode.Unavailable, "HSM_UNAVAILABLE", "the HSM is not available; retry later");

@@ -103,6 +103,21 @@ public sealed class SigningPipeline(
             });
         }, cancellationToken);
 
+    /// <summary>The decision a transaction would get now and what it decodes to; nothing is reserved, recorded or signed.</summary>
+    public async Task<(PolicyDecision Decision, TransactionIntent Intent)> DryRunAsync(Caller caller, DryRunRequest request, CancellationToken cancellationToken)
+    {
+        var requestId = request.RequestId.Length == 0 ? "dry-run" : request.RequestId;
+        RequestFingerprint.ValidateRequestId(requestId);
+        var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
+        var codec = TransactionCodecs.For(chain);
+        var payload = codec.ParsePayload(request.Payload);
+        var intent = codec.Decode(payload);
+        SignerPath(wallet, chain, request.Signer);
+        var decision = await gate.DryRunAsync(new SigningRequest(requestId, caller.Principal, wallet.WalletId, chain, intent,
+            Convert.ToHexStringLower(SHA256.HashData(payload)), clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return (decision, intent);
+    }
+
     private async Task<Outcome<TReply>> RunAsync<TRequest, TReply>(
         Caller caller, TRequest request, string requestId, MessageParser<TReply> parser, Func<Task<Work<TReply>>> decode, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>
@@ -141,16 +156,25 @@ public sealed class SigningPipeline(
         if (!decision.IsAllowed)
         {
             Log.PolicyRefused(logger, requestId, caller.Principal, work.Wallet.WalletId, decision.Outcome.ToString(), decision.Rule);
-            throw Refusal(decision);
+            throw Refusal(decision, signingRequest);
         }
 
         // 5. Sign along the HSM path. From here on the decision is on record: finish even if the
         //    caller gives up, so the log never holds an allowed request whose outcome is unknown.
         Signed<TReply> signed;
-        var started = Stopwatch.GetTimestamp();
-        using (var lease = keys.Open(work.Wallet, work.Chain.Curve))
-            signed = work.Sign(lease.Ring); // every signature is verified against its key before it returns
-        metrics.Signed(Stopwatch.GetElapsedTime(started));
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            using (var lease = keys.Open(work.Wallet, work.Chain.Curve))
+                signed = work.Sign(lease.Ring); // every signature is verified against its key before it returns
+            metrics.Signed(Stopwatch.GetElapsedTime(started));
+        }
+        catch
+        {
+            // Nothing was signed: give back what the admission reserved (velocity budget, replay keys).
+            await gate.ReleaseAsync(signingRequest, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
 
         // 6. Record the result, store the reply for retries, reply.
         var resultSequence = await AppendAsync(Record(caller, signingRequest, work, decision, "result") with
@@ -224,7 +248,7 @@ public sealed class SigningPipeline(
             : new Dictionary<string, string> { ["request_id"] = request.RequestId },
     };
 
-    private static ApiException Refusal(PolicyDecision decision)
+    private static ApiException Refusal(PolicyDecision decision, SigningRequest request)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -235,7 +259,12 @@ public sealed class SigningPipeline(
         {
             PolicyOutcome.Frozen => new ApiException(StatusCode.FailedPrecondition, "WALLET_FROZEN", decision.Reason, metadata),
             PolicyOutcome.NeedsApproval => new ApiException(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", decision.Reason,
-                new Dictionary<string, string>(metadata) { ["approvals_required"] = decision.ApprovalsRequired.ToString(CultureInfo.InvariantCulture) }),
+                new Dictionary<string, string>(metadata)
+                {
+                    ["approvals_required"] = decision.ApprovalsRequired.ToString(CultureInfo.InvariantCulture),
+                    // What approvers look the request up by (SigningService.GetRequest), and what they sign.
+                    ["request_digest"] = RequestDigest.Compute(request),
+                }),
             PolicyOutcome.Failed => new ApiException(StatusCode.Unavailable, "POLICY_FAILED", decision.Reason, metadata),
             _ => new ApiException(StatusCode.PermissionDenied, "POLICY_DENIED", decision.Reason, metadata),
         };

@@ -7,6 +7,7 @@ using Custody.Hsm.Embedded;
 using Custody.Storage;
 using Custody.Storage.Audit;
 using Custody.Storage.Idempotency;
+using Custody.Storage.Policy;
 using Custody.Storage.Sqlite;
 using Custody.Storage.Tokens;
 using Custody.Storage.Wallets;
@@ -60,6 +61,10 @@ internal static class InitCommand
         var tokens = new TokenStore(db);
         _ = new WalletStore(db);
         IdempotencyStore.CreateSchema(db);
+        using (OwnerOnlyFile.CreateNew(dir.PolicyDatabase)) { }
+        var policyDb = new SqliteDatabase(dir.PolicyDatabase);
+        new PolicyDatabase(policyDb).InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        policyDb.ReleasePooledConnections();
         var (admin, secret) = tokens.Create(principal, Roles.Admin, WalletScope.All);
         OwnerOnlyFile.WriteLine(dir.AdminToken, secret);
         db.ReleasePooledConnections();
@@ -97,7 +102,7 @@ internal static class InitCommand
     /// <summary>An installation is any of: the databases, the HSM directory, the admin token file.</summary>
     private static void RefuseExistingInstallation(DataDirectory dir)
     {
-        foreach (var existing in new[] { dir.Database, dir.AuditDatabase, dir.Hsm, dir.AdminToken })
+        foreach (var existing in new[] { dir.Database, dir.PolicyDatabase, dir.AuditDatabase, dir.Hsm, dir.AdminToken })
         {
             if (File.Exists(existing) || Directory.Exists(existing))
                 throw new CliException($"{dir.Root} already holds an installation ({Path.GetFileName(existing)} exists); refusing to overwrite it");
