@@ -60,7 +60,11 @@ public static class Program
             }, admin);
             var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
             var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
-            var payloads = Enumerable.Range(0, 256).Select(n => Eip1559((ulong)n)).ToArray();
+            // Every request a new transaction (its own nonce), as a wallet back end sends them: the policy
+            // remembers each nonce it admitted, and the same nonce under many request ids is not real traffic.
+            long nonce = 0;
+            string NextPayload() => Eip1559((ulong)Interlocked.Increment(ref nonce));
+            var sample = Eip1559(0);
             var run = Guid.NewGuid().ToString("N")[..8];
 
             Task Ping(int client, long seq) =>
@@ -71,7 +75,7 @@ public static class Program
                     RequestId = $"{run}-{tag}-{client}-{seq}",
                     WalletId = wallet.WalletId,
                     Chain = "eth",
-                    Payload = payloads[(client * 31 + seq) % payloads.Length],
+                    Payload = NextPayload(),
                 }, signer).ResponseAsync;
 
             // Warm up every path once (JIT, pools, account xpub), then measure.
@@ -89,14 +93,14 @@ public static class Program
 
             // Raw in-process rates, on as many threads as there are cores.
             var threads = Environment.ProcessorCount;
-            var digest = Hashes.Keccak256(Convert.FromHexString(payloads[0][2..]));
+            var digest = Hashes.Keccak256(Convert.FromHexString(sample[2..]));
             var priv = Hashes.Sha256("loadgen key"u8);
             results.Add(Phase.Threads("raw libsecp256k1 ECDSA sign (in process)", threads, duration, _ => Secp256k1.Sign(priv, digest)));
 
             var keys = app.Services.GetRequiredService<WalletKeys>();
             var hdRecord = (await app.Services.GetRequiredService<WalletStore>().GetAsync(hd.WalletId, default))!;
             var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
-            var unsigned = Convert.FromHexString(payloads[0][2..]);
+            var unsigned = Convert.FromHexString(sample[2..]);
             var path = KeyPath.Parse("m/44'/60'/0'/0/0");
             results.Add(Phase.Threads("HD path in process: unseal+derive+sign", threads, duration, _ =>
             {
@@ -113,8 +117,17 @@ public static class Program
                     RequestId = $"{run}-pipe-{client}-{seq}",
                     WalletId = hd.WalletId,
                     Chain = "eth",
-                    Payload = payloads[(client * 31 + seq) % payloads.Length],
+                    Payload = NextPayload(),
                 }, CancellationToken.None)));
+
+            // The policy admission alone: one SQLite write transaction (synchronous=FULL) each, in turn.
+            var gate = app.Services.GetRequiredService<Custody.Core.Policy.ISigningGate>();
+            results.Add(await Phase.ClosedLoopAsync("policy admission alone (ISigningGate)", clients, duration, (client, seq) =>
+            {
+                var payload = Convert.FromHexString(NextPayload()[2..]);
+                return gate.AdmitAsync(new Custody.Core.Policy.SigningRequest($"{run}-gate-{client}-{seq}", "loadgen", hd.WalletId, ChainRegistry.Get("eth"),
+                    codec.Decode(payload), Convert.ToHexStringLower(Hashes.Sha256(payload)), DateTimeOffset.UtcNow), CancellationToken.None);
+            }));
 
             var hsm = app.Services.GetRequiredService<HsmConnection>();
             var nativeKey = HsmKeyId.Parse((await app.Services.GetRequiredService<WalletStore>().GetAsync(native.WalletId, default))!.HsmKeyId!);
@@ -123,7 +136,7 @@ public static class Program
             foreach (var result in results) Console.WriteLine(result);
             var ping = results[0].Rate;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"HD signing / no-op gRPC = {hdSign.Rate / ping:P0}; HSM-native signing / raw SoftHSM = {results[3].Rate / results[7].Rate:P0}; p99 at 80 % load = {results[2].P99Ms:F2} ms"));
+                $"HD signing / no-op gRPC = {hdSign.Rate / ping:P0}; HSM-native signing / raw SoftHSM = {results[3].Rate / results[^1].Rate:P0}; p99 at 80 % load = {results[2].P99Ms:F2} ms"));
 
             using (var http = new HttpClient())
             {
