@@ -12,7 +12,10 @@ internal static class Commands
     {
         yield return DeriveCommand.Create();
         yield return SelfCheck.SelfCheckCommand.Create();
+        yield return Init.InitCommand.Create();
+        yield return Token.TokenCommand.Create();
         yield return Group("hsm", "PKCS#11 token administration", Hsm.InitTokenCommand.Create());
+        yield return Group("tx", "Inspect chain-native transactions (offline, no keys)", Tx.DecodeCommand.Create());
         yield return Group("audit", "Verify and export the tamper-evident audit log", Audit.VerifyCommand.Create(), Audit.ExportCommand.Create());
     }
 

@@ -1,4 +1,12 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddGrpc();
-var app = builder.Build();
-app.Run();
+using Custody.Daemon;
+
+try
+{
+    await DaemonHost.Build(args).RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (StartupException e)
+{
+    await Console.Error.WriteLineAsync($"custodyd: {e.Message}").ConfigureAwait(false);
+    return 1;
+}

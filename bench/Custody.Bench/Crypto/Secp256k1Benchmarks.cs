@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using Custody.Core.Crypto;
-using Org.BouncyCastle.Asn1.Sec;
+using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
@@ -26,7 +26,7 @@ public unsafe class Secp256k1Benchmarks
     public void Setup()
     {
         _ctx = Native.secp256k1_context_create((1 << 0) | (1 << 9) | (1 << 8));
-        var curve = SecNamedCurves.GetByName("secp256k1");
+        var curve = CustomNamedCurves.GetByName("secp256k1"); // the fast custom curve, as BouncyCastle users would pick
         var domain = new ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H);
         _bouncy = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
         _bouncy.Init(true, new ECPrivateKeyParameters(new BigInteger(1, _key), domain));

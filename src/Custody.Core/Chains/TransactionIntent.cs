@@ -31,7 +31,11 @@ public sealed record TransactionIntent(
 /// <param name="Asset">"native" for the chain's own coin, otherwise the token contract / mint address.</param>
 /// <param name="Amount">Base units (satoshi, wei, sun, lamports, token base units).</param>
 /// <param name="IsChange">True only when the output provably pays one of the wallet's own keys.</param>
-public sealed record IntentOutput(string? Destination, string Asset, BigInteger Amount, bool IsChange);
+public sealed record IntentOutput(string? Destination, string Asset, BigInteger Amount, bool IsChange)
+{
+    /// <summary>The <see cref="Asset"/> of the chain's own coin.</summary>
+    public const string NativeAsset = "native";
+}
 
 /// <summary>A call into a contract or program that is not decoded as a transfer.</summary>
 /// <param name="Contract">The contract / program address.</param>

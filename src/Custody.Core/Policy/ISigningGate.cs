@@ -12,4 +12,11 @@ public interface ISigningGate
 
     /// <summary>The same decision without reserving anything: the dry-run.</summary>
     Task<PolicyDecision> DryRunAsync(SigningRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives back what <see cref="AdmitAsync"/> reserved for this request (velocity budget,
+    /// replay keys) when no signature was made after all — the HSM failed, the process was
+    /// told to stop. Never call it once a signature exists. Idempotent.
+    /// </summary>
+    Task ReleaseAsync(SigningRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 }

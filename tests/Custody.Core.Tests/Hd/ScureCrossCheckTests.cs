@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Custody.Core.Hd;
 using Custody.Core.Hd.Bip32;
 using Custody.Core.Hd.Bip39;
+using Custody.Core.Tests.TestKit;
 
 namespace Custody.Core.Tests.Hd;
 
@@ -16,7 +16,7 @@ namespace Custody.Core.Tests.Hd;
 /// </summary>
 public class ScureCrossCheckTests
 {
-    [NodeCrossCheckFact]
+    [NodeCrossCheckFact("hd", "@scure/bip32")]
     public void Custody_agrees_with_scure_and_the_JS_engine()
     {
         var random = new Random(2024);
@@ -49,7 +49,7 @@ public class ScureCrossCheckTests
             mnemonics,
             strings,
         });
-        using var response = JsonDocument.Parse(RunNode(request));
+        using var response = JsonDocument.Parse(NodeCrossCheck.Run("hd", "@scure/bip32", request));
         var answers = response.RootElement;
 
         var w = 0;
@@ -114,52 +114,4 @@ public class ScureCrossCheckTests
     }
 
     private static string Escape(string s) => string.Join(" ", s.EnumerateRunes().Select(r => r.Value.ToString("X4", CultureInfo.InvariantCulture)));
-
-    private static string RunNode(string request)
-    {
-        var start = new ProcessStartInfo("node", "crosscheck.mjs")
-        {
-            WorkingDirectory = NodeCrossCheckFactAttribute.Folder!,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var error = node.StandardError.ReadToEndAsync();
-        node.StandardInput.Write(request);
-        node.StandardInput.Close();
-        Assert.True(node.WaitForExit(TimeSpan.FromMinutes(2)), "node did not finish");
-        Assert.True(node.ExitCode == 0, error.Result);
-        return output.Result;
-    }
-}
-
-/// <summary>A fact that runs only where node and tests/crosscheck/hd/node_modules exist.</summary>
-public sealed class NodeCrossCheckFactAttribute : FactAttribute
-{
-    public static readonly string? Folder = FindFolder();
-
-    public NodeCrossCheckFactAttribute()
-    {
-        if (Folder is null) Skip = "tests/crosscheck/hd/node_modules not found (run npm ci there)";
-        else if (!NodeOnPath()) Skip = "node is not installed";
-    }
-
-    private static string? FindFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "tests", "crosscheck", "hd");
-            if (Directory.Exists(Path.Combine(folder, "node_modules", "@scure", "bip32"))) return folder;
-        }
-        return null;
-    }
-
-    private static bool NodeOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Any(p => File.Exists(Path.Combine(p, "node")));
 }

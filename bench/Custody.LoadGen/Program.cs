@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Numerics;
+using Custody.Core.Chains;
+using Custody.Core.Chains.Evm;
+using Custody.Core.Crypto;
+using Custody.Core.Hd;
+using Custody.Daemon;
+using Custody.Daemon.Wallets;
+using Custody.Hsm;
+using Custody.Storage.Tokens;
+using Custody.Storage.Wallets;
+using Custody.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Custody.LoadGen;
+
+/// <summary>
+/// custody-loadgen: on this machine, in one run, a fresh embedded installation and an in-process
+/// daemon on loopback, then: the no-op Ping rate (the transport's limit), SignTransaction
+/// (EIP-1559) with an HD key and with an HSM-native key from N clients for T seconds, the HD
+/// signing latency at 80 % of its measured throughput, and the raw in-process signing rates
+/// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
+/// ratios hold on a noisy machine.
+///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5]
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var clients = IntArg(args, "--clients", 16);
+        var seconds = IntArg(args, "--seconds", 5);
+        var duration = TimeSpan.FromSeconds(seconds);
+        var dataDir = Directory.CreateTempSubdirectory("custody-loadgen-").FullName;
+        try
+        {
+            var adminToken = Init(dataDir);
+            var signerToken = new TokenStore(new Custody.Storage.Sqlite.SqliteDatabase(new Custody.Storage.DataDirectory(dataDir).Database)).Create("loadgen", Roles.Signer, WalletScope.All).Secret;
+            var port = FreePort();
+            var metricsPort = FreePort();
+            var app = DaemonHost.Build(
+                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
+                 "--Limits:RequestsPerSecond=0", $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}"],
+                builder => builder.Logging.ClearProviders());
+            await app.StartAsync();
+            Console.WriteLine($"custody-loadgen: {clients} clients, {seconds} s per phase, {Environment.ProcessorCount} cores, daemon in process on 127.0.0.1:{port} (logging off)");
+
+            var channels = Enumerable.Range(0, Math.Min(clients, 4)).Select(_ => GrpcChannel.ForAddress($"http://127.0.0.1:{port}")).ToArray();
+            var admin = new Metadata { { "authorization", "Bearer " + adminToken } };
+            var signer = new Metadata { { "authorization", "Bearer " + signerToken } };
+            var wallets = new WalletService.WalletServiceClient(channels[0]);
+            await new PolicyService.PolicyServiceClient(channels[0]).SetPolicyAsync(new SetPolicyRequest
+            {
+                Document = """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
+            }, admin);
+            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
+            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
+            // Every request a new transaction (its own nonce), as a wallet back end sends them: the policy
+            // remembers each nonce it admitted, and the same nonce under many request ids is not real traffic.
+            long nonce = 0;
+            string NextPayload() => Eip1559((ulong)Interlocked.Increment(ref nonce));
+            var sample = Eip1559(0);
+            var run = Guid.NewGuid().ToString("N")[..8];
+
+            Task Ping(int client, long seq) =>
+                new SystemService.SystemServiceClient(channels[client % channels.Length]).PingAsync(new PingRequest(), signer).ResponseAsync;
+            Func<int, long, Task> Sign(Wallet wallet, string tag) => (client, seq) =>
+                new SigningService.SigningServiceClient(channels[client % channels.Length]).SignTransactionAsync(new SignTransactionRequest
+                {
+                    RequestId = $"{run}-{tag}-{client}-{seq}",
+                    WalletId = wallet.WalletId,
+                    Chain = "eth",
+                    Payload = NextPayload(),
+                }, signer).ResponseAsync;
+
+            // Warm up every path once (JIT, pools, account xpub), then measure.
+            await Phase.ClosedLoopAsync("warm-up", clients, TimeSpan.FromSeconds(1), Ping);
+            await Phase.ClosedLoopAsync("warm-up", clients, TimeSpan.FromSeconds(1), Sign(hd, "warm"));
+
+            var results = new List<Phase.Result>
+            {
+                await Phase.ClosedLoopAsync("gRPC no-op (Ping, authenticated)", clients, duration, Ping),
+            };
+            var hdSign = await Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, "hd"));
+            results.Add(hdSign);
+            results.Add(await Phase.OpenLoopAsync("SignTransaction HD at 80 % of that rate", clients, duration, 0.8 * hdSign.Rate, Sign(hd, "hd80")));
+            results.Add(await Phase.ClosedLoopAsync("SignTransaction EIP-1559, HSM-native key", clients, duration, Sign(native, "native")));
+
+            // Raw in-process rates, on as many threads as there are cores.
+            var threads = Environment.ProcessorCount;
+            var digest = Hashes.Keccak256(Convert.FromHexString(sample[2..]));
+            var priv = Hashes.Sha256("loadgen key"u8);
+            results.Add(Phase.Threads("raw libsecp256k1 ECDSA sign (in process)", threads, duration, _ => Secp256k1.Sign(priv, digest)));
+
+            var keys = app.Services.GetRequiredService<WalletKeys>();
+            var hdRecord = (await app.Services.GetRequiredService<WalletStore>().GetAsync(hd.WalletId, default))!;
+            var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
+            var unsigned = Convert.FromHexString(sample[2..]);
+            var path = KeyPath.Parse("m/44'/60'/0'/0/0");
+            results.Add(Phase.Threads("HD path in process: unseal+derive+sign", threads, duration, _ =>
+            {
+                using var lease = keys.Open(hdRecord, Custody.Core.Chains.KeyCurve.Secp256k1);
+                codec.Sign(unsigned, lease.Ring, path);
+            }));
+
+            // The whole pipeline (idempotency, decode, policy, audit, sign, reply store) without gRPC.
+            var pipeline = app.Services.GetRequiredService<Custody.Daemon.Signing.SigningPipeline>();
+            var caller = new Custody.Daemon.Auth.Caller("loadgen", "tok_loadgen", Roles.Signer, WalletScope.All, null);
+            results.Add(await Phase.ClosedLoopAsync("SigningPipeline in process (no gRPC)", clients, duration, (client, seq) =>
+                pipeline.SignTransactionAsync(caller, new SignTransactionRequest
+                {
+                    RequestId = $"{run}-pipe-{client}-{seq}",
+                    WalletId = hd.WalletId,
+                    Chain = "eth",
+                    Payload = NextPayload(),
+                }, CancellationToken.None)));
+
+            // The policy admission alone: one SQLite write transaction (synchronous=FULL) each, in turn.
+            var gate = app.Services.GetRequiredService<Custody.Core.Policy.ISigningGate>();
+            results.Add(await Phase.ClosedLoopAsync("policy admission alone (ISigningGate)", clients, duration, (client, seq) =>
+            {
+                var payload = Convert.FromHexString(NextPayload()[2..]);
+                return gate.AdmitAsync(new Custody.Core.Policy.SigningRequest($"{run}-gate-{client}-{seq}", "loadgen", hd.WalletId, ChainRegistry.Get("eth"),
+                    codec.Decode(payload), Convert.ToHexStringLower(Hashes.Sha256(payload)), DateTimeOffset.UtcNow), CancellationToken.None);
+            }));
+
+            var hsm = app.Services.GetRequiredService<HsmConnection>();
+            var nativeKey = HsmKeyId.Parse((await app.Services.GetRequiredService<WalletStore>().GetAsync(native.WalletId, default))!.HsmKeyId!);
+            results.Add(Phase.Threads("raw SoftHSM CKM_ECDSA secp256k1 sign", threads, duration, _ => hsm.Keys.SignDigest(nativeKey, digest)));
+
+            foreach (var result in results) Console.WriteLine(result);
+            var ping = results[0].Rate;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"HD signing / no-op gRPC = {hdSign.Rate / ping:P0}; HSM-native signing / raw SoftHSM = {results[3].Rate / results[^1].Rate:P0}; p99 at 80 % load = {results[2].P99Ms:F2} ms"));
+
+            using (var http = new HttpClient())
+            {
+                var page = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "")} ms, " +
+                    $"HSM unseal {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"unseal\"}")} ms, " +
+                    $"HSM sign {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"sign\"}")} ms, " +
+                    $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "")} ms"));
+            }
+
+            foreach (var channel in channels) channel.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>custody-admin init (the real binary) on a fresh directory; returns the admin token.</summary>
+    private static string Init(string dataDir)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custody-admin.dll"));
+        foreach (var arg in new[] { "init", "--data-dir", dataDir }) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEnd();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException("custody-admin init failed: " + stderr);
+        return File.ReadAllText(stdout.Trim()).Trim();
+    }
+
+    private static string Eip1559(ulong nonce) => "0x" + Convert.ToHexStringLower(new EvmTransaction
+    {
+        Type = EvmTransactionType.DynamicFee,
+        ChainId = 1,
+        Nonce = nonce,
+        MaxPriorityFeePerGas = 1_000_000_000,
+        MaxFeePerGas = 30_000_000_000,
+        GasLimit = 21_000,
+        To = EvmAddress.Parse("0x3535353535353535353535353535353535353535"),
+        Value = BigInteger.Pow(10, 16),
+    }.EncodeUnsigned());
+
+    /// <summary>sum / count of a histogram on a Prometheus page, in milliseconds.</summary>
+    private static string MeanMs(string page, string name, string labels)
+    {
+        double Sample(string suffix) => page.Split('\n').Where(l => l.StartsWith(name + suffix + labels + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+        var count = Sample("_count");
+        return count == 0 ? "n/a" : (1000 * Sample("_sum") / count).ToString("F2", CultureInfo.InvariantCulture);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Custody.Storage.Tokens;
+
+namespace Custody.Cli.Token;
+
+/// <summary>
+/// custody-admin token create: a new API token for a principal with roles and a wallet scope.
+/// The secret is shown once (stdout, or a new 0600 file with --output) and stored only as a hash.
+/// </summary>
+internal static class TokenCreateCommand
+{
+    public static Command Create()
+    {
+        var dataDir = TokenCommand.DataDirOption();
+        var principal = new Option<string>("--principal") { Description = "Who the token speaks for (letters, digits, _ - . @)", Required = true };
+        var roles = new Option<string>("--roles") { Description = "Comma-separated: signer, approver, auditor, admin", Required = true };
+        var wallets = new Option<string>("--wallets") { Description = "\"*\" for every wallet, or comma-separated wallet ids", DefaultValueFactory = _ => "*" };
+        var output = new Option<string?>("--output") { Description = "Write the token to this new file (mode 0600) instead of stdout" };
+        var command = new Command("create", "Create an API token; its secret is shown once");
+        command.Options.Add(dataDir);
+        command.Options.Add(principal);
+        command.Options.Add(roles);
+        command.Options.Add(wallets);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            var parsedRoles = RoleNames.Parse(parse.GetValue(roles)!);
+            var scope = WalletScope.Parse(parse.GetValue(wallets)!);
+            var outputPath = parse.GetValue(output);
+            if (outputPath is not null && File.Exists(outputPath))
+                throw new CliException($"{outputPath} exists; refusing to overwrite a token file");
+            var store = TokenCommand.OpenStore(parse.GetValue(dataDir)!);
+            var (token, secret) = store.Create(parse.GetValue(principal)!, parsedRoles, scope);
+            if (outputPath is null)
+            {
+                Console.Out.WriteLine(secret);
+            }
+            else
+            {
+                OwnerOnlyFile.WriteLine(outputPath, secret);
+            }
+            Console.Error.WriteLine($"created {token.TokenId} for {token.Principal} ({RoleNames.Format(token.Roles)}; wallets {token.Wallets})" +
+                (outputPath is null ? "; the token above is shown once" : $"; token written to {outputPath}"));
+            return CliRunner.Ok;
+        });
+        return command;
+    }
+}

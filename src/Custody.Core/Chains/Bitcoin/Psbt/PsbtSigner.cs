@@ -1,0 +1,183 @@
+using System.Security.Cryptography;
+using Custody.Core.Chains.Bitcoin.Sighash;
+using Custody.Core.Chains.Bitcoin.Transactions;
+using Custody.Core.Crypto;
+
+namespace Custody.Core.Chains.Bitcoin.Psbt;
+
+/// <summary>
+/// The Signer role for single-key scripts: finds the inputs whose derivations are
+/// the wallet's, proves the key and the script, signs with the PSBT's sighash type
+/// (ALL, or DEFAULT for taproot, when none is given) and verifies every signature
+/// before it is added. Anything it cannot prove is refused, naming the input.
+/// </summary>
+internal sealed class PsbtSigner
+{
+    private readonly PartiallySignedTransaction _psbt;
+    private readonly BitcoinNetwork _network;
+    private readonly IReadOnlyList<TxOutput> _spent;
+    private readonly WalletKeys _wallet;
+    private SegwitV0Sighash? _segwit;
+    private TaprootSighash? _taproot;
+
+    public PsbtSigner(PartiallySignedTransaction psbt, BitcoinNetwork network, IReadOnlyList<TxOutput> spent, WalletKeys wallet)
+    {
+        _psbt = psbt;
+        _network = network;
+        _spent = spent;
+        _wallet = wallet;
+    }
+
+    private BitcoinTransaction Tx => _psbt.UnsignedTransaction;
+
+    /// <summary>Signs every input that is the wallet's; <paramref name="signed"/> counts them.</summary>
+    public PartiallySignedTransaction SignAll(out int signed)
+    {
+        var psbt = _psbt;
+        signed = 0;
+        foreach (var input in _psbt.Inputs)
+        {
+            if (input.IsFinalized) continue;
+            var result = SignInput(input);
+            if (result is null) continue;
+            psbt = psbt.WithInput(result);
+            signed++;
+        }
+        return psbt;
+    }
+
+    private PsbtInput? SignInput(PsbtInput input)
+    {
+        var ours = input.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)).ToList();
+        var oursTap = input.TapBip32Derivations.Where(d => _wallet.Owns(d.Origin)).ToList();
+        if (ours.Count == 0 && oursTap.Count == 0) return null;
+
+        var script = _spent[input.Index].ScriptPubKey;
+        if (BitcoinScript.IsP2tr(script)) return SignTaproot(input, oursTap, ours.Count > 0);
+        if (oursTap.Count > 0)
+            throw new InvalidInputException(input.Name + ".tap_bip32_derivation", "a taproot derivation of this wallet on an input that is not P2TR");
+        return SignEcdsa(input, ours);
+    }
+
+    private PsbtInput SignEcdsa(PsbtInput input, List<PsbtDerivation> ours)
+    {
+        var field = input.Name + ".bip32_derivation";
+        var script = _spent[input.Index].ScriptPubKey;
+        byte[]? key = null;
+        PsbtDerivation? signer = null;
+        BitcoinAddressKind kind = default;
+        foreach (var derivation in ours)
+        {
+            var derived = _wallet.Prove(derivation, field);
+            if (key is null && SingleKeyScript.Match(script, derived) is { } match and not BitcoinAddressKind.P2tr)
+                (key, signer, kind) = (derived, derivation, match);
+        }
+        if (key is null || signer is null)
+            throw new InvalidInputException(input.Name,
+                "the spent script is not a single-key script (P2PKH, P2WPKH, P2SH-P2WPKH) of this wallet's key; other scripts are not signed");
+        if (!SingleKeyScript.IsAvailable(kind, _network))
+            throw new InvalidInputException(input.Name, $"{kind} does not exist on {_network.Name}");
+
+        var type = input.SighashType ?? SighashType.All;
+        if (!SighashType.IsValidEcdsa(type))
+            throw new InvalidInputException(input.Name + ".sighash_type", $"{SighashType.Describe(type)} is not a sighash type for ECDSA signatures");
+
+        byte[] digest;
+        if (kind == BitcoinAddressKind.P2pkh)
+        {
+            if (input.NonWitnessUtxo is null)
+                throw new InvalidInputException(input.Name + ".non_witness_utxo", "required to sign a legacy input");
+            digest = LegacySighash.Compute(Tx, input.Index, script, type);
+        }
+        else
+        {
+            if (input.WitnessUtxo is null)
+                throw new InvalidInputException(input.Name + ".witness_utxo", "required to sign a segwit input");
+            _segwit ??= new SegwitV0Sighash(Tx);
+            var scriptCode = BitcoinScript.P2pkh(Hashes.Hash160(key)); // BIP143 scriptCode for P2WPKH
+            digest = _segwit.Compute(input.Index, scriptCode, _spent[input.Index].Value, type);
+        }
+
+        var signature = _wallet.Keys.SignEcdsa(signer.Origin.Path, digest);
+        if (!Secp256k1.Verify(key, digest, signature.ToCompact()))
+            throw new CryptographicException($"{input.Name}: the signature made by the key ring does not verify");
+        var result = input.WithPartialSignature(key, [.. signature.ToDer(), (byte)type]);
+        if (kind == BitcoinAddressKind.P2shP2wpkh && input.RedeemScript is null)
+            result = result.WithRedeemScript(BitcoinScript.P2wpkh(Hashes.Hash160(key)));
+        return result;
+    }
+
+    private PsbtInput SignTaproot(PsbtInput input, List<PsbtTapDerivation> oursTap, bool hasEcdsaDerivation)
+    {
+        var field = input.Name + ".tap_bip32_derivation";
+        if (!_network.SupportsTaproot)
+            throw new InvalidInputException(input.Name, $"{_network.Name} has no taproot");
+        if (oursTap.Count == 0)
+            throw new InvalidInputException(field, hasEcdsaDerivation
+                ? "a P2TR input names this wallet's key only in bip32_derivation; taproot keys belong in tap_bip32_derivation (BIP371)"
+                : "missing");
+        byte[]? key = null;
+        PsbtTapDerivation? signer = null;
+        foreach (var derivation in oursTap)
+        {
+            var derived = _wallet.Prove(derivation, field);
+            if (key is null && derivation.LeafHashes.Count == 0) (key, signer) = (derived, derivation);
+        }
+        if (key is null || signer is null)
+            throw new InvalidInputException(field, "this wallet's keys here sign script-path leaves only; script-path spending is not supported");
+
+        var xonly = key.AsSpan(1);
+        if (input.TapInternalKey is { } internalKey && !internalKey.Span.SequenceEqual(xonly))
+            throw new InvalidInputException(input.Name + ".tap_internal_key", "is not the wallet's key named in tap_bip32_derivation");
+        var merkleRoot = input.TapMerkleRoot is { } root ? root.ToArray() : [];
+        var script = _spent[input.Index].ScriptPubKey;
+        var outputKey = Secp256k1.TaprootOutputKey(xonly, merkleRoot);
+        if (!script[2..].SequenceEqual(outputKey))
+            throw new InvalidInputException(input.Name,
+                $"the P2TR output key is not {signer.Origin} tweaked {(merkleRoot.Length == 0 ? "as BIP86 says" : "with tap_merkle_root")}");
+
+        if (input.WitnessUtxo is null)
+            throw new InvalidInputException(input.Name + ".witness_utxo", "required to sign a taproot input");
+        var type = input.SighashType ?? SighashType.Default;
+        if (!SighashType.IsValidTaproot(type))
+            throw new InvalidInputException(input.Name + ".sighash_type", $"{SighashType.Describe(type)} is not a taproot sighash type");
+        _taproot ??= new TaprootSighash(Tx, _spent);
+        var digest = _taproot.ComputeKeyPath(input.Index, type);
+
+        var signature = _wallet.Keys.SignTaproot(signer.Origin.Path, digest, merkleRoot);
+        if (signature.Length != 64 || !Secp256k1.VerifySchnorr(outputKey, digest, signature))
+            throw new CryptographicException($"{input.Name}: the taproot signature made by the key ring does not verify");
+        return input.WithTapKeySignature(type == SighashType.Default ? signature : [.. signature, (byte)type]);
+    }
+
+    /// <summary>
+    /// Every output that claims to be change (carries a derivation) must pay a single key
+    /// of this wallet, proven by deriving it; a P2TR change output must be BIP86 (no
+    /// script tree, which others could spend through). Otherwise the PSBT is refused.
+    /// </summary>
+    public void VerifyChange()
+    {
+        foreach (var output in _psbt.Outputs)
+        {
+            if (!PsbtIntent.ClaimsChange(output)) continue;
+            var script = Tx.Outputs[output.Index].ScriptPubKey;
+            var keys = new List<byte[]>();
+            foreach (var derivation in output.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)))
+                keys.Add(_wallet.Prove(derivation, output.Name + ".bip32_derivation"));
+            foreach (var derivation in output.TapBip32Derivations.Where(d => _wallet.Owns(d.Origin) && d.LeafHashes.Count == 0))
+                keys.Add(_wallet.Prove(derivation, output.Name + ".tap_bip32_derivation"));
+            if (output.TapTree is not null)
+                throw new InvalidInputException(output.Name + ".tap_tree", "claims to be change, but a script tree lets other keys spend it");
+            if (output.TapInternalKey is { } internalKey && !keys.Any(k => internalKey.Span.SequenceEqual(k.AsSpan(1))))
+                throw new InvalidInputException(output.Name + ".tap_internal_key", "claims to be change, but the internal key is not this wallet's");
+            var pays = false;
+            foreach (var key in keys)
+                pays |= SingleKeyScript.Match(script, key) is { } kind && SingleKeyScript.IsAvailable(kind, _network);
+            if (!pays)
+                throw new InvalidInputException(output.Name,
+                    keys.Count == 0
+                        ? "claims to be change (it carries key derivations), but none of them is this wallet's"
+                        : "claims to be change, but its script does not pay a single key of this wallet (P2PKH, P2WPKH, P2SH-P2WPKH, BIP86 P2TR)");
+        }
+    }
+}

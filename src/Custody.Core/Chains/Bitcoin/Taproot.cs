@@ -1,0 +1,55 @@
+using Custody.Core.Chains.Bitcoin.Psbt;
+using Custody.Core.Chains.Bitcoin.Wire;
+using Custody.Core.Crypto;
+
+namespace Custody.Core.Chains.Bitcoin;
+
+/// <summary>BIP341 script-tree hashing: leaf and branch hashes, and a tree's merkle root.</summary>
+public static class Taproot
+{
+    public const byte TapscriptLeafVersion = 0xc0;
+    public const int MaxTreeDepth = 128;
+
+    public static byte[] LeafHash(byte leafVersion, ReadOnlySpan<byte> script)
+    {
+        var writer = new WireWriter(script.Length + 10);
+        writer.WriteByte(leafVersion);
+        writer.WriteVarBytes(script);
+        return Hashes.TaggedHash("TapLeaf", writer.WrittenSpan);
+    }
+
+    public static byte[] BranchHash(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        Span<byte> data = stackalloc byte[64];
+        var ordered = a.SequenceCompareTo(b) <= 0;
+        (ordered ? a : b).CopyTo(data);
+        (ordered ? b : a).CopyTo(data[32..]);
+        return Hashes.TaggedHash("TapBranch", data);
+    }
+
+    /// <summary>
+    /// The merkle root of leaves given depth-first with their depths (PSBT_OUT_TAP_TREE).
+    /// The depths must describe a complete binary tree, otherwise the field is refused.
+    /// </summary>
+    public static byte[] MerkleRoot(IReadOnlyList<PsbtTapTreeLeaf> leaves, string field)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        if (leaves.Count == 0) throw new InvalidInputException(field, "a tap tree has at least one leaf");
+        var stack = new List<(int Depth, byte[] Hash)>();
+        foreach (var leaf in leaves)
+        {
+            if (leaf.Depth > MaxTreeDepth) throw new InvalidInputException(field, $"leaf depth {leaf.Depth} exceeds {MaxTreeDepth}");
+            stack.Add((leaf.Depth, LeafHash(leaf.LeafVersion, leaf.Script.Span)));
+            while (stack.Count >= 2 && stack[^1].Depth == stack[^2].Depth && stack[^1].Depth > 0)
+            {
+                var right = stack[^1];
+                var left = stack[^2];
+                stack.RemoveRange(stack.Count - 2, 2);
+                stack.Add((left.Depth - 1, BranchHash(left.Hash, right.Hash)));
+            }
+        }
+        if (stack.Count != 1 || stack[0].Depth != 0)
+            throw new InvalidInputException(field, "leaf depths do not form a complete binary tree in depth-first order");
+        return stack[0].Hash;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Custody.Core.Chains;
+using Custody.Core.Crypto;
+
+namespace Custody.Core.Policy;
+
+/// <summary>
+/// The canonical JSON of a <see cref="TransactionIntent"/>: fixed property order, amounts as
+/// decimal strings, no whitespace. Its SHA-256 is the intent digest that approvals sign;
+/// the conflict store keeps it to judge a later replacement.
+/// </summary>
+public static class IntentJson
+{
+    private const int MaxBytes = 4 * 1024 * 1024;
+
+    public static string Write(TransactionIntent intent)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("chain", intent.Chain);
+            WriteStrings(w, "sources", intent.Sources);
+            w.WriteStartArray("outputs");
+            foreach (var output in intent.Outputs)
+            {
+                w.WriteStartObject();
+                w.WriteString("destination", output.Destination);
+                w.WriteString("asset", output.Asset);
+                w.WriteString("amount", output.Amount.ToString(CultureInfo.InvariantCulture));
+                w.WriteBoolean("isChange", output.IsChange);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("fee", intent.Fee.ToString(CultureInfo.InvariantCulture));
+            if (intent.Call is { } call)
+            {
+                w.WriteStartObject("call");
+                w.WriteString("contract", call.Contract);
+                w.WriteString("selector", call.Selector);
+                w.WriteString("value", call.Value.ToString(CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("call");
+            }
+            WriteStrings(w, "replayKeys", intent.ReplayKeys);
+            WriteStrings(w, "notes", intent.Notes);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>SHA-256 of the canonical JSON, lower-case hex.</summary>
+    public static string Digest(TransactionIntent intent) =>
+        Convert.ToHexStringLower(Hashes.Sha256(Encoding.UTF8.GetBytes(Write(intent))));
+
+    public static TransactionIntent Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (json.Length > MaxBytes) throw new InvalidInputException("intent", "too long");
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var outputs = root.GetProperty("outputs").EnumerateArray().Select(o => new IntentOutput(
+                o.GetProperty("destination").GetString(),
+                o.GetProperty("asset").GetString() ?? throw new InvalidInputException("intent", "output without asset"),
+                Amount(o.GetProperty("amount")),
+                o.GetProperty("isChange").GetBoolean())).ToArray();
+            var callElement = root.GetProperty("call");
+            var call = callElement.ValueKind == JsonValueKind.Null ? null : new ContractCall(
+                callElement.GetProperty("contract").GetString() ?? "",
+                callElement.GetProperty("selector").GetString() ?? "",
+                Amount(callElement.GetProperty("value")));
+            return new TransactionIntent(
+                root.GetProperty("chain").GetString() ?? throw new InvalidInputException("intent", "no chain"),
+                Strings(root.GetProperty("sources")),
+                outputs,
+                Amount(root.GetProperty("fee")),
+                call,
+                Strings(root.GetProperty("replayKeys")),
+                Strings(root.GetProperty("notes")));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
+                                      and not InvalidInputException)
+        {
+            throw new InvalidInputException("intent", "not a canonical intent document", e);
+        }
+    }
+
+    private static BigInteger Amount(JsonElement element) =>
+        BigInteger.Parse(element.GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static string[] Strings(JsonElement array) =>
+        array.EnumerateArray().Select(e => e.GetString() ?? throw new InvalidInputException("intent", "null in a list")).ToArray();
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values) w.WriteStringValue(value);
+        w.WriteEndArray();
+    }
+}

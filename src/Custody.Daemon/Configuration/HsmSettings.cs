@@ -1,0 +1,23 @@
+namespace Custody.Daemon.Configuration;
+
+/// <summary>
+/// How the daemon reaches its HSM (configuration section "Hsm"). Every value defaults to the
+/// embedded layout that <c>custody-admin init</c> creates under the data directory.
+/// </summary>
+public sealed class HsmSettings
+{
+    public string? ModulePath { get; set; }
+
+    /// <summary>SoftHSM only: the softhsm2.conf naming the token directory.</summary>
+    public string? SoftHsmConfigPath { get; set; }
+
+    public string? TokenLabel { get; set; }
+
+    /// <summary>File holding the user PIN (mode 0600).</summary>
+    public string? UserPinFile { get; set; }
+
+    /// <summary>The KEK version new seeds are sealed under.</summary>
+    public int KekVersion { get; set; } = 1;
+
+    public int MaxSessions { get; set; }
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Custody.Daemon.Auth;
+using Custody.Daemon.Configuration;
+using Custody.Daemon.Errors;
+using Custody.Daemon.Limits;
+using Custody.Daemon.Metrics;
+using Custody.Core.Audit.Notes;
+using Custody.Core.Policy;
+using Custody.Daemon.Policy;
+using Custody.Daemon.Services;
+using Custody.Daemon.Signing;
+using Custody.Daemon.Wallets;
+using Custody.Hsm;
+using Custody.Storage.Idempotency;
+using Custody.Storage.Tokens;
+using Custody.Storage;
+using Custody.Storage.Audit;
+using Custody.Storage.Policy;
+using Custody.Storage.Sqlite;
+using Custody.Storage.Wallets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Custody.Daemon;
+
+/// <summary>
+/// Builds the daemon: configuration, Kestrel endpoints, the services and their interceptors.
+/// The only code that reads configuration; everything below it receives values.
+/// </summary>
+public static class DaemonHost
+{
+    /// <summary>Command-line spellings mapped to configuration keys.</summary>
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--data-dir"] = "DataDir",
+        ["--port"] = "Port",
+        ["--address"] = "Address",
+        ["--metrics-port"] = "MetricsPort",
+    };
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables("CUSTODY_");
+        builder.Configuration.AddCommandLine(args, Switches);
+
+        var options = builder.Configuration.Get<DaemonOptions>() ?? new DaemonOptions();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+            throw new StartupException("no data directory: pass --data-dir DIR (created by custody-admin init)");
+        var dataDir = new DataDirectory(options.DataDir);
+        if (!File.Exists(dataDir.Database) || !File.Exists(dataDir.PolicyDatabase) || !File.Exists(dataDir.AuditDatabase))
+            throw new StartupException($"{dataDir.Root} holds no installation: run custody-admin init --data-dir {dataDir.Root} first");
+
+        builder.Services.Configure<DaemonOptions>(builder.Configuration);
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (options.Limits.MinThreads > workers) ThreadPool.SetMinThreads(options.Limits.MinThreads, Math.Max(io, options.Limits.MinThreads));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        ConfigureKestrel(builder, options);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new SqliteDatabase(dataDir.Database));
+        builder.Services.AddSingleton<TokenStore>(sp => new TokenStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<WalletStore>();
+        builder.Services.AddSingleton<IdempotencyStore>(sp => new IdempotencyStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
+        var hsmOptions = HsmSetup.Options(dataDir.Root, hsmSettings);
+        builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
+        builder.Services.AddSingleton<IBlobSealer>(sp => sp.GetRequiredService<HsmConnection>().CreateSealer(hsmSettings.KekVersion));
+        var auditSettings = builder.Configuration.GetSection("Audit").Get<AuditSettings>() ?? new AuditSettings();
+        builder.Services.AddSingleton(sp => AuditSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
+        builder.Services.AddSingleton(sp => AuditSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>()));
+        builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
+        builder.Services.AddSingleton(new AuditLogReader(new SqliteDatabase(dataDir.AuditDatabase, readOnly: true)));
+        builder.Services.AddSingleton<RefusalAudit>();
+        builder.Services.AddSingleton<WalletKeys>();
+        builder.Services.AddSingleton<WalletDirectory>();
+        builder.Services.AddSingleton<InFlightRequests>();
+        builder.Services.AddSingleton<IPolicyAuditSink, AuditLogPolicySink>();
+        builder.Services.AddSingleton(new PolicyDatabase(new SqliteDatabase(dataDir.PolicyDatabase)));
+        builder.Services.AddSingleton(sp => new PolicySigningGate(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ISigningGate>(sp => new SerializedSigningGate(sp.GetRequiredService<PolicySigningGate>()));
+        builder.Services.AddSingleton(sp => new PolicyAdministration(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new PolicyApprovals(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<SigningPipeline>();
+        builder.Services.AddSingleton<TokenAuthenticator>();
+        builder.Services.AddSingleton<DaemonMetrics>();
+        builder.Services.AddSingleton<SigningSlots>();
+        builder.Services.AddSingleton<ErrorMapper>();
+        builder.Services.AddSingleton<MetricsInterceptor>();
+        builder.Services.AddSingleton<ErrorInterceptor>();
+        builder.Services.AddSingleton<AuthInterceptor>();
+        builder.Services.AddSingleton<RateLimitInterceptor>();
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.Limits.MaxReceiveMessageSize;
+            grpc.EnableDetailedErrors = false;
+            // Outermost first: metrics see the final status, errors are mapped before that,
+            // and nothing runs before authentication except these two.
+            grpc.Interceptors.Add<MetricsInterceptor>();
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<AuthInterceptor>();
+            grpc.Interceptors.Add<RateLimitInterceptor>();
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<HsmHealthCheck>("hsm");
+
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        OpenHsmNow(app.Services, hsmOptions);
+        app.MapGrpcService<SystemService>();
+        app.MapGrpcService<WalletService>();
+        app.MapGrpcService<SigningService>();
+        app.MapGrpcService<AuditService>();
+        app.MapGrpcService<PolicyService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        if (options.MetricsPort > 0)
+        {
+            var metricsPort = options.MetricsPort;
+            app.MapGet("/metrics", (HttpContext http, DaemonMetrics metrics) =>
+                http.Connection.LocalPort == metricsPort
+                    ? Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
+                    : Results.NotFound());
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            Log.Listening(logger, options.Address, options.Port, options.Tls.Enabled, !string.IsNullOrWhiteSpace(options.Tls.ClientCaPath));
+            if (options.MetricsPort > 0) Log.MetricsListening(logger, options.MetricsPort);
+        });
+        return app;
+    }
+
+    /// <summary>A wrong PIN, a missing token, KEK or audit key, or a tampered audit log shows at start, not at the first signature.</summary>
+    private static void OpenHsmNow(IServiceProvider services, HsmOptions options)
+    {
+        try
+        {
+            services.GetRequiredService<IBlobSealer>();
+            services.GetRequiredService<AuditLog>();
+            services.GetRequiredService<PolicyDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (HsmException e)
+        {
+            throw new StartupException($"HSM token '{options.TokenLabel}' ({options.ModulePath}): {e.Message}");
+        }
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, DaemonOptions options)
+    {
+        var address = ParseAddress(options.Address);
+        if (!options.Tls.Enabled && !IPAddress.IsLoopback(address))
+            throw new StartupException($"refusing plaintext HTTP/2 on {options.Address}: it is not a loopback address; configure Tls:CertificatePath");
+        var serverCertificate = options.Tls.Enabled ? LoadServerCertificate(options.Tls) : null;
+        var clientCa = string.IsNullOrWhiteSpace(options.Tls.ClientCaPath) ? null : X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath));
+        if (clientCa is not null && serverCertificate is null)
+            throw new StartupException("Tls:ClientCaPath needs Tls:CertificatePath: client certificates exist only inside TLS");
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (serverCertificate is null) return;
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    if (clientCa is null) return;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clientCa);
+                });
+            });
+            if (options.MetricsPort > 0)
+                kestrel.Listen(IPAddress.Loopback, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+    }
+
+    private static IPAddress ParseAddress(string text) =>
+        text.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+        : IPAddress.TryParse(text, out var ip) ? ip
+        : throw new StartupException($"Address '{text}' is not an IP address");
+
+    private static X509Certificate2 LoadServerCertificate(TlsOptions tls) =>
+        string.IsNullOrWhiteSpace(tls.KeyPath)
+            ? X509CertificateLoader.LoadPkcs12FromFile(tls.CertificatePath!, password: null)
+            : X509Certificate2.CreateFromPemFile(tls.CertificatePath!, tls.KeyPath);
+
+    /// <summary>Mutual TLS trusts exactly one CA: the operator's, not the system store.</summary>
+    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+}
+
+/// <summary>A configuration problem that stops the daemon before it listens; the message is the whole story.</summary>
+public sealed class StartupException(string message) : Exception(message);

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+
+namespace Custody.Daemon;
+
+/// <summary>
+/// Every log event of the daemon, with a fixed id. Values are ids, principals, chains,
+/// digests and reasons; never tokens, PINs, seeds, keys or payload bytes.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Unauthenticated call to {Method} from {Peer}: {Reason}")]
+    public static partial void Unauthenticated(ILogger logger, string method, string peer, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "Refused {Method} for {Principal}: {Reason}")]
+    public static partial void Forbidden(ILogger logger, string method, string principal, string reason);
+
+    [LoggerMessage(3, LogLevel.Error, "Internal error {ErrorId} in {Method}")]
+    public static partial void InternalError(ILogger logger, string method, string errorId, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Warning, "HSM unavailable during {Method}: {Reason}")]
+    public static partial void HsmUnavailable(ILogger logger, string method, string reason);
+
+    [LoggerMessage(5, LogLevel.Error, "Audit append of {Action} failed")]
+    public static partial void AuditAppendFailed(ILogger logger, string action, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Information, "Listening on {Address}:{Port} (TLS {Tls}, client certificates {MutualTls})")]
+    public static partial void Listening(ILogger logger, string address, int port, bool tls, bool mutualTls);
+
+    [LoggerMessage(11, LogLevel.Information, "Metrics on http://127.0.0.1:{Port}/metrics")]
+    public static partial void MetricsListening(ILogger logger, int port);
+
+    [LoggerMessage(12, LogLevel.Information, "Data directory {DataDir}, HSM token {TokenLabel}")]
+    public static partial void DataDirectory(ILogger logger, string dataDir, string tokenLabel);
+
+    [LoggerMessage(20, LogLevel.Information, "Created {Kind} wallet {WalletId} for {Principal}")]
+    public static partial void WalletCreated(ILogger logger, string kind, string walletId, string principal);
+
+    [LoggerMessage(21, LogLevel.Information, "Stored account xpub {AccountPath} of wallet {WalletId}")]
+    public static partial void AccountXpubStored(ILogger logger, string accountPath, string walletId);
+
+    [LoggerMessage(30, LogLevel.Information, "Signed {RequestId} for {Principal}: wallet {WalletId} on {Chain}, tx {TxId}, audit {DecisionSequence}/{ResultSequence}")]
+    public static partial void Signed(ILogger logger, string requestId, string principal, string walletId, string chain, string txId, ulong decisionSequence, ulong resultSequence);
+
+    [LoggerMessage(31, LogLevel.Information, "Replayed stored reply of {RequestId} for {Principal}")]
+    public static partial void Replayed(ILogger logger, string requestId, string principal);
+
+    [LoggerMessage(32, LogLevel.Warning, "Policy refused {RequestId} for {Principal} on wallet {WalletId}: {Outcome} by {Rule}")]
+    public static partial void PolicyRefused(ILogger logger, string requestId, string principal, string walletId, string outcome, string rule);
+
+    [LoggerMessage(33, LogLevel.Warning, "Request id {RequestId} of {Principal} reused with a different request")]
+    public static partial void RequestIdReused(ILogger logger, string requestId, string principal);
+}

@@ -1,0 +1,90 @@
+using Custody.Core;
+using Custody.Core.Policy;
+using Custody.Daemon.Auth;
+using Custody.Daemon.Errors;
+using Custody.Storage.Policy;
+using Custody.Storage.Tokens;
+using Custody.Daemon.Signing;
+using Custody.V1;
+using Grpc.Core;
+
+namespace Custody.Daemon.Services;
+
+/// <summary>Thin: hands the request and the caller to the pipeline; marks replies served from the idempotency store.</summary>
+public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals approvals) : V1.SigningService.SigningServiceBase
+{
+    private const int DefaultLimit = 100;
+    private const int MaxLimit = 1000;
+
+    public const string ReplayedHeader = "custody-replayed";
+
+    public override async Task<SignTransactionResponse> SignTransaction(SignTransactionRequest request, ServerCallContext context)
+    {
+        var outcome = await pipeline.SignTransactionAsync(Caller.Of(context), request, context.CancellationToken).ConfigureAwait(false);
+        if (outcome.Replayed)
+            await context.WriteResponseHeadersAsync(new Metadata { { ReplayedHeader, "true" } }).ConfigureAwait(false);
+        return outcome.Reply;
+    }
+
+    public override async Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext context)
+    {
+        var outcome = await pipeline.SignMessageAsync(Caller.Of(context), request, context.CancellationToken).ConfigureAwait(false);
+        if (outcome.Replayed)
+            await context.WriteResponseHeadersAsync(new Metadata { { ReplayedHeader, "true" } }).ConfigureAwait(false);
+        return outcome.Reply;
+    }
+
+    public override async Task<ParkedRequest> GetRequest(GetRequestRequest request, ServerCallContext context)
+    {
+        var caller = Caller.Of(context);
+        var pending = await approvals.GetAsync(Digest(request.RequestDigest), context.CancellationToken).ConfigureAwait(false)
+            ?? throw ApiException.NotFound("parked request", request.RequestDigest);
+        if (!caller.Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
+        // A signer sees its own requests; approvers and admins see every request of their wallets.
+        if ((caller.Roles & (Roles.Approver | Roles.Admin)) == Roles.None && pending.Principal != caller.Principal)
+            throw ApiException.NotFound("parked request", request.RequestDigest);
+        return ApprovalMapping.ToProto(pending);
+    }
+
+    public override async Task<ListParkedRequestsResponse> ListParkedRequests(ListParkedRequestsRequest request, ServerCallContext context)
+    {
+        if (request.Limit is < 0 or > MaxLimit) throw new InvalidInputException("limit", $"0 to {MaxLimit}");
+        var caller = Caller.Of(context);
+        if (!caller.Wallets.IsAll && request.WalletId.Length == 0)
+            throw new InvalidInputException("wallet_id", "this token is scoped to wallets: name one");
+        var waiting = await approvals.ListWaitingAsync(request.WalletId.Length == 0 ? null : request.WalletId,
+            request.Limit == 0 ? DefaultLimit : request.Limit, context.CancellationToken).ConfigureAwait(false);
+        return new ListParkedRequestsResponse { Requests = { waiting.Select(ApprovalMapping.ToProto) } };
+    }
+
+    public override Task<SubmitVerdictResponse> ApproveRequest(SubmitVerdictRequest request, ServerCallContext context) =>
+        SubmitAsync(request, ApprovalVerdict.Approve, context);
+
+    public override Task<SubmitVerdictResponse> RejectRequest(SubmitVerdictRequest request, ServerCallContext context) =>
+        SubmitAsync(request, ApprovalVerdict.Reject, context);
+
+    private async Task<SubmitVerdictResponse> SubmitAsync(SubmitVerdictRequest request, ApprovalVerdict verdict, ServerCallContext context)
+    {
+        var digest = Digest(request.RequestDigest);
+        if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
+        if (request.Signature.IsEmpty) throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives");
+        var pending = await approvals.GetAsync(digest, context.CancellationToken).ConfigureAwait(false)
+            ?? throw ApiException.NotFound("parked request", request.RequestDigest);
+        if (!Caller.Of(context).Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
+        var result = await approvals.SubmitAsync(digest, request.ApproverId, verdict, request.Signature.ToByteArray(), context.CancellationToken)
+            .ConfigureAwait(false);
+        return new SubmitVerdictResponse
+        {
+            Outcome = result.Outcome.ToString(),
+            Reason = result.Reason,
+            Approvals = (uint)result.Approvals,
+            Required = (uint)result.Required,
+            QuorumReached = result.QuorumReached,
+        };
+    }
+
+    private static string Digest(string text) =>
+        text.Length == 64 && text.All(char.IsAsciiHexDigit)
+            ? text.ToLowerInvariant()
+            : throw new InvalidInputException("request_digest", "64 hex digits, as APPROVAL_REQUIRED's metadata gives it");
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using Custody.Core;
+using Custody.Daemon.Auth;
+using Custody.Daemon.Wallets;
+using Custody.V1;
+using Grpc.Core;
+
+namespace Custody.Daemon.Services;
+
+/// <summary>Thin: checks the shape of each request, calls <see cref="WalletDirectory"/>, maps the answer.</summary>
+public sealed class WalletService(WalletDirectory wallets) : V1.WalletService.WalletServiceBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 500;
+
+    public override async Task<Wallet> CreateWallet(CreateWalletRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.CreateAsync(request.Name, ProtoMapping.ToKind(request.Kind), ProtoMapping.ToCurve(request.Curve),
+            Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
+        return ProtoMapping.ToProto(wallet);
+    }
+
+    public override async Task<ListWalletsResponse> ListWallets(ListWalletsRequest request, ServerCallContext context)
+    {
+        if (request.PageSize is < 0 or > MaxPageSize) throw new InvalidInputException("page_size", $"0 to {MaxPageSize}");
+        var size = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        var scope = Caller.Of(context).Wallets;
+        var response = new ListWalletsResponse();
+        var after = string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken;
+        // Scoped tokens see only their wallets; page through until the page is full or the table ends.
+        while (response.Wallets.Count < size)
+        {
+            var page = await wallets.ListAsync(after, size, context.CancellationToken).ConfigureAwait(false);
+            foreach (var wallet in page)
+            {
+                after = wallet.WalletId;
+                if (!scope.Allows(wallet.WalletId)) continue;
+                response.Wallets.Add(ProtoMapping.ToProto(wallet));
+                if (response.Wallets.Count == size) break;
+            }
+            if (page.Count < size) return response;
+        }
+        response.NextPageToken = after ?? "";
+        return response;
+    }
+
+    public override async Task<Wallet> GetWallet(GetWalletRequest request, ServerCallContext context) =>
+        ProtoMapping.ToProto(await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<DeriveAddressResponse> DeriveAddress(DeriveAddressRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
+        var chain = ProtoMapping.ToChain(request.Chain);
+        uint? index = request.SelectorCase switch
+        {
+            DeriveAddressRequest.SelectorOneofCase.Index => request.Index,
+            DeriveAddressRequest.SelectorOneofCase.NextUnused when request.NextUnused => null,
+            _ => throw new InvalidInputException("selector", "give index, or next_unused = true"),
+        };
+        var derived = await wallets.DeriveAddressAsync(wallet, chain, request.Account, ProtoMapping.ToAddressKind(request.Kind),
+            request.Change, index, context.CancellationToken).ConfigureAwait(false);
+        return new DeriveAddressResponse
+        {
+            Address = derived.Address,
+            Chain = chain.Id,
+            DerivationPath = derived.Path.ToString(),
+            PublicKey = Convert.ToHexStringLower(derived.PublicKey),
+            Index = derived.Index,
+            Kind = ProtoMapping.ToProto(derived.Kind),
+        };
+    }
+
+    public override async Task<GetAccountXpubResponse> GetAccountXpub(GetAccountXpubRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
+        var chain = ProtoMapping.ToChain(request.Chain);
+        if (wallet.Kind != Storage.Wallets.WalletKind.Hd) throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
+        if (chain.Curve != Core.Chains.KeyCurve.Secp256k1)
+            throw new InvalidInputException("chain", $"{chain.Id} derives with SLIP-10 ed25519, which has no extended public keys");
+        if (request.Account >= Core.Hd.KeyPath.HardenedBit) throw new InvalidInputException("account", "must be below 2^31");
+        var accountPath = WalletDirectory.SchemeFor(chain, ProtoMapping.ToAddressKind(request.Kind)).AccountPath(request.Account);
+        var xpub = await wallets.AccountXpubAsync(wallet, accountPath, context.CancellationToken).ConfigureAwait(false);
+        return new GetAccountXpubResponse
+        {
+            Xpub = chain.Bitcoin is { } network ? xpub.ToBase58(network) : xpub.ToBase58(Core.Hd.Bip32.ExtendedKeyVersion.Xpub),
+            DerivationPath = accountPath.ToString(),
+            MasterFingerprint = wallet.MasterFingerprint!.Value.ToString("x8", CultureInfo.InvariantCulture),
+        };
+    }
+}

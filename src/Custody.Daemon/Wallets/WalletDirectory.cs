@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Custody.Core;
+using Custody.Core.Chains;
+using Custody.Core.Chains.Bitcoin;
+using Custody.Core.Hd;
+using Custody.Core.Hd.Bip32;
+using Custody.Daemon.Errors;
+using Custody.Storage.Wallets;
+using Microsoft.Extensions.Logging;
+
+namespace Custody.Daemon.Wallets;
+
+/// <summary>
+/// Wallets and their addresses. secp256k1 addresses come from the account xpub, stored the
+/// first time an account is used (the only time its seed is unsealed for addresses);
+/// ed25519 (SLIP-10) has only hardened steps, so each of its addresses unseals the seed.
+/// </summary>
+public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<WalletDirectory> logger)
+{
+    private readonly ConcurrentDictionary<(string WalletId, string Path), ExtendedPublicKey> _xpubs = new();
+    private readonly ConcurrentDictionary<string, WalletRecord> _wallets = new(StringComparer.Ordinal); // rows never change once written
+
+    public async Task<WalletRecord> CreateAsync(string name, WalletKind kind, KeyCurve? curve, string principal, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || name.Any(char.IsControl))
+            throw new InvalidInputException("name", "1 to 64 printable characters");
+        var wallet = kind switch
+        {
+            WalletKind.Hd when curve is null => keys.NewHdWallet(name.Trim()),
+            WalletKind.Hd => throw new InvalidInputException("curve", "an HD wallet holds both curves; leave curve unset"),
+            _ when curve is null => throw new InvalidInputException("curve", "an HSM-native wallet needs a curve (secp256k1 or ed25519)"),
+            _ => keys.NewHsmNativeWallet(name.Trim(), curve.Value),
+        };
+        await store.InsertAsync(wallet, cancellationToken).ConfigureAwait(false);
+        Log.WalletCreated(logger, kind == WalletKind.Hd ? "hd" : "hsm-native", wallet.WalletId, principal);
+        return wallet;
+    }
+
+    public async Task<WalletRecord> GetAsync(string walletId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(walletId)) throw new InvalidInputException("wallet_id", "empty");
+        if (_wallets.TryGetValue(walletId, out var cached)) return cached;
+        var wallet = await store.GetAsync(walletId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("wallet", walletId);
+        _wallets.TryAdd(walletId, wallet);
+        return wallet;
+    }
+
+    public Task<IReadOnlyList<WalletRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken) =>
+        store.ListAsync(afterId, limit, cancellationToken);
+
+    /// <summary>The derivation standard a request selects: the chain's default, or the one of the requested Bitcoin address kind.</summary>
+    public static DerivationScheme SchemeFor(Chain chain, BitcoinAddressKind? kind)
+    {
+        if (kind is null) return DerivationScheme.Default(chain);
+        if (chain.Family != ChainFamily.Bitcoin)
+            throw new InvalidInputException("kind", $"address kinds apply to Bitcoin-family chains, not {chain.Id}");
+        return DerivationScheme.For(chain).FirstOrDefault(s => s.AddressKind == kind)
+            ?? throw new InvalidInputException("kind", $"{chain.Id} has no {kind} addresses");
+    }
+
+    public async Task<DerivedAddress> DeriveAddressAsync(
+        WalletRecord wallet, Chain chain, uint account, BitcoinAddressKind? kind, bool change, uint? index, CancellationToken cancellationToken)
+    {
+        var scheme = SchemeFor(chain, kind);
+        if (index is >= KeyPath.HardenedBit) throw new InvalidInputException("index", "must be below 2^31");
+        if (account >= KeyPath.HardenedBit) throw new InvalidInputException("account", "must be below 2^31");
+        if (wallet.Kind == WalletKind.HsmNative) return NativeAddress(wallet, chain, scheme, account, change, index);
+
+        if (scheme.Layout == DerivationLayout.AccountPerAddress)
+        {
+            if (account != 0) throw new InvalidInputException("account", $"{chain.Id} has one address per account: use index alone");
+            if (change) throw new InvalidInputException("change", $"{chain.Id} has no change branch");
+        }
+        // The branch whose counter "next unused" advances: .../account'/change, or m/44'/coin' for one address per account.
+        var branch = scheme.Layout == DerivationLayout.Bip44 ? scheme.AccountPath(account).Child(change ? 1u : 0u) : scheme.AccountPath(0).Parent();
+        var used = await store.UseIndexAsync(wallet.WalletId, chain.Id, branch.ToString(), index, cancellationToken).ConfigureAwait(false);
+        if (used >= KeyPath.HardenedBit) throw new InvalidInputException("index", "this branch has no unused index left below 2^31");
+        var path = scheme.AddressPath(used, account, change);
+
+        byte[] publicKey;
+        if (chain.Curve == KeyCurve.Secp256k1)
+        {
+            var accountKey = await AccountXpubAsync(wallet, scheme.AccountPath(account), cancellationToken).ConfigureAwait(false);
+            publicKey = accountKey.Derive(change ? 1u : 0u).Derive(used).PublicKey.ToArray();
+        }
+        else
+        {
+            using var lease = keys.Open(wallet, chain.Curve);
+            publicKey = lease.Ring.GetPublicKey(path);
+        }
+        return new DerivedAddress(ChainAddresses.Derive(chain, publicKey, scheme.AddressKind), path, publicKey, used, scheme.AddressKind);
+    }
+
+    private static DerivedAddress NativeAddress(WalletRecord wallet, Chain chain, DerivationScheme scheme, uint account, bool change, uint? index)
+    {
+        if (wallet.Curve != chain.Curve) throw ApiException.WrongCurve(wallet.WalletId, chain.Id);
+        if (account != 0) throw new InvalidInputException("account", "an HSM-native wallet has one key: account 0");
+        if (change) throw new InvalidInputException("change", "an HSM-native wallet has one key and no change branch");
+        if (index is > 0) throw new InvalidInputException("index", "an HSM-native wallet has one key: index 0");
+        var kind = chain.Family == ChainFamily.Bitcoin ? scheme.AddressKind : null;
+        return new DerivedAddress(ChainAddresses.Derive(chain, wallet.PublicKey!, kind), KeyPath.Root, wallet.PublicKey!, 0, kind);
+    }
+
+    /// <summary>The account xpub at <paramref name="accountPath"/>: from memory, the database, or (once) the unsealed seed.</summary>
+    public async Task<ExtendedPublicKey> AccountXpubAsync(WalletRecord wallet, KeyPath accountPath, CancellationToken cancellationToken)
+    {
+        if (wallet.Kind != WalletKind.Hd)
+            throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
+        var key = (wallet.WalletId, accountPath.ToString());
+        if (_xpubs.TryGetValue(key, out var cached)) return cached;
+
+        var stored = await store.GetAccountXpubAsync(wallet.WalletId, key.Item2, cancellationToken).ConfigureAwait(false);
+        ExtendedPublicKey xpub;
+        if (stored is not null)
+        {
+            xpub = ExtendedPublicKey.Parse(stored);
+        }
+        else
+        {
+            xpub = keys.DeriveAccountXpub(wallet, accountPath);
+            await store.SaveAccountXpubAsync(wallet.WalletId, key.Item2, xpub.ToBase58(ExtendedKeyVersion.Xpub), cancellationToken).ConfigureAwait(false);
+            Log.AccountXpubStored(logger, key.Item2, wallet.WalletId);
+        }
+        _xpubs.TryAdd(key, xpub);
+        return xpub;
+    }
+}
+
+/// <summary>An address handed out, with how it was derived.</summary>
+public sealed record DerivedAddress(string Address, KeyPath Path, byte[] PublicKey, uint Index, BitcoinAddressKind? Kind);

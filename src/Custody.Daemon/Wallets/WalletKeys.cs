@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Custody.Core.Chains;
+using Custody.Core.Crypto;
+using Custody.Core.Hd;
+using Custody.Core.Hd.Bip32;
+using Custody.Daemon.Metrics;
+using Custody.Hsm;
+using Custody.Storage.Wallets;
+
+namespace Custody.Daemon.Wallets;
+
+/// <summary>
+/// The only daemon code that touches key material: creates wallets (a seed from the HSM's
+/// generator, sealed at once; or a key generated inside the HSM) and opens a wallet's keys
+/// for one operation. An HD seed lives unsealed only inside <see cref="Open"/>'s key ring,
+/// which the caller disposes right after signing (zeroing every derived key).
+/// </summary>
+public sealed class WalletKeys(HsmConnection hsm, IBlobSealer sealer, DaemonMetrics metrics, TimeProvider clock)
+{
+    public WalletRecord NewHdWallet(string name)
+    {
+        var walletId = WalletStore.NewWalletId();
+        using var seed = new SecretBytes(SeedSealing.SeedLength);
+        Timed("random", () => hsm.Random.Fill(seed.WritableSpan));
+        uint? fingerprint;
+        using (var ring = new HdKeyRing(seed, KeyCurve.Secp256k1)) fingerprint = ring.MasterFingerprint;
+        var kekVersion = sealer.KekVersion;
+        var sealedSeed = Timed("seal", () => sealer.Seal(seed.Span, SeedSealing.AssociatedData(walletId, kekVersion)));
+        return new WalletRecord(walletId, name, WalletKind.Hd, null, sealedSeed, kekVersion, null, null, fingerprint, Now());
+    }
+
+    public WalletRecord NewHsmNativeWallet(string name, KeyCurve curve)
+    {
+        var key = Timed("generate", () => hsm.Keys.Generate(curve));
+        return new WalletRecord(WalletStore.NewWalletId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now());
+    }
+
+    /// <summary>The wallet's keys on <paramref name="curve"/>; dispose right after use.</summary>
+    public KeyRingLease Open(WalletRecord wallet, KeyCurve curve)
+    {
+        ArgumentNullException.ThrowIfNull(wallet);
+        if (wallet.Kind == WalletKind.HsmNative)
+            return new KeyRingLease(new TimedKeyRing(new HsmKeyRing(hsm.Keys, HsmKeyId.Parse(wallet.HsmKeyId!), wallet.Curve!.Value, wallet.PublicKey!), metrics), null);
+
+        using var seed = Unseal(wallet);
+        var ring = new HdKeyRing(seed, curve); // keeps the master node only; the seed is zeroed on leaving this scope
+        return new KeyRingLease(ring, ring);
+    }
+
+    /// <summary>The extended public key at <paramref name="accountPath"/> of an HD wallet (unseals the seed once).</summary>
+    public ExtendedPublicKey DeriveAccountXpub(WalletRecord wallet, KeyPath accountPath)
+    {
+        using var seed = Unseal(wallet);
+        using var master = ExtendedPrivateKey.FromSeed(seed.Span);
+        using var account = master.Derive(accountPath);
+        return account.Neuter();
+    }
+
+    private SecretBytes Unseal(WalletRecord wallet) =>
+        Timed("unseal", () => sealer.Unseal(wallet.SealedSeed, SeedSealing.AssociatedData(wallet.WalletId, wallet.KekVersion!.Value)));
+
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
+
+    private T Timed<T>(string operation, Func<T> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return call();
+        }
+        catch
+        {
+            metrics.HsmError(operation);
+            throw;
+        }
+        finally
+        {
+            metrics.HsmOperation(operation, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private void Timed(string operation, Action call) => Timed(operation, () => { call(); return 0; });
+
+    /// <summary>Times the HSM-native signatures too, which happen inside the chain codec.</summary>
+    private sealed class TimedKeyRing(IKeyRing inner, DaemonMetrics metrics) : IKeyRing
+    {
+        public uint? MasterFingerprint => inner.MasterFingerprint;
+
+        public KeyCurve Curve => inner.Curve;
+
+        public byte[] GetPublicKey(KeyPath path) => inner.GetPublicKey(path);
+
+        public EcdsaSignature SignEcdsa(KeyPath path, ReadOnlySpan<byte> digest32)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return inner.SignEcdsa(path, digest32);
+            }
+            catch (HsmException)
+            {
+                metrics.HsmError("sign");
+                throw;
+            }
+            finally
+            {
+                metrics.HsmOperation("sign", Stopwatch.GetElapsedTime(started));
+            }
+        }
+
+        public byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot) =>
+            inner.SignTaproot(path, sighash32, merkleRoot);
+
+        public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return inner.SignEd25519(path, message);
+            }
+            catch (HsmException)
+            {
+                metrics.HsmError("sign");
+                throw;
+            }
+            finally
+            {
+                metrics.HsmOperation("sign", Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
+}
+
+/// <summary>An opened key ring; disposing it zeroes whatever it derived in process.</summary>
+public sealed class KeyRingLease(IKeyRing ring, IDisposable? owned) : IDisposable
+{
+    public IKeyRing Ring { get; } = ring;
+
+    public void Dispose() => owned?.Dispose();
+}

@@ -1,0 +1,163 @@
+using Custody.Core.Chains;
+using Custody.Core.Chains.Bitcoin;
+using Custody.Core.Chains.Bitcoin.Psbt;
+using Custody.Core.Chains.Bitcoin.Transactions;
+using Custody.Core.Tests.TestKit;
+
+namespace Custody.Core.Tests.Chains.Bitcoin;
+
+/// <summary>
+/// Random, truncated and mutated input (fixed seeds): the parsers and the codec either
+/// succeed or throw InvalidInputException, never anything else, and whatever parses
+/// serialises back to the same bytes.
+/// </summary>
+public class PsbtFuzzTests
+{
+    private static readonly PsbtCodec Codec = new(ChainRegistry.Get("btc"));
+
+    private static List<byte[]> Corpus()
+    {
+        var json = VectorFile.Json("bip174-psbt.json");
+        var corpus = json.GetProperty("valid").EnumerateArray().Select(v => VectorFile.Hex(v.GetProperty("hex").GetString()!)).ToList();
+        foreach (var step in new[] { "creator", "updater", "signer_1", "combiner", "finalizer" })
+            corpus.Add(VectorFile.Hex(json.GetProperty("workflow").GetProperty(step).GetProperty("expected_psbt").GetProperty("hex").GetString()!));
+        using var keys = FixedKeyRing.Deterministic(0x1234abcd);
+        var chain = ChainRegistry.Get("btc");
+        var builder = new TestPsbtBuilder(keys);
+        foreach (var kind in Enum.GetValues<BitcoinAddressKind>())
+            builder.Spend(kind, PsbtCodecTests.PathFor(chain, kind, 0, 1), 10_000);
+        var ours = builder.Change(BitcoinAddressKind.P2tr, PsbtCodecTests.PathFor(chain, BitcoinAddressKind.P2tr, 1, 0), 39_000).Build();
+        corpus.Add(ours.ToBytes());
+        corpus.Add(Codec.ParsePayload(Codec.Sign(ours.ToBytes(), keys, null).Payload));
+        return corpus;
+    }
+
+    /// <summary>Parse, and when it parses: round trip, decode and sign must not fail other than with InvalidInputException.</summary>
+    private static void Exercise(byte[] bytes, IKeyRing keys)
+    {
+        PartiallySignedTransaction psbt;
+        try
+        {
+            psbt = PartiallySignedTransaction.Parse(bytes);
+        }
+        catch (InvalidInputException e)
+        {
+            Assert.False(string.IsNullOrEmpty(e.Field));
+            return;
+        }
+        Assert.Equal(bytes, psbt.ToBytes());
+        try
+        {
+            Codec.Decode(bytes);
+            Codec.Sign(bytes, keys, null);
+        }
+        catch (InvalidInputException)
+        {
+        }
+    }
+
+    [Fact]
+    public void Every_truncation_of_every_psbt_is_refused_cleanly()
+    {
+        using var keys = FixedKeyRing.Deterministic(0x1234abcd);
+        var cases = 0;
+        foreach (var psbt in Corpus())
+            for (var length = 0; length < psbt.Length; length++, cases++)
+                Assert.Throws<InvalidInputException>(() => PartiallySignedTransaction.Parse(psbt.AsSpan(0, length)));
+        Assert.True(cases > 5_000, $"{cases} cases");
+    }
+
+    [Fact]
+    public void Mutated_psbts_never_crash_and_round_trip_when_they_parse()
+    {
+        using var keys = FixedKeyRing.Deterministic(0x1234abcd);
+        var random = new Random(174);
+        var corpus = Corpus();
+        var parsed = 0;
+        for (var i = 0; i < 6_000; i++)
+        {
+            var bytes = (byte[])corpus[random.Next(corpus.Count)].Clone();
+            var mutations = 1 + random.Next(4);
+            for (var m = 0; m < mutations; m++)
+            {
+                var at = 5 + random.Next(bytes.Length - 5); // keep the magic, mutate the rest
+                switch (random.Next(3))
+                {
+                    case 0: bytes[at] ^= (byte)(1 << random.Next(8)); break;
+                    case 1: bytes[at] = (byte)random.Next(256); break;
+                    default: bytes[at] = (byte)(random.Next(2) == 0 ? 0xfd + random.Next(3) : 0x00); break; // length-field edge values
+                }
+            }
+            Exercise(bytes, keys);
+            try
+            {
+                PartiallySignedTransaction.Parse(bytes);
+                parsed++;
+            }
+            catch (InvalidInputException)
+            {
+            }
+        }
+        Assert.True(parsed > 100, $"only {parsed} mutated PSBTs parsed; the mutations are too destructive to reach the codec");
+    }
+
+    [Fact]
+    public void Random_bytes_after_the_magic_never_crash()
+    {
+        using var keys = FixedKeyRing.Deterministic(0x1234abcd);
+        var random = new Random(0xff);
+        for (var i = 0; i < 4_000; i++)
+        {
+            var bytes = new byte[5 + random.Next(300)];
+            random.NextBytes(bytes);
+            new byte[] { 0x70, 0x73, 0x62, 0x74, 0xff }.CopyTo(bytes, 0);
+            Exercise(bytes, keys);
+        }
+    }
+
+    [Fact]
+    public void Huge_length_and_count_fields_are_refused_without_allocating()
+    {
+        byte[][] hostile =
+        [
+            [0x70, 0x73, 0x62, 0x74, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], // key length 2^63-1
+            [0x70, 0x73, 0x62, 0x74, 0xff, 0x01, 0x00, 0xfe, 0xff, 0xff, 0xff, 0xff], // value length 2^32-1
+            // unsigned tx claiming 2^32-1 inputs
+            [0x70, 0x73, 0x62, 0x74, 0xff, 0x01, 0x00, 0x0a, 0x02, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+            [0x70, 0x73, 0x62, 0x74, 0xff, 0x01, 0x00, 0xfd, 0x01, 0x00], // non-minimal CompactSize
+        ];
+        foreach (var bytes in hostile)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Throws<InvalidInputException>(() => PartiallySignedTransaction.Parse(bytes));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000);
+        }
+    }
+
+    [Fact]
+    public void Random_and_truncated_transactions_never_crash_the_transaction_parser()
+    {
+        var random = new Random(144);
+        var signed = VectorFile.Json("bip143-segwit-v0-sighash.json").GetProperty("examples").EnumerateArray()
+            .Select(e => VectorFile.Hex(e.GetProperty("signed_tx").GetString()!)).ToList();
+        foreach (var tx in signed)
+        {
+            for (var length = 0; length < tx.Length; length++)
+                Assert.Throws<InvalidInputException>(() => BitcoinTransaction.Parse(tx.AsSpan(0, length)));
+            Assert.Equal(tx, BitcoinTransaction.Parse(tx).ToBytes());
+        }
+        for (var i = 0; i < 5_000; i++)
+        {
+            var bytes = (byte[])signed[random.Next(signed.Count)].Clone();
+            bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+            try
+            {
+                var tx = BitcoinTransaction.Parse(bytes);
+                Assert.Equal(bytes, tx.ToBytes());
+            }
+            catch (InvalidInputException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Numerics;
+using Custody.Core.Chains;
+using Custody.Core.Chains.Bitcoin;
+using Custody.Core.Chains.Evm;
+using Custody.Core.Hd;
+using Custody.Core.Policy;
+using Custody.Core.Tests.Chains.Bitcoin;
+using Custody.Core.Tests.TestKit;
+using static Custody.Core.Tests.Policy.PolicyFixtures;
+
+namespace Custody.Core.Tests.Policy;
+
+/// <summary>The policy judging intents produced by the real decoders, not hand-built ones.</summary>
+public class DecodedIntentPolicyTests
+{
+    private static byte[] EvmPayload(string to, string data, BigInteger value, ulong nonce = 5, ulong chainId = 1, long maxFeePerGas = 1_000_000_000) =>
+        new EvmTransaction
+        {
+            Type = EvmTransactionType.DynamicFee,
+            ChainId = chainId,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = 1,
+            MaxFeePerGas = maxFeePerGas,
+            GasLimit = 60_000,
+            To = EvmAddress.Parse(to),
+            Value = value,
+            Data = Convert.FromHexString(data),
+        }.EncodeUnsigned();
+
+    private static string Erc20Transfer(string recipient, BigInteger amount) =>
+        "a9059cbb" + recipient[2..].PadLeft(64, '0') + amount.ToString("x").TrimStart('0').PadLeft(64, '0');
+
+    private static PolicyDecision Judge(TransactionIntent intent, string chain = "eth", PolicySnapshot? snapshot = null, VersionedPolicy? policy = null)
+    {
+        policy ??= Reference();
+        var request = Request(intent, chain);
+        return PolicyEvaluator.Evaluate(policy, request, snapshot ?? Quiet(policy, request), Monday10);
+    }
+
+    private static TransactionIntent DecodeEvm(byte[] payload, string chain = "eth") => TransactionCodecs.For(ChainRegistry.Get(chain)).Decode(payload);
+
+    [Fact]
+    public void Erc20_transfer_to_a_denied_address_inside_calldata_is_refused()
+    {
+        var intent = DecodeEvm(EvmPayload(Usdc, Erc20Transfer(EvmDenied, 1_000_000), 0));
+        var decision = Judge(intent);
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.DenyList), (decision.Outcome, decision.Rule));
+        Assert.Contains(EvmDenied, decision.Reason, StringComparison.Ordinal);
+
+        Assert.True(Judge(DecodeEvm(EvmPayload(Usdc, Erc20Transfer(EvmFriend, 1_000_000), 0))).IsAllowed);
+    }
+
+    [Fact]
+    public void Erc20_amounts_past_64_bits_from_calldata_meet_the_inclusive_limit()
+    {
+        var limit = (BigInteger.One << 64) + 5; // the reference policy's USDC maximum
+        Assert.True(Judge(DecodeEvm(EvmPayload(Usdc, Erc20Transfer(EvmFriend, limit), 0))).IsAllowed);
+        Assert.Equal(PolicyRules.MaxPerTransaction, Judge(DecodeEvm(EvmPayload(Usdc, Erc20Transfer(EvmFriend, limit + 1), 0))).Rule);
+        // 2^64 + 2^64: a 64-bit sum would wrap to a small number
+        Assert.Equal(PolicyRules.MaxPerTransaction, Judge(DecodeEvm(EvmPayload(Usdc, Erc20Transfer(EvmFriend, BigInteger.One << 65), 0))).Rule);
+    }
+
+    [Fact]
+    public void Unlimited_erc20_approve_needs_the_note_and_still_meets_the_maximum()
+    {
+        var approve = DecodeEvm(EvmPayload(Usdc, "095ea7b3" + EvmFriend[2..].PadLeft(64, '0') + new string('f', 64), 0));
+        Assert.Contains("erc20:approve", approve.Notes);
+        Assert.Equal(PolicyRules.MaxPerTransaction, Judge(approve).Rule); // allowed note, but 2^256 − 1 of the token
+    }
+
+    [Fact]
+    public void A_transaction_for_another_chain_id_is_refused()
+    {
+        var polygon = DecodeEvm(EvmPayload(EvmFriend, "", 1, chainId: 137), chain: "evm:137");
+        var decision = Judge(polygon, chain: "eth");
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.Chain), (decision.Outcome, decision.Rule));
+        // and the eth decoder itself refuses a chain id 137 payload
+        Assert.Equal("tx.chainId", Assert.Throws<InvalidInputException>(() => DecodeEvm(EvmPayload(EvmFriend, "", 1, chainId: 137))).Field);
+    }
+
+    [Fact]
+    public void Evm_fee_bump_of_a_decoded_transfer_is_a_replacement_and_a_redirect_is_not()
+    {
+        var first = DecodeEvm(EvmPayload(EvmFriend, "", 1000));
+        var bump = DecodeEvm(EvmPayload(EvmFriend, "", 1000, maxFeePerGas: 2_000_000_000));
+        var redirect = DecodeEvm(EvmPayload(Evm(0x12), "", 1000, maxFeePerGas: 2_000_000_000));
+        Assert.Equal(first.ReplayKeys, bump.ReplayKeys);
+        var prior = PolicySnapshot.Empty with { Prior = [new PriorSigning(first.ReplayKeys[0], PayloadDigest("first"), first)] };
+        var policy = Reference();
+        Assert.True(Judge(bump, snapshot: Quiet(policy, Request(bump)) with { Prior = prior.Prior }).IsAllowed);
+        Assert.Equal(PolicyRules.Conflict, Judge(redirect, snapshot: Quiet(policy, Request(redirect)) with { Prior = prior.Prior }).Rule);
+    }
+
+    [Fact]
+    public void A_bitcoin_change_output_that_is_not_ours_is_judged_as_a_destination()
+    {
+        var chain = ChainRegistry.Get("btc");
+        // the reference policy without its fee-rate cap (the PSBT decoder gives no vsize)
+        var policy = new VersionedPolicy(9, PolicyScope.Wallet("w1"),
+            PolicyJson.Parse(ReferencePolicyJson.Replace("\"maxFeeRate\": \"20.5\",", "", StringComparison.Ordinal)), Monday10);
+        using var keys = FixedKeyRing.Deterministic(7);
+        var friendScript = BitcoinAddress.ToScriptPubKey(BtcFriend, BitcoinNetwork.Mainnet);
+        var spend = KeyPath.Parse("m/84'/0'/0'/0/0");
+        var change = KeyPath.Parse("m/84'/0'/0'/1/0");
+
+        var honest = new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, spend, 100_000)
+            .Pay(friendScript, 60_000).Change(BitcoinAddressKind.P2wpkh, change, 39_000).Build();
+        var honestIntent = TransactionCodecs.For(chain).Decode(honest.ToBytes());
+        Assert.True(honestIntent.Outputs[1].IsChange);
+        Assert.True(Judge(honestIntent, "btc", policy: policy).IsAllowed);
+
+        // the same amounts, but the "change" pays a stranger (no derivation): a payment, refused by the allow-list
+        var sneaky = new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, spend, 100_000)
+            .Pay(friendScript, 60_000).Pay(BitcoinAddress.ToScriptPubKey(BtcStranger, BitcoinNetwork.Mainnet), 39_000).Build();
+        var sneakyIntent = TransactionCodecs.For(chain).Decode(sneaky.ToBytes());
+        Assert.False(sneakyIntent.Outputs[1].IsChange);
+        var decision = Judge(sneakyIntent, "btc", policy: policy);
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.AllowList), (decision.Outcome, decision.Rule));
+        Assert.Contains(BtcStranger, decision.Reason, StringComparison.Ordinal);
+
+        // with the fee-rate cap the decoded PSBT cannot be judged (it carries no vsize): fail closed
+        Assert.Equal((PolicyOutcome.Failed, PolicyRules.FeeRate), (Judge(honestIntent, "btc").Outcome, Judge(honestIntent, "btc").Rule));
+    }
+}

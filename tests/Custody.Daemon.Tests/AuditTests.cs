@@ -1,0 +1,72 @@
+using System.Globalization;
+using Custody.Core.Hd;
+using Custody.Storage;
+using Custody.V1;
+using Grpc.Core;
+
+namespace Custody.Daemon.Tests;
+
+[Collection(DaemonCollection.Name)]
+public class AuditTests(DaemonFixture daemon)
+{
+    private Metadata Auditor => DaemonFixture.Bearer(daemon.AuditorToken);
+
+    private async Task<List<V1.AuditRecord>> RecordsAsync(string walletId, string action) =>
+        [.. (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = walletId, Action = action, Limit = 1000 }, Auditor)).Records];
+
+    [Fact]
+    public async Task A_signature_leaves_its_decision_before_its_result_and_a_retry_adds_nothing()
+    {
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "audited", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var signer = DaemonFixture.Bearer(daemon.SignerToken);
+        var address = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "btc", Index = 0 }, signer);
+        var (psbt, _) = BitcoinPayloads.P2wpkhSpend(uint.Parse(wallet.MasterFingerprint, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            KeyPath.Parse(address.DerivationPath), Convert.FromHexString(address.PublicKey), 50_000, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", 40_000);
+        var request = new SignTransactionRequest { RequestId = "audited-1", WalletId = wallet.WalletId, Chain = "btc", Payload = psbt };
+        var reply = await daemon.Signing.SignTransactionAsync(request, signer);
+        Assert.Equal(reply, await daemon.Signing.SignTransactionAsync(request, signer)); // a retry
+
+        var decision = Assert.Single(await RecordsAsync(wallet.WalletId, "sign.decision"));
+        var result = Assert.Single(await RecordsAsync(wallet.WalletId, "sign.result"));
+        Assert.Equal(reply.Audit.DecisionSequence, decision.Sequence);
+        Assert.Equal(reply.Audit.ResultSequence, result.Sequence);
+        Assert.True(decision.Sequence < result.Sequence);
+        Assert.Equal("Allow", decision.Decision);
+        Assert.Equal(reply.PolicyRule, decision.Rule);
+        Assert.Equal("signer-1", decision.Principal);
+        Assert.Equal(reply.PayloadDigest, decision.RequestDigest);
+        Assert.Equal("audited-1", decision.Details["request_id"]);
+        Assert.Equal(reply.TxId, result.TxId);
+    }
+
+    [Fact]
+    public async Task Refused_calls_are_audited_with_the_principal_and_the_reason()
+    {
+        var marker = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "refusals", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var scoped = daemon.NewToken("scoped-auditee", Storage.Tokens.Roles.Signer, Storage.Tokens.WalletScope.Parse("w_000000000000000000000001"));
+        await Assert.ThrowsAsync<RpcException>(async () => await daemon.Wallets.GetWalletAsync(new GetWalletRequest { WalletId = marker.WalletId }, DaemonFixture.Bearer(scoped)));
+
+        // Refusals are appended without making the refused caller wait for the commit.
+        var refusal = await Eventually.SucceedsAsync(async () => Assert.Single(await RecordsAsync(marker.WalletId, "auth.refused")), TimeSpan.FromSeconds(5));
+        Assert.Equal("scoped-auditee", refusal.Principal);
+        Assert.Equal("WALLET_NOT_IN_SCOPE", refusal.Details["reason"]);
+        Assert.Equal("/custody.v1.WalletService/GetWallet", refusal.Details["method"]);
+    }
+
+    [Fact]
+    public async Task The_log_verifies_through_the_rpc_and_through_the_offline_cli()
+    {
+        var verdict = await daemon.Audit.VerifyAsync(new VerifyAuditRequest(), Auditor);
+        Assert.True(verdict.Intact, verdict.Failure);
+        Assert.True(verdict.RecordCount >= 1); // at least init's own record
+        Assert.StartsWith(DataDirectory.AuditKeyName + "+", verdict.VerifierKey, StringComparison.Ordinal);
+
+        var dir = new DataDirectory(daemon.DataDir);
+        Assert.Equal(verdict.VerifierKey, (await File.ReadAllTextAsync(dir.AuditVerifierKey)).Trim());
+        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.AuditDatabase, "--key", dir.AuditVerifierKey);
+        Assert.Contains("intact", offline.Stdout, StringComparison.OrdinalIgnoreCase);
+
+        await Errors.RefusedAsync(StatusCode.PermissionDenied, "ROLE_REQUIRED",
+            () => daemon.Audit.VerifyAsync(new VerifyAuditRequest(), DaemonFixture.Bearer(daemon.SignerToken)));
+    }
+}

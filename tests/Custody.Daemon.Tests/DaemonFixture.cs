@@ -1,0 +1,138 @@
+using Custody.Storage.Tokens;
+using Custody.Storage;
+using Custody.Storage.Sqlite;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Custody.Daemon.Tests;
+
+/// <summary>
+/// One real installation per test run: <c>custody-admin init</c> (the binary) creates a SoftHSM
+/// token with random PINs, the KEK, the SQLite file and the admin token in a temporary data
+/// directory; the daemon runs in this process on Kestrel at a free loopback port, and can be
+/// restarted on the same directory. Tokens for the other roles are created through the CLI's store.
+/// </summary>
+public sealed class DaemonFixture : IAsyncLifetime
+{
+    public string DataDir { get; } = Directory.CreateTempSubdirectory("custody-daemon-tests-").FullName;
+
+    public int Port { get; } = FreePort.Next();
+
+    public int MetricsPort { get; } = FreePort.Next();
+
+    public ErrorLogCollector Logs { get; } = new();
+
+    public WebApplication App { get; private set; } = null!;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = "";
+
+    public string SignerToken { get; private set; } = "";
+
+    public string AuditorToken { get; private set; } = "";
+
+    public string ApproverToken { get; private set; } = "";
+
+    /// <summary>
+    /// The global default the tests run under: native transfers on the chains they use, for the
+    /// signers they create; raw signing off. Tests that need other rules publish a wallet policy.
+    /// </summary>
+    public const string GlobalPolicy = """
+        {
+          "schema": "custody-policy/v1",
+          "description": "daemon tests: native transfers only",
+          "principals": ["signer-1", "signer-2"],
+          "chains": {
+            "eth": { "assets": { "native": {} } },
+            "evm:137": { "assets": { "native": {} } },
+            "btc": { "assets": { "native": {} } },
+            "trx": { "assets": { "native": {} } },
+            "sol": { "assets": { "native": {} } }
+          }
+        }
+        """;
+
+    public TokenStore Tokens { get; private set; } = null!;
+
+    /// <summary>Every token secret handed out, to check none reaches a log.</summary>
+    public List<string> Secrets { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        var init = AdminProcess.Succeed("init", "--data-dir", DataDir);
+        AdminToken = (await File.ReadAllTextAsync(init.Stdout.Trim())).Trim();
+        Tokens = new TokenStore(new SqliteDatabase(new DataDirectory(DataDir).Database));
+        SignerToken = NewToken("signer-1", Roles.Signer, WalletScope.All);
+        AuditorToken = NewToken("auditor-1", Roles.Auditor, WalletScope.All);
+        ApproverToken = NewToken("approver-1", Roles.Approver, WalletScope.All);
+        Secrets.Add(AdminToken);
+        await StartAsync();
+        await Policy.SetPolicyAsync(new V1.SetPolicyRequest { Document = GlobalPolicy }, Bearer(AdminToken));
+    }
+
+    public string NewToken(string principal, Roles roles, WalletScope scope)
+    {
+        var (_, secret) = Tokens.Create(principal, roles, scope);
+        Secrets.Add(secret);
+        return secret;
+    }
+
+    public async Task StartAsync(params string[] extraArgs)
+    {
+        App = DaemonHost.Build(
+            ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(),
+             "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536", .. extraArgs],
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Logging.AddProvider(Logs);
+            });
+        await App.StartAsync();
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Port}");
+    }
+
+    /// <summary>Stops the daemon (letting in-flight calls finish) and starts a new one on the same data directory.</summary>
+    public async Task RestartAsync(params string[] extraArgs)
+    {
+        Channel.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await StartAsync(extraArgs);
+    }
+
+    public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
+
+    public V1.SystemService.SystemServiceClient System => new(Channel);
+
+    public V1.WalletService.WalletServiceClient Wallets => new(Channel);
+
+    public V1.SigningService.SigningServiceClient Signing => new(Channel);
+
+    public V1.AuditService.AuditServiceClient Audit => new(Channel);
+
+    public V1.PolicyService.PolicyServiceClient Policy => new(Channel);
+
+    public async Task<string> MetricsAsync()
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://127.0.0.1:{MetricsPort}/metrics");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDir, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DaemonCollection : ICollectionFixture<DaemonFixture>
+{
+    public const string Name = "daemon";
+}

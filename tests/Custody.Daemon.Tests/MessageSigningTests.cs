@@ -1,0 +1,59 @@
+using Custody.V1;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Custody.Daemon.Tests;
+
+[Collection(DaemonCollection.Name)]
+public class MessageSigningTests(DaemonFixture daemon)
+{
+    private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
+
+    private async Task<Wallet> NewHdWalletAsync(string name) =>
+        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+
+    /// <summary>EIP-712 "Mail" example domain (chainId 1), from the EIP.</summary>
+    private const string MailTypedData = """
+        {"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+        "Person":[{"name":"name","type":"string"},{"name":"wallet","type":"address"}],
+        "Mail":[{"name":"from","type":"Person"},{"name":"to","type":"Person"},{"name":"contents","type":"string"}]},
+        "primaryType":"Mail",
+        "domain":{"name":"Ether Mail","version":"1","chainId":1,"verifyingContract":"0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},
+        "message":{"from":{"name":"Cow","wallet":"0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},"to":{"name":"Bob","wallet":"0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},"contents":"Hello, Bob!"}}
+        """;
+
+    [Fact]
+    public async Task A_policy_without_raw_signing_refuses_messages_and_the_decision_is_audited()
+    {
+        var wallet = await NewHdWalletAsync("messages");
+        var denied = await Errors.RefusedAsync(StatusCode.PermissionDenied, "POLICY_DENIED", () => daemon.Signing.SignMessageAsync(new SignMessageRequest
+        {
+            RequestId = "msg-1", WalletId = wallet.WalletId, Chain = "eth", PersonalMessage = ByteString.CopyFromUtf8("log in to example.com"),
+        }, Signer));
+        Assert.Equal("raw-signing", denied.Metadata["rule"]);
+        await Errors.RefusedAsync(StatusCode.PermissionDenied, "POLICY_DENIED", () => daemon.Signing.SignMessageAsync(new SignMessageRequest
+        {
+            RequestId = "msg-2", WalletId = wallet.WalletId, Chain = "eth", TypedDataJson = MailTypedData,
+        }, Signer));
+
+        var decisions = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet.WalletId, Action = "sign-message.decision" },
+            DaemonFixture.Bearer(daemon.AuditorToken));
+        Assert.Equal(2, decisions.Records.Count);
+        Assert.All(decisions.Records, r => Assert.Equal("Deny", r.Decision));
+        // The EIP-712 digest of the Mail example, as the EIP gives it, is what the audit names.
+        Assert.Equal("be609aee343fb3c4b28e1df9e632fca64fcfaede20f02e86244efddf30957bd2", decisions.Records[1].RequestDigest);
+    }
+
+    [Fact]
+    public async Task Malformed_message_requests_name_the_field()
+    {
+        var wallet = await NewHdWalletAsync("bad-messages");
+        async Task<string> Field(SignMessageRequest request) =>
+            (await Errors.RefusedAsync(StatusCode.InvalidArgument, "INVALID_ARGUMENT", () => daemon.Signing.SignMessageAsync(request, Signer))).Metadata["field"];
+
+        Assert.Equal("message", await Field(new SignMessageRequest { RequestId = "m-1", WalletId = wallet.WalletId, Chain = "eth" }));
+        Assert.Equal("chain", await Field(new SignMessageRequest { RequestId = "m-2", WalletId = wallet.WalletId, Chain = "btc", PersonalMessage = ByteString.CopyFromUtf8("x") }));
+        Assert.Equal("typed_data_json", await Field(new SignMessageRequest { RequestId = "m-3", WalletId = wallet.WalletId, Chain = "evm:137", TypedDataJson = MailTypedData }));
+        Assert.False(string.IsNullOrEmpty(await Field(new SignMessageRequest { RequestId = "m-4", WalletId = wallet.WalletId, Chain = "eth", TypedDataJson = "{\"types\":" })));
+    }
+}
