@@ -17,6 +17,8 @@ internal static class Commands
         yield return Group("hsm", "PKCS#11 token administration", Hsm.InitTokenCommand.Create());
         yield return Group("tx", "Inspect chain-native transactions (offline, no keys)", Tx.DecodeCommand.Create());
         yield return Group("audit", "Verify and export the tamper-evident audit log", Audit.VerifyCommand.Create(), Audit.ExportCommand.Create());
+        yield return Ceremony.CeremonyCommand.Create();
+        yield return Kek.KekCommand.Create();
     }
 
     private static Command Group(string name, string description, params Command[] verbs)

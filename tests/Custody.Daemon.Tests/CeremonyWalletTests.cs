@@ -1,0 +1,51 @@
+using Custody.Core.Ceremony;
+using Custody.V1;
+
+namespace Custody.Daemon.Tests;
+
+/// <summary>
+/// A wallet made by <c>custody-admin ceremony generate</c> is a daemon wallet like any other:
+/// the daemon opens its sealed seed (same associated data, same KEK) and derives the addresses
+/// the ceremony printed for the record. The daemon is stopped while the CLI runs, because the
+/// audit log takes one appender at a time.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public class CeremonyWalletTests(DaemonFixture daemon)
+{
+    [Fact]
+    public async Task A_ceremony_wallet_derives_in_the_daemon_the_addresses_of_its_record()
+    {
+        daemon.Channel.Dispose();
+        await daemon.App.StopAsync();
+        await daemon.App.DisposeAsync();
+        AdminProcess.Result generated;
+        try
+        {
+            var shares = Path.Combine(daemon.DataDir, "ceremony-shares-" + Guid.NewGuid().ToString("N")[..8]);
+            generated = AdminProcess.Succeed("ceremony", "generate", "--data-dir", daemon.DataDir, "--name", "ceremony-" + Guid.NewGuid().ToString("N")[..8],
+                "--slip39", "2-of-3", "--non-interactive", "--out-dir", shares);
+            Directory.Delete(shares, recursive: true);
+        }
+        finally
+        {
+            await daemon.StartAsync();
+        }
+
+        var lines = generated.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var walletId = lines.Single(l => l.StartsWith("wallet_id: ", StringComparison.Ordinal))["wallet_id: ".Length..];
+        var wallet = await daemon.Wallets.GetWalletAsync(new GetWalletRequest { WalletId = walletId }, DaemonFixture.Bearer(daemon.SignerToken));
+        Assert.Equal(lines.Single(l => l.StartsWith("fingerprint: ", StringComparison.Ordinal))["fingerprint: ".Length..], wallet.MasterFingerprint);
+
+        // btc comes from the account xpub (one unseal), sol from the seed itself (SLIP-10 is hardened only).
+        foreach (var chain in new[] { "btc", "eth", "trx", "sol" })
+        {
+            var recorded = lines.Single(l => l.StartsWith($"address {chain} ", StringComparison.Ordinal)).Split(' ');
+            var derived = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = walletId, Chain = chain, Index = 0 },
+                DaemonFixture.Bearer(daemon.SignerToken));
+            Assert.Equal((recorded[2], recorded[3]), (derived.DerivationPath, derived.Address));
+        }
+
+        // The CLI and the daemon bind sealed seeds with the same bytes.
+        Assert.Equal(Wallets.SeedSealing.AssociatedData(walletId, 1), SeedBinding.AssociatedData(walletId, 1));
+    }
+}
