@@ -10,10 +10,9 @@ namespace Custody.Cli.Tests.Ceremony;
 /// </summary>
 public partial class InteractiveCeremonyTests
 {
-    [Fact]
+    [TmuxFact]
     public void Generate_and_restore_through_a_terminal()
     {
-        Assert.True(Tmux.Available, "tmux is needed for the interactive ceremony test");
         using var temp = new TempDirectory();
         var original = TestInstallation.Init(temp, "original");
         var admin = $"dotnet {CliProcess.AdminDll}";

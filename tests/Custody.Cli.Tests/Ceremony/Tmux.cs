@@ -13,7 +13,9 @@ internal sealed class Tmux : IDisposable
         Run("set-option", "-t", _session, "history-limit", "5000");
     }
 
-    public static bool Available => File.Exists("/usr/bin/tmux") || File.Exists("/usr/local/bin/tmux");
+    public static bool Available =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "tmux")));
 
     /// <summary>Types <paramref name="text"/> literally, then Enter unless told otherwise.</summary>
     public void Type(string text, bool enter = true)
@@ -50,5 +52,14 @@ internal sealed class Tmux : IDisposable
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return output;
+    }
+}
+
+/// <summary>A test that needs a terminal: skipped, saying why, where tmux is not installed.</summary>
+public sealed class TmuxFactAttribute : FactAttribute
+{
+    public TmuxFactAttribute()
+    {
+        if (!Tmux.Available) Skip = "tmux is not installed (apt-get install tmux): the interactive ceremony is not exercised";
     }
 }
