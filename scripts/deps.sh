@@ -3,9 +3,10 @@
 # Sourced by scripts/run.sh and scripts/test.sh; prints one clear line when it cannot.
 set -euo pipefail
 
+# Extra package names (e.g. tmux for the interactive ceremony test) may be passed as arguments.
 custody_need_packages() {
   local missing=()
-  for pkg in softhsm2 libsecp256k1-1 opensc; do
+  for pkg in softhsm2 libsecp256k1-1 opensc "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

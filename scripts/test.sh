@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-custody_need_packages
+custody_need_packages tmux # tmux drives the interactive ceremony test
 
 results=${CUSTODY_TEST_RESULTS:-$PWD/TestResults}
 rm -rf "$results"

@@ -76,7 +76,7 @@ public static class DaemonHost
         var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
         var hsmOptions = HsmSetup.Options(dataDir.Root, hsmSettings);
         builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
-        builder.Services.AddSingleton<IBlobSealer>(sp => sp.GetRequiredService<HsmConnection>().CreateSealer(hsmSettings.KekVersion));
+        builder.Services.AddSingleton(hsmSettings);
         var auditSettings = builder.Configuration.GetSection("Audit").Get<AuditSettings>() ?? new AuditSettings();
         builder.Services.AddSingleton(sp => AuditSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
         builder.Services.AddSingleton(sp => AuditSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>()));
@@ -150,7 +150,12 @@ public static class DaemonHost
     {
         try
         {
-            services.GetRequiredService<IBlobSealer>();
+            var versions = services.GetRequiredService<HsmConnection>().Keks.Versions();
+            var wanted = services.GetRequiredService<HsmSettings>().KekVersion;
+            if (versions.Count == 0)
+                throw new StartupException($"HSM token '{options.TokenLabel}' holds no KEK: run custody-admin init");
+            if (wanted > 0 && !versions.Contains(wanted))
+                throw new StartupException($"HSM token '{options.TokenLabel}' has no KEK v{wanted} (Hsm:KekVersion); it has v{string.Join(", v", versions)}");
             services.GetRequiredService<AuditLog>();
             services.GetRequiredService<PolicyDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         }

@@ -22,11 +22,11 @@ internal static class KnownSeed
     {
         using var mnemonic = Custody.Core.Hd.Bip39.Mnemonic.Parse(Mnemonic);
         using var seed = mnemonic.ToSeed([]);
-        var sealer = daemon.App.Services.GetRequiredService<IBlobSealer>();
+        var sealer = daemon.App.Services.GetRequiredService<HsmConnection>().CreateSealer(1);
         var walletId = WalletStore.NewWalletId();
         uint? fingerprint;
         using (var ring = new HdKeyRing(seed, KeyCurve.Secp256k1)) fingerprint = ring.MasterFingerprint;
-        var blob = sealer.Seal(seed.Span, SeedSealing.AssociatedData(walletId, sealer.KekVersion));
+        var blob = sealer.Seal(seed.Span, Custody.Core.Ceremony.SeedBinding.AssociatedData(walletId, sealer.KekVersion));
         await daemon.App.Services.GetRequiredService<WalletStore>().InsertAsync(
             new WalletRecord(walletId, name, WalletKind.Hd, null, blob, sealer.KekVersion, null, null, fingerprint, DateTimeOffset.UtcNow), default);
         return walletId;

@@ -16,8 +16,11 @@ public sealed class HsmSettings
     /// <summary>File holding the user PIN (mode 0600).</summary>
     public string? UserPinFile { get; set; }
 
-    /// <summary>The KEK version new seeds are sealed under.</summary>
-    public int KekVersion { get; set; } = 1;
+    /// <summary>
+    /// The KEK version new seeds are sealed under; 0 (the default) means the newest on the token
+    /// at the moment of sealing, so a `custody-admin kek rotate` takes effect without a restart.
+    /// </summary>
+    public int KekVersion { get; set; }
 
     public int MaxSessions { get; set; }
 }

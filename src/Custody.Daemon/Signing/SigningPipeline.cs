@@ -35,7 +35,6 @@ public sealed class SigningPipeline(
     InFlightRequests inFlight,
     SigningSlots slots,
     WalletDirectory wallets,
-    WalletKeys keys,
     ISigningGate gate,
     AuditLog audit,
     DaemonMetrics metrics,
@@ -165,7 +164,7 @@ public sealed class SigningPipeline(
         try
         {
             var started = Stopwatch.GetTimestamp();
-            using (var lease = keys.Open(work.Wallet, work.Chain.Curve))
+            using (var lease = await wallets.OpenKeysAsync(work.Wallet, work.Chain.Curve, CancellationToken.None).ConfigureAwait(false))
                 signed = work.Sign(lease.Ring); // every signature is verified against its key before it returns
             metrics.Signed(Stopwatch.GetElapsedTime(started));
         }

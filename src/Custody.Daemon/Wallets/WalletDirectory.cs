@@ -5,6 +5,7 @@ using Custody.Core.Chains.Bitcoin;
 using Custody.Core.Hd;
 using Custody.Core.Hd.Bip32;
 using Custody.Daemon.Errors;
+using Custody.Hsm;
 using Custody.Storage.Wallets;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ namespace Custody.Daemon.Wallets;
 public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<WalletDirectory> logger)
 {
     private readonly ConcurrentDictionary<(string WalletId, string Path), ExtendedPublicKey> _xpubs = new();
-    private readonly ConcurrentDictionary<string, WalletRecord> _wallets = new(StringComparer.Ordinal); // rows never change once written
+    private readonly ConcurrentDictionary<string, WalletRecord> _wallets = new(StringComparer.Ordinal); // rows change only when a KEK rotation reseals them (see OpenKeysAsync)
 
     public async Task<WalletRecord> CreateAsync(string name, WalletKind kind, KeyCurve? curve, string principal, CancellationToken cancellationToken)
     {
@@ -43,6 +44,26 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
         var wallet = await store.GetAsync(walletId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("wallet", walletId);
         _wallets.TryAdd(walletId, wallet);
         return wallet;
+    }
+
+    /// <summary>
+    /// Opens a wallet's keys for one operation. A cached HD row whose sealed seed no longer opens
+    /// may have been resealed by a KEK rotation since it was read: the row is read again, once.
+    /// </summary>
+    public async Task<KeyRingLease> OpenKeysAsync(WalletRecord wallet, KeyCurve curve, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wallet);
+        try
+        {
+            return keys.Open(wallet, curve);
+        }
+        catch (HsmException e) when (e is not HsmUnavailableException && wallet.Kind == WalletKind.Hd)
+        {
+            var fresh = await store.GetAsync(wallet.WalletId, cancellationToken).ConfigureAwait(false);
+            if (fresh?.SealedSeed is null || fresh.SealedSeed.AsSpan().SequenceEqual(wallet.SealedSeed)) throw;
+            _wallets[wallet.WalletId] = fresh;
+            return keys.Open(fresh, curve);
+        }
     }
 
     public Task<IReadOnlyList<WalletRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken) =>
@@ -85,7 +106,7 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
         }
         else
         {
-            using var lease = keys.Open(wallet, chain.Curve);
+            using var lease = await OpenKeysAsync(wallet, chain.Curve, cancellationToken).ConfigureAwait(false);
             publicKey = lease.Ring.GetPublicKey(path);
         }
         return new DerivedAddress(ChainAddresses.Derive(chain, publicKey, scheme.AddressKind), path, publicKey, used, scheme.AddressKind);

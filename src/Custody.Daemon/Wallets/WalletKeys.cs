@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using Custody.Core.Ceremony;
 using Custody.Core.Chains;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
 using Custody.Core.Hd.Bip32;
+using Custody.Daemon.Configuration;
 using Custody.Daemon.Metrics;
 using Custody.Hsm;
 using Custody.Storage.Wallets;
@@ -15,17 +17,21 @@ namespace Custody.Daemon.Wallets;
 /// for one operation. An HD seed lives unsealed only inside <see cref="Open"/>'s key ring,
 /// which the caller disposes right after signing (zeroing every derived key).
 /// </summary>
-public sealed class WalletKeys(HsmConnection hsm, IBlobSealer sealer, DaemonMetrics metrics, TimeProvider clock)
+public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, DaemonMetrics metrics, TimeProvider clock)
 {
+    /// <summary>A fresh HD seed: 32 bytes from the HSM, a BIP32 seed and a SLIP-39 master secret alike.</summary>
+    public const int SeedLength = 32;
+
     public WalletRecord NewHdWallet(string name)
     {
         var walletId = WalletStore.NewWalletId();
-        using var seed = new SecretBytes(SeedSealing.SeedLength);
+        using var seed = new SecretBytes(SeedLength);
         Timed("random", () => hsm.Random.Fill(seed.WritableSpan));
         uint? fingerprint;
         using (var ring = new HdKeyRing(seed, KeyCurve.Secp256k1)) fingerprint = ring.MasterFingerprint;
-        var kekVersion = sealer.KekVersion;
-        var sealedSeed = Timed("seal", () => sealer.Seal(seed.Span, SeedSealing.AssociatedData(walletId, kekVersion)));
+        var kekVersion = CurrentKekVersion();
+        var sealer = hsm.CreateSealer(kekVersion);
+        var sealedSeed = Timed("seal", () => sealer.Seal(seed.Span, SeedBinding.AssociatedData(walletId, kekVersion)));
         return new WalletRecord(walletId, name, WalletKind.Hd, null, sealedSeed, kekVersion, null, null, fingerprint, Now());
     }
 
@@ -56,8 +62,16 @@ public sealed class WalletKeys(HsmConnection hsm, IBlobSealer sealer, DaemonMetr
         return account.Neuter();
     }
 
+    // The blob names the KEK version it was sealed under; the sealer follows the blob.
     private SecretBytes Unseal(WalletRecord wallet) =>
-        Timed("unseal", () => sealer.Unseal(wallet.SealedSeed, SeedSealing.AssociatedData(wallet.WalletId, wallet.KekVersion!.Value)));
+        Timed("unseal", () => hsm.CreateSealer(wallet.KekVersion!.Value).Unseal(wallet.SealedSeed, SeedBinding.AssociatedData(wallet.WalletId, wallet.KekVersion!.Value)));
+
+    private int CurrentKekVersion()
+    {
+        if (settings.KekVersion > 0) return settings.KekVersion;
+        var versions = Timed("list KEKs", () => hsm.Keks.Versions());
+        return versions.Count > 0 ? versions[^1] : throw new HsmException(HsmError.KeyNotFound, "the token holds no KEK: run custody-admin init");
+    }
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
 

@@ -175,7 +175,7 @@ public class BackupPlanTests
 
 public class SeedBindingTests
 {
-    // The daemon's SeedSealing (Custody.Daemon.Wallets) writes the same bytes; a change here
+    // The daemon, the ceremonies and the KEK rotation all seal with these bytes; a change here
     // makes every sealed seed unreadable, so the format is pinned.
     [Fact]
     public void Associated_data_is_pinned() =>
