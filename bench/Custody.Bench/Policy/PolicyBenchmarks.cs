@@ -65,6 +65,7 @@ public class PolicyBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _gate.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
