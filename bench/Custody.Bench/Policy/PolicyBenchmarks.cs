@@ -12,6 +12,7 @@ namespace Custody.Bench.Policy;
 /// transaction with synchronous=FULL, so each one waits for its fsync).
 /// </summary>
 [MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet's lifetime: the gate is disposed in [GlobalCleanup]")]
 public class PolicyBenchmarks
 {
     private static readonly string Friend = EvmAddress.ToChecksumText(Enumerable.Repeat((byte)0x11, 20).ToArray());
