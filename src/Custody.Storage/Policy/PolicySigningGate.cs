@@ -34,7 +34,7 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
 
     // Bounds one transaction (and the write lock it holds against other processes).
-    private const int MaxBatch = 256;
+    private const int MaxBatch = 64;
 
     public PolicySigningGate(PolicyDatabase database, IPolicyAuditSink? audit = null, TimeProvider? time = null)
     {
