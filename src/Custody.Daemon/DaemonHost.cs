@@ -89,7 +89,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<IPolicyAuditSink, AuditLogPolicySink>();
         builder.Services.AddSingleton(new PolicyDatabase(new SqliteDatabase(dataDir.PolicyDatabase)));
         builder.Services.AddSingleton(sp => new PolicySigningGate(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<ISigningGate>(sp => new SerializedSigningGate(sp.GetRequiredService<PolicySigningGate>()));
+        builder.Services.AddSingleton<ISigningGate>(sp => sp.GetRequiredService<PolicySigningGate>());
         builder.Services.AddSingleton(sp => new PolicyAdministration(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new PolicyApprovals(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<SigningPipeline>();

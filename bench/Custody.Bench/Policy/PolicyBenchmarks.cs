@@ -12,6 +12,7 @@ namespace Custody.Bench.Policy;
 /// transaction with synchronous=FULL, so each one waits for its fsync).
 /// </summary>
 [MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet's lifetime: the gate is disposed in [GlobalCleanup]")]
 public class PolicyBenchmarks
 {
     private static readonly string Friend = EvmAddress.ToChecksumText(Enumerable.Repeat((byte)0x11, 20).ToArray());
@@ -65,6 +66,7 @@ public class PolicyBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _gate.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using Custody.Core;
 using Custody.Core.Policy;
@@ -7,20 +8,33 @@ namespace Custody.Storage.Policy;
 
 /// <summary>
 /// The policy engine behind <see cref="ISigningGate"/>. One admission reads top to bottom in
-/// <see cref="JudgeAsync"/>: inside one write transaction (BEGIN IMMEDIATE, so admissions on
+/// <see cref="JudgeAsync"/>: inside a write transaction (BEGIN IMMEDIATE, so admissions on
 /// every connection and process are serialised by SQLite's write lock) it reads the freeze
 /// flags, the policy version in force when the request arrived, the velocity used, what was
 /// signed under the request's replay keys and the approvals given; evaluates the pure policy;
 /// and, when allowed, reserves the spending and replay keys before it commits — so two
 /// parallel requests can never both pass a limit that only one fits, and the protection state
 /// is durable before any signature exists. NeedsApproval parks the request instead.
+/// <para>
+/// Writes are group-committed (as the audit log's appends): callers queue their admission,
+/// readmission or release; whoever holds the writer turn takes everything waiting and judges
+/// it in arrival order inside ONE transaction, each request in its own savepoint, so each sees
+/// the reservations of the ones before it and a failing one is rolled back alone. One fsync
+/// then serves the whole batch and every caller completes after the commit. Dry runs only read
+/// and are not queued.
+/// </para>
 /// </summary>
-public sealed class PolicySigningGate : ISigningGate
+public sealed class PolicySigningGate : ISigningGate, IDisposable
 {
     private readonly PolicyDatabase _database;
     private readonly PolicyVersionTable _versions = new();
     private readonly IPolicyAuditSink? _audit;
     private readonly TimeProvider _time;
+    private readonly ConcurrentQueue<Work> _waiting = new();
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
+    // Bounds one transaction (and the write lock it holds against other processes).
+    private const int MaxBatch = 64;
 
     public PolicySigningGate(PolicyDatabase database, IPolicyAuditSink? audit = null, TimeProvider? time = null)
     {
@@ -31,10 +45,26 @@ public sealed class PolicySigningGate : ISigningGate
     }
 
     public Task<PolicyDecision> AdmitAsync(SigningRequest request, CancellationToken cancellationToken) =>
-        JudgeAsync(request, Mode.Admit, cancellationToken);
+        SubmitAsync(request, Mode.Admit, cancellationToken);
 
-    public Task<PolicyDecision> DryRunAsync(SigningRequest request, CancellationToken cancellationToken) =>
-        JudgeAsync(request, Mode.DryRun, cancellationToken);
+    public async Task<PolicyDecision> DryRunAsync(SigningRequest request, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        try
+        {
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                // A dry run writes nothing; a deferred transaction still gives it one consistent snapshot.
+                using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
+                return (await JudgeAsync(connection, transaction, request, Mode.DryRun).ConfigureAwait(false)).Decision;
+            }
+        }
+        catch (Exception e) when (StoreFailure(e) is { } failure)
+        {
+            return failure;
+        }
+    }
 
     /// <summary>
     /// Admits a request that was parked for approval: the same judgement as
@@ -42,106 +72,212 @@ public sealed class PolicySigningGate : ISigningGate
     /// the approvals verified again and the policy version it was parked under.
     /// </summary>
     public Task<PolicyDecision> ReadmitAsync(SigningRequest request, CancellationToken cancellationToken) =>
-        JudgeAsync(request, Mode.Readmit, cancellationToken);
+        SubmitAsync(request, Mode.Readmit, cancellationToken);
 
     public async Task ReleaseAsync(SigningRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var digest = RequestDigest.Compute(request);
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-            await ReservationTable.ReleaseAsync(connection, transaction, digest, _time.GetUtcNow()).ConfigureAwait(false);
-            transaction.Commit();
-        }
+        var outcome = await EnqueueAsync(new Work(request, Mode.Release), cancellationToken).ConfigureAwait(false);
+        if (outcome.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
     }
+
+    /// <summary>Call only when no admission is in flight (at shutdown).</summary>
+    public void Dispose() => _turn.Dispose();
 
     private enum Mode
     {
         DryRun,
         Admit,
         Readmit,
+        Release,
     }
 
-    private async Task<PolicyDecision> JudgeAsync(SigningRequest request, Mode mode, CancellationToken cancellationToken)
+    private static void Validate(SigningRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.WalletId)) throw new InvalidInputException("wallet_id", "a wallet id is required");
-        var digest = RequestDigest.Compute(request);
-        PendingApproval? parked = null;
-        PolicyDecision decision;
-        try
-        {
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                // A dry run writes nothing; a deferred transaction still gives it one consistent snapshot.
-                using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: mode == Mode.DryRun);
-                var now = _time.GetUtcNow();
+    }
 
-                var pending = await PendingApprovalTable.FindAsync(connection, transaction, digest).ConfigureAwait(false);
-                if (mode == Mode.Readmit && pending is null)
-                    return new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Approvals, "no request with this digest was parked for approval", 0);
-                if (pending is not null && pending.IntentDigest != RequestDigest.Intent(request))
-                    return new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Approvals,
-                        "the transaction differs from the one parked for approval under this request", pending.PolicyVersion);
-
-                var policy = pending is null
-                    ? await _versions.InForceAsync(connection, transaction, request.WalletId, request.ReceivedAt).ConfigureAwait(false)
-                    : await _versions.GetAsync(connection, transaction, pending.PolicyVersion).ConfigureAwait(false);
-                // Held reservations under the same replay keys: a conflict unless this is an allowed replacement
-                // (the evaluator decides), and then this request supersedes them, so they leave the velocity sums.
-                var prior = await ReservationTable.PriorAsync(connection, transaction, request.WalletId, request.Chain.Id,
-                    request.Intent?.ReplayKeys ?? [], digest).ConfigureAwait(false);
-                var replaces = prior.Select(p => p.RequestDigest).Distinct(StringComparer.Ordinal).ToArray();
-                var snapshot = new PolicySnapshot(
-                    await FreezeTable.InForceAsync(connection, transaction, request.WalletId).ConfigureAwait(false),
-                    await ReservationTable.UsageAsync(connection, transaction, request.WalletId,
-                        PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces]).ConfigureAwait(false),
-                    prior.Select(p => p.Signing).ToArray(),
-                    pending is null ? null : await ApprovalCounter.CountAsync(connection, transaction, pending, policy).ConfigureAwait(false));
-
-                decision = PolicyEvaluator.Evaluate(policy, request, snapshot, now);
-                if (mode == Mode.DryRun) return decision;
-
-                if (decision.IsAllowed)
-                {
-                    if (!await ReservationTable.IsHeldAsync(connection, transaction, digest).ConfigureAwait(false))
-                    {
-                        await ReservationTable.ReserveAsync(connection, transaction, digest, request, decision.PolicyVersion, replaces, now)
-                            .ConfigureAwait(false);
-                    }
-                    if (pending is { State: PendingState.Pending })
-                        await PendingApprovalTable.SetStateAsync(connection, transaction, digest, PendingState.Released).ConfigureAwait(false);
-                }
-                else if (decision.Outcome == PolicyOutcome.NeedsApproval && pending is null && policy?.Document.Approvals is { } rules)
-                {
-                    parked = new PendingApproval(digest, request.RequestId, request.Principal, request.WalletId, request.Chain.Id,
-                        request.PayloadDigest.ToLowerInvariant(), request.Intent, RequestDigest.Intent(request), decision.PolicyVersion,
-                        request.ReceivedAt, WholeSeconds(now + rules.Expiry), decision.ApprovalsRequired, PendingState.Pending, null);
-                    await PendingApprovalTable.ParkAsync(connection, transaction, parked, now).ConfigureAwait(false);
-                }
-                transaction.Commit();
-            }
-        }
-        catch (SqliteException e)
-        {
-            return new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Store, $"the policy store could not be used (SQLite error {e.SqliteErrorCode})", 0);
-        }
-        catch (InvalidInputException e)
-        {
-            // Only stored data can be malformed here: a request's own fields are not parsed.
-            return new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Store, $"stored policy state is unreadable ({e.Field})", 0);
-        }
-
-        if (parked is not null && _audit is not null)
+    private async Task<PolicyDecision> SubmitAsync(SigningRequest request, Mode mode, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var outcome = await EnqueueAsync(new Work(request, mode), cancellationToken).ConfigureAwait(false);
+        if (outcome.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        if (outcome.Parked is { } parked && _audit is not null)
             await _audit.RecordAsync(new PolicyAuditEvent(PolicyAuditActions.ApprovalRequested, request.Principal, parked.RequestDigest,
                 $"wallet {parked.WalletId}, chain {parked.Chain}, request {parked.RequestId}, policy version {parked.PolicyVersion}, " +
                 $"needs {parked.Required}, expires {parked.ExpiresAt:O}, intent {parked.IntentDigest}", _time.GetUtcNow()), cancellationToken)
                 .ConfigureAwait(false);
-        return decision;
+        return outcome.Decision!;
     }
+
+    /// <summary>
+    /// Queues <paramref name="work"/> and waits for the writer turn; the holder of the turn
+    /// writes everything queued, so by the time a caller gets the turn its work is usually done
+    /// by an earlier holder. No background task: the last waiter always finds its own work
+    /// either done or still queued for itself.
+    /// </summary>
+    private async Task<Outcome> EnqueueAsync(Work work, CancellationToken cancellationToken)
+    {
+        _waiting.Enqueue(work);
+        try
+        {
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not taken by a writer yet: drop it, nothing was written. Taken: it is being
+            // written and the caller must learn the outcome (a reservation may exist).
+            if (work.TryCancel()) throw;
+            return await work.Completion.Task.ConfigureAwait(false);
+        }
+        try
+        {
+            while (!work.Completion.Task.IsCompleted && !_waiting.IsEmpty)
+                await WriteBatchAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+        return await work.Completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task WriteBatchAsync()
+    {
+        var batch = new List<Work>();
+        while (batch.Count < MaxBatch && _waiting.TryDequeue(out var queued))
+            if (queued.TryTake()) batch.Add(queued);
+        if (batch.Count == 0) return;
+
+        var outcomes = new Outcome[batch.Count];
+        try
+        {
+            var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    // A savepoint per request: one that fails is undone alone, the batch goes on.
+                    transaction.Save("request");
+                    try
+                    {
+                        outcomes[i] = await WriteOneAsync(connection, transaction, batch[i]).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        transaction.Rollback("request");
+                        // An admission fails closed with a decision; a release throws, as it always did.
+                        outcomes[i] = batch[i].Mode != Mode.Release && StoreFailure(e) is { } failure
+                            ? new Outcome(failure, null, null)
+                            : new Outcome(null, null, e);
+                    }
+                    transaction.Release("request");
+                }
+                transaction.Commit();
+            }
+        }
+        catch (Exception e)
+        {
+            // Nothing of the batch is durable: every caller hears so, none is admitted.
+            var failure = StoreFailure(e);
+            foreach (var work in batch)
+            {
+                work.Completion.TrySetResult(work.Mode != Mode.Release && failure is not null ? new Outcome(failure, null, null) : new Outcome(null, null, e));
+            }
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outcomes[i]);
+    }
+
+    private async Task<Outcome> WriteOneAsync(SqliteConnection connection, SqliteTransaction transaction, Work work)
+    {
+        if (work.Mode == Mode.Release)
+        {
+            await ReservationTable.ReleaseAsync(connection, transaction, RequestDigest.Compute(work.Request), _time.GetUtcNow()).ConfigureAwait(false);
+            return new Outcome(null, null, null);
+        }
+        var (decision, parked) = await JudgeAsync(connection, transaction, work.Request, work.Mode).ConfigureAwait(false);
+        return new Outcome(decision, parked, null);
+    }
+
+    private static PolicyDecision? StoreFailure(Exception e) => e switch
+    {
+        SqliteException s => new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Store, $"the policy store could not be used (SQLite error {s.SqliteErrorCode})", 0),
+        // Only stored data can be malformed here: a request's own fields are not parsed.
+        InvalidInputException i => new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Store, $"stored policy state is unreadable ({i.Field})", 0),
+        _ => null,
+    };
+
+    private async Task<(PolicyDecision Decision, PendingApproval? Parked)> JudgeAsync(
+        SqliteConnection connection, SqliteTransaction transaction, SigningRequest request, Mode mode)
+    {
+        var digest = RequestDigest.Compute(request);
+        var now = _time.GetUtcNow();
+
+        var pending = await PendingApprovalTable.FindAsync(connection, transaction, digest).ConfigureAwait(false);
+        if (mode == Mode.Readmit && pending is null)
+            return (new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Approvals, "no request with this digest was parked for approval", 0), null);
+        if (pending is not null && pending.IntentDigest != RequestDigest.Intent(request))
+            return (new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Approvals,
+                "the transaction differs from the one parked for approval under this request", pending.PolicyVersion), null);
+
+        var policy = pending is null
+            ? await _versions.InForceAsync(connection, transaction, request.WalletId, request.ReceivedAt).ConfigureAwait(false)
+            : await _versions.GetAsync(connection, transaction, pending.PolicyVersion).ConfigureAwait(false);
+        // Held reservations under the same replay keys: a conflict unless this is an allowed replacement
+        // (the evaluator decides), and then this request supersedes them, so they leave the velocity sums.
+        var prior = await ReservationTable.PriorAsync(connection, transaction, request.WalletId, request.Chain.Id,
+            request.Intent?.ReplayKeys ?? [], digest).ConfigureAwait(false);
+        var replaces = prior.Select(p => p.RequestDigest).Distinct(StringComparer.Ordinal).ToArray();
+        var snapshot = new PolicySnapshot(
+            await FreezeTable.InForceAsync(connection, transaction, request.WalletId).ConfigureAwait(false),
+            await ReservationTable.UsageAsync(connection, transaction, request.WalletId,
+                PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces]).ConfigureAwait(false),
+            prior.Select(p => p.Signing).ToArray(),
+            pending is null ? null : await ApprovalCounter.CountAsync(connection, transaction, pending, policy).ConfigureAwait(false));
+
+        var decision = PolicyEvaluator.Evaluate(policy, request, snapshot, now);
+        if (mode == Mode.DryRun) return (decision, null);
+
+        PendingApproval? parked = null;
+        if (decision.IsAllowed)
+        {
+            if (!await ReservationTable.IsHeldAsync(connection, transaction, digest).ConfigureAwait(false))
+            {
+                await ReservationTable.ReserveAsync(connection, transaction, digest, request, decision.PolicyVersion, replaces, now)
+                    .ConfigureAwait(false);
+            }
+            if (pending is { State: PendingState.Pending })
+                await PendingApprovalTable.SetStateAsync(connection, transaction, digest, PendingState.Released).ConfigureAwait(false);
+        }
+        else if (decision.Outcome == PolicyOutcome.NeedsApproval && pending is null && policy?.Document.Approvals is { } rules)
+        {
+            parked = new PendingApproval(digest, request.RequestId, request.Principal, request.WalletId, request.Chain.Id,
+                request.PayloadDigest.ToLowerInvariant(), request.Intent, RequestDigest.Intent(request), decision.PolicyVersion,
+                request.ReceivedAt, WholeSeconds(now + rules.Expiry), decision.ApprovalsRequired, PendingState.Pending, null);
+            await PendingApprovalTable.ParkAsync(connection, transaction, parked, now).ConfigureAwait(false);
+        }
+        return (decision, parked);
+    }
+
+    /// <summary>A queued write; taken by one writer or cancelled by its caller, never both.</summary>
+    private sealed class Work(SigningRequest request, Mode mode)
+    {
+        private int _state; // 0 queued, 1 taken, 2 cancelled
+
+        public SigningRequest Request { get; } = request;
+        public Mode Mode { get; } = mode;
+        public TaskCompletionSource<Outcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+        public bool TryCancel() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
+    }
+
+    /// <summary>A decision (admissions), the request parked (to audit after the commit), or an error for the caller.</summary>
+    private sealed record Outcome(PolicyDecision? Decision, PendingApproval? Parked, Exception? Error);
 
     // The statement carries the expiry in whole seconds; the stored one must be exactly that instant.
     private static DateTimeOffset WholeSeconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds());

@@ -76,6 +76,7 @@ internal sealed class PolicyStoreFixture : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        Gate.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
