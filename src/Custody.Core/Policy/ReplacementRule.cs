@@ -8,7 +8,9 @@ namespace Custody.Core.Policy;
 /// policy that allows replacements: it must do the same thing and differ only in its fee.
 /// EVM: the same outputs, call (contract, selector, value), sources and notes, and for a
 /// call the same calldata digest ("calldata-sha256:" note) — without it the data cannot be
-/// proven equal, so no replacement. Bitcoin family (RBF): the same non-change outputs; change
+/// proven equal, so no replacement; an ERC-20 call (decoded in full into outputs) must keep
+/// its digest when both intents carry one (an intent signed before the decoder emitted the
+/// digest carries none). Bitcoin family (RBF): the same non-change outputs; change
 /// and inputs may differ. TRON and Solana: no replacement.
 /// </summary>
 public static class ReplacementRule
@@ -39,6 +41,8 @@ public static class ReplacementRule
                 else if (next.Call is not null && (IntentNotes.CalldataDigest(next) is null ||
                                                    IntentNotes.CalldataDigest(next) != IntentNotes.CalldataDigest(previous)))
                     reason = "a fee bump of a contract call needs the same calldata digest, which the intent does not prove";
+                else if (IntentNotes.CalldataDigest(previous) is { } before && IntentNotes.CalldataDigest(next) is { } after && before != after)
+                    reason = "a fee bump must keep the same calldata digest";
                 return reason.Length == 0;
             default:
                 reason = $"no transaction of the {family} family may replace another";
@@ -52,6 +56,7 @@ public static class ReplacementRule
         .Order(StringComparer.Ordinal);
 
     private static IEnumerable<string> Facts(TransactionIntent intent) => intent.Sources.Select(s => "source:" + s)
-        .Concat(intent.Notes.Where(n => !n.StartsWith(IntentNotes.VirtualSizePrefix, StringComparison.Ordinal)))
+        // measurements are compared on their own above (a digest) or may differ (a vsize)
+        .Concat(intent.Notes.Where(n => !IntentNotes.IsMeasurement(n)))
         .Order(StringComparer.Ordinal);
 }

@@ -92,10 +92,35 @@ public class DecodedIntentPolicyTests
     }
 
     [Fact]
+    public void Evm_fee_bump_of_a_decoded_contract_call_is_a_replacement_and_other_calldata_is_not()
+    {
+        // swapExactTokensForTokens(amountIn, amountOutMin, path, to, deadline) on the allowed router
+        static string Swap(string amountOutMin) => "38ed1739" + "0f4240".PadLeft(64, '0') + amountOutMin.PadLeft(64, '0')
+            + "a0".PadLeft(64, '0') + EvmFriend[2..].PadLeft(64, '0') + "ffffffff".PadLeft(64, '0') + "00".PadLeft(64, '0');
+        var first = DecodeEvm(EvmPayload(Router, Swap("0186a0"), 0));
+        var bump = DecodeEvm(EvmPayload(Router, Swap("0186a0"), 0, maxFeePerGas: 2_000_000_000));
+        var otherData = DecodeEvm(EvmPayload(Router, Swap("01"), 0, maxFeePerGas: 2_000_000_000)); // same selector, worse price
+        Assert.NotNull(first.Call);
+        Assert.Equal(first.Call, otherData.Call); // contract and selector alone cannot tell them apart
+        Assert.NotNull(IntentNotes.CalldataDigest(first));
+        Assert.Equal(IntentNotes.CalldataDigest(first), IntentNotes.CalldataDigest(bump));
+        Assert.NotEqual(IntentNotes.CalldataDigest(first), IntentNotes.CalldataDigest(otherData));
+
+        var policy = Reference();
+        Assert.True(Judge(first).IsAllowed);
+        PriorSigning[] prior = [new PriorSigning(first.ReplayKeys[0], PayloadDigest("first"), first)];
+        Assert.True(Judge(bump, snapshot: Quiet(policy, Request(bump)) with { Prior = prior }).IsAllowed);
+        var conflict = Judge(otherData, snapshot: Quiet(policy, Request(otherData)) with { Prior = prior });
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.Conflict), (conflict.Outcome, conflict.Rule));
+        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, otherData, out var reason));
+        Assert.Contains("calldata digest", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bitcoin_change_output_that_is_not_ours_is_judged_as_a_destination()
     {
         var chain = ChainRegistry.Get("btc");
-        // the reference policy without its fee-rate cap (the PSBT decoder gives no vsize)
+        // the reference policy without its fee-rate cap (judged on its own below)
         var policy = new VersionedPolicy(9, PolicyScope.Wallet("w1"),
             PolicyJson.Parse(ReferencePolicyJson.Replace("\"maxFeeRate\": \"20.5\",", "", StringComparison.Ordinal)), Monday10);
         using var keys = FixedKeyRing.Deterministic(7);
@@ -118,7 +143,37 @@ public class DecodedIntentPolicyTests
         Assert.Equal((PolicyOutcome.Deny, PolicyRules.AllowList), (decision.Outcome, decision.Rule));
         Assert.Contains(BtcStranger, decision.Reason, StringComparison.Ordinal);
 
-        // with the fee-rate cap the decoded PSBT cannot be judged (it carries no vsize): fail closed
-        Assert.Equal((PolicyOutcome.Failed, PolicyRules.FeeRate), (Judge(honestIntent, "btc").Outcome, Judge(honestIntent, "btc").Rule));
+    }
+
+    [Fact]
+    public void A_decoded_psbt_is_judged_by_the_fee_rate_cap_and_an_unbounded_one_fails_closed()
+    {
+        var chain = ChainRegistry.Get("btc"); // the reference policy caps btc at 20.5 sat/vB and 50 000 sat
+        using var keys = FixedKeyRing.Deterministic(7);
+        var friendScript = BitcoinAddress.ToScriptPubKey(BtcFriend, BitcoinNetwork.Mainnet);
+        TransactionIntent Spend(long fee, Func<TestPsbtBuilder, TestPsbtBuilder>? more = null)
+        {
+            var builder = new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, KeyPath.Parse("m/84'/0'/0'/0/0"), 100_000);
+            builder = more is null ? builder : more(builder);
+            var psbt = builder.Pay(friendScript, 100_000 - fee + (more is null ? 0 : 10_000)).Build();
+            return TransactionCodecs.For(chain).Decode(psbt.ToBytes());
+        }
+
+        var modest = Spend(1_000);
+        Assert.True(IntentNotes.TryGetVirtualSize(modest, out var vsize));
+        Assert.True(Judge(modest, "btc").IsAllowed);
+
+        // exactly at the cap passes, one satoshi more is refused (fee × 1000 ≤ 20 500 × vsize)
+        var atCap = vsize * 20_500 / 1000;
+        Assert.True(Judge(Spend(atCap), "btc").IsAllowed);
+        var decision = Judge(Spend(atCap + 1), "btc");
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.FeeRate), (decision.Outcome, decision.Rule));
+
+        // an input whose final size cannot be bounded (P2WSH): no vsize, so the cap cannot be judged — fail closed
+        var unbounded = Spend(1_000, b => b.SpendRaw(new Custody.Core.Chains.Bitcoin.Transactions.OutPoint(new byte[32], 3),
+            i => i.WithWitnessUtxo(new Custody.Core.Chains.Bitcoin.Transactions.TxOutput(10_000, BitcoinScript.Witness(0, new byte[32])))));
+        Assert.False(IntentNotes.TryGetVirtualSize(unbounded, out _));
+        var failed = Judge(unbounded, "btc");
+        Assert.Equal((PolicyOutcome.Failed, PolicyRules.FeeRate), (failed.Outcome, failed.Rule));
     }
 }

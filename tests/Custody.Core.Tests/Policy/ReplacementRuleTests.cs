@@ -59,6 +59,14 @@ public class ReplacementRuleTests
         Assert.True(ReplacementRule.Allows(ChainFamily.Evm, first, first with { Fee = first.Fee * 2 }, out _));
         Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, Erc20Transfer(Usdc, EvmDenied, 100), out _));
         Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, Erc20Transfer(Usdc, EvmFriend, 101), out _));
+
+        // the decoder now adds the calldata digest: equal digests pass, different ones do not, and a
+        // prior signed before the digest existed can still be bumped (its outputs state the whole call)
+        var withDigest = first with { Notes = [Calldata] };
+        Assert.True(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Fee = first.Fee * 2 }, out _));
+        Assert.True(ReplacementRule.Allows(ChainFamily.Evm, first, withDigest with { Fee = first.Fee * 2 }, out _));
+        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Notes = [Calldata.Replace('1', '2')] }, out var reason));
+        Assert.Contains("calldata digest", reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Custody.Core.Crypto;
 using Custody.Core.Wire;
 using Custody.Core.Hd;
+using Custody.Core.Policy;
 
 namespace Custody.Core.Chains.Evm;
 
@@ -82,6 +83,11 @@ public sealed class EvmCodec : ITransactionCodec
             sources.AddRange(described.Sources.Except(sources, StringComparer.OrdinalIgnoreCase));
             notes.AddRange(described.Notes);
         }
+
+        // Calls and deployments are summarised by contract and selector; the digest pins the
+        // rest of the data, so a fee bump (same nonce) can be proven to carry the same call.
+        if (!tx.Data.IsEmpty)
+            notes.Add(IntentNotes.CalldataDigestPrefix + Convert.ToHexStringLower(Hashes.Sha256(tx.Data.Span)));
 
         var chainId = _chainId.ToString(CultureInfo.InvariantCulture);
         var nonce = tx.Nonce.ToString(CultureInfo.InvariantCulture);

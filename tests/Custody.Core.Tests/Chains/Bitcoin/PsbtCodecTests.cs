@@ -4,6 +4,7 @@ using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Sighash;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Hd;
+using Custody.Core.Policy;
 using Custody.Core.Tests.TestKit;
 
 namespace Custody.Core.Tests.Chains.Bitcoin;
@@ -59,7 +60,8 @@ public class PsbtCodecTests
         AssertSameIntent(decoded, signed.Intent);
         Assert.Equal(chain.Id, decoded.Chain);
         Assert.Equal(1_000, decoded.Fee);
-        Assert.Empty(decoded.Notes);
+        Assert.True(IntentNotes.TryGetVirtualSize(decoded, out var estimate));
+        Assert.Single(decoded.Notes); // the vsize measurement only
         Assert.Equal([.. psbt.UnsignedTransaction.Inputs.Select(i => i.PrevOut.ToString())], decoded.ReplayKeys);
         Assert.Equal(2, decoded.Sources.Count);
         Assert.All(decoded.Sources, s => Assert.Equal(s, BitcoinAddress.Normalize(s, chain.Bitcoin!)));
@@ -75,6 +77,14 @@ public class PsbtCodecTests
         Assert.Equal(kind != BitcoinAddressKind.P2pkh, tx.HasWitness);
         SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!));
         Assert.Equal(2, keys.SignatureCount);
+
+        // The estimate never exceeds the real vsize (so the fee rate is never understated), and it is
+        // close: Schnorr signatures are exactly 64 bytes, ECDSA ones at most 3 bytes above the bound.
+        var real = VirtualSize(tx);
+        Assert.InRange(real - estimate, 0, kind == BitcoinAddressKind.P2tr ? 0 : 3 * 2);
+        // once final, the PSBT states its exact size
+        Assert.True(IntentNotes.TryGetVirtualSize(codec.Decode(codec.ParsePayload(signed.Payload)), out var finalSize));
+        Assert.Equal(real, finalSize);
     }
 
     [Fact]
@@ -134,7 +144,7 @@ public class PsbtCodecTests
         var intent = codec.Decode(psbt.ToBytes());
         var signed = codec.Sign(psbt.ToBytes(), keys, null);
 
-        Assert.Equal(["input[0].sighash:NONE|ANYONECANPAY", "input[1].sighash:SINGLE|ANYONECANPAY"], intent.Notes);
+        Assert.Equal(["input[0].sighash:NONE|ANYONECANPAY", "input[1].sighash:SINGLE|ANYONECANPAY"], intent.Notes.Where(n => !IntentNotes.IsMeasurement(n)));
         var tx = PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction();
         Assert.Equal(0x82, tx.Inputs[0].Witness[0].Span[^1]);
         Assert.Equal(65, tx.Inputs[1].Witness[0].Length);
@@ -251,6 +261,10 @@ public class PsbtCodecTests
         foreach (var chain in ChainRegistry.All.Where(c => c.Family == ChainFamily.Bitcoin))
             Assert.Same(chain, Assert.IsType<PsbtCodec>(TransactionCodecs.For(chain)).Chain);
     }
+
+    /// <summary>BIP141 vsize of a real transaction: ⌈(3 × stripped size + total size) ÷ 4⌉.</summary>
+    internal static long VirtualSize(BitcoinTransaction tx) =>
+        (3L * tx.ToBytes(includeWitness: false).Length + tx.ToBytes(includeWitness: true).Length + 3) / 4;
 
     internal static void AssertSameIntent(TransactionIntent expected, TransactionIntent actual)
     {

@@ -4,6 +4,7 @@ using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
+using Custody.Core.Policy;
 using Custody.Core.Tests.TestKit;
 
 namespace Custody.Core.Tests.Chains.Bitcoin;
@@ -282,7 +283,7 @@ public sealed class PsbtRefusalTests : IDisposable
 
         var intent = _codec.Decode(psbt.ToBytes());
 
-        Assert.Equal(["output[0].script:op_return"], intent.Notes);
+        Assert.Equal(["output[0].script:op_return"], intent.Notes.Where(n => !IntentNotes.IsMeasurement(n)));
         Assert.Null(intent.Outputs[0].Destination);
         Assert.NotNull(_codec.Sign(psbt.ToBytes(), _keys, null));
     }

@@ -28,16 +28,20 @@ public class EvmIntentTests
 
     private static string Word(string hex) => hex.PadLeft(64, '0');
 
+    /// <summary>The note the policy's replacement rule compares (SHA-256 by the BCL, not by our Hashes).</summary>
+    private static string Digest(string dataHex) => "calldata-sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Hex(dataHex)));
+
     [Fact]
     public void Erc20_transfer_becomes_an_output_in_the_token()
     {
-        var intent = Codec.Decode(Payload(Token, "a9059cbb" + Word(Recipient[2..]) + Word("0f4240")));
+        var data = "a9059cbb" + Word(Recipient[2..]) + Word("0f4240");
+        var intent = Codec.Decode(Payload(Token, data));
         var output = Assert.Single(intent.Outputs);
         Assert.Equal(Recipient, output.Destination);
         Assert.Equal(Token, output.Asset);
         Assert.Equal(new BigInteger(1_000_000), output.Amount);
         Assert.Null(intent.Call);
-        Assert.Empty(intent.Notes);
+        Assert.Equal([Digest(data)], intent.Notes);
         Assert.Equal(new BigInteger(6_000_000), intent.Fee); // 60000 gas × 100 wei fee cap
         Assert.Equal("eth", intent.Chain);
     }
@@ -45,21 +49,23 @@ public class EvmIntentTests
     [Fact]
     public void Erc20_approve_is_an_output_to_the_spender_with_a_note()
     {
-        var intent = Codec.Decode(Payload(Token, "095ea7b3" + Word(Recipient[2..]) + new string('f', 64)));
+        var data = "095ea7b3" + Word(Recipient[2..]) + new string('f', 64);
+        var intent = Codec.Decode(Payload(Token, data));
         var output = Assert.Single(intent.Outputs);
         Assert.Equal(Recipient, output.Destination);
         Assert.Equal((BigInteger.One << 256) - 1, output.Amount);
-        Assert.Equal(["erc20:approve"], intent.Notes);
+        Assert.Equal(["erc20:approve", Digest(data)], intent.Notes);
     }
 
     [Fact]
     public void Erc20_transferFrom_names_the_holder_as_a_source()
     {
         var holder = "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F";
-        var intent = Codec.Decode(Payload(Token, "23b872dd" + Word(holder[2..]) + Word(Recipient[2..]) + Word("01")));
+        var data = "23b872dd" + Word(holder[2..]) + Word(Recipient[2..]) + Word("01");
+        var intent = Codec.Decode(Payload(Token, data));
         Assert.Equal([holder], intent.Sources);
         Assert.Equal(Recipient, Assert.Single(intent.Outputs).Destination);
-        Assert.Equal(["erc20:transferFrom"], intent.Notes);
+        Assert.Equal(["erc20:transferFrom", Digest(data)], intent.Notes);
     }
 
     [Theory]
@@ -80,6 +86,14 @@ public class EvmIntentTests
         var intent = Codec.Decode(Payload(Token, "d0e30db0", value: 5)); // WETH deposit()
         Assert.Equal(new ContractCall(Token, "0xd0e30db0", 5), intent.Call);
         Assert.Equal(new IntentOutput(Token, IntentOutput.NativeAsset, 5, false), Assert.Single(intent.Outputs));
+        Assert.Equal([Digest("d0e30db0")], intent.Notes);
+    }
+
+    [Fact]
+    public void A_plain_value_transfer_carries_no_calldata_digest()
+    {
+        var intent = Codec.Decode(Payload(Recipient, "", value: 5));
+        Assert.Empty(intent.Notes);
     }
 
     [Fact]
@@ -87,7 +101,7 @@ public class EvmIntentTests
     {
         var intent = Codec.Decode(Payload(null, "6080604052"));
         Assert.Equal(new ContractCall("", "", 0), intent.Call);
-        Assert.Equal(["contract-creation"], intent.Notes);
+        Assert.Equal(["contract-creation", Digest("6080604052")], intent.Notes);
         Assert.Empty(intent.Outputs);
     }
 

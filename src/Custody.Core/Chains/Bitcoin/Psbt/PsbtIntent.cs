@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Numerics;
 using Custody.Core.Chains.Bitcoin.Sighash;
 using Custody.Core.Chains.Bitcoin.Transactions;
+using Custody.Core.Policy;
 
 namespace Custody.Core.Chains.Bitcoin.Psbt;
 
@@ -8,7 +10,8 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 /// What a PSBT does, proven from its bytes: the outputs with their addresses and
 /// amounts, the fee (inputs − outputs, from the resolved spent outputs), the spent
 /// outpoints as replay keys, the input addresses as sources, and notes on anything
-/// unusual (non-default sighash types, scripts without an address).
+/// unusual (non-default sighash types, scripts without an address), and the final
+/// transaction's virtual size as a "vsize:N" measurement when it can be bounded.
 /// Change: without keys only a claim can be read; an output that carries a
 /// derivation is marked IsChange here, and the signer refuses the PSBT unless every
 /// such output pays a key the wallet derives. So no signature ever exists for an
@@ -90,6 +93,9 @@ public static class PsbtIntent
 
         var fee = totalIn - totalOut;
         if (fee < 0) throw new InvalidInputException("fee", $"outputs ({totalOut}) exceed inputs ({totalIn})");
+        // A lower bound, so a maximum fee-rate cap never passes a transaction that pays more (see PsbtVirtualSize).
+        if (PsbtVirtualSize.Estimate(psbt, spent) is { } vsize)
+            notes.Add(IntentNotes.VirtualSizePrefix + vsize.ToString(CultureInfo.InvariantCulture));
         return new TransactionIntent(chain.Id, sources, outputs, fee, null, replayKeys, notes);
     }
 
