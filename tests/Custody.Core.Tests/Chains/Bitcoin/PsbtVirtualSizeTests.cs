@@ -50,6 +50,29 @@ public class PsbtVirtualSizeTests
     }
 
     [Fact]
+    public void A_finalised_taproot_input_counts_as_its_key_path_and_another_finalised_kind_as_given()
+    {
+        using var keys = FixedKeyRing.Deterministic(0x1234abcd);
+        var p2tr = BitcoinScript.P2tr(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray());
+        var p2wsh = BitcoinScript.Witness(0, new byte[32]);
+        long Estimate(byte[] spentScript, byte[][] finalWitness)
+        {
+            var psbt = new TestPsbtBuilder(keys)
+                .Spend(BitcoinAddressKind.P2wpkh, PathFor(Btc, BitcoinAddressKind.P2wpkh, 0, 0), 10_000)
+                .SpendRaw(new OutPoint(new byte[32], 3), i => i.WithWitnessUtxo(new TxOutput(10_000, spentScript)).Finalized([], finalWitness))
+                .Pay(BitcoinScript.P2wpkh(new byte[20]), 19_000).Build();
+            Assert.True(IntentNotes.TryGetVirtualSize(new PsbtCodec(Btc).Decode(psbt.ToBytes()), out var vsize));
+            return vsize;
+        }
+
+        // a script-path witness (signature, 100-byte script, control block) could be swapped for a
+        // 64-byte key-path signature by the input's owner after we sign: it counts as the latter
+        Assert.Equal(Estimate(p2tr, [new byte[64]]), Estimate(p2tr, [new byte[64], new byte[100], new byte[33]]));
+        // a P2WSH witness counts as given: 400 more witness bytes are 100 more vbytes
+        Assert.Equal(Estimate(p2wsh, [new byte[300]]) + 100, Estimate(p2wsh, [new byte[700]]));
+    }
+
+    [Fact]
     public void A_legacy_only_transaction_has_no_witness_discount()
     {
         using var keys = FixedKeyRing.Deterministic(0x1234abcd);
