@@ -55,6 +55,38 @@ public class ConflictProtectionTests
     }
 
     [Fact]
+    public async Task Evm_fee_bump_of_a_decoded_contract_call_survives_storage_and_other_calldata_does_not()
+    {
+        // the remembered intent is read back from SQLite: its calldata digest must come back with it
+        var router = Evm(0xB0);
+        var policy = PolicyText().Replace("\"eth\": { \"allowReplacement\": true,",
+            $"\"eth\": {{ \"allowReplacement\": true, \"contractCalls\": [ {{ \"contract\": \"{router}\", \"selectors\": [\"0x38ed1739\"] }} ],",
+            StringComparison.Ordinal);
+        Assert.Contains("contractCalls", policy, StringComparison.Ordinal);
+        await using var fixture = await CreateAsync(policy);
+        var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
+        TransactionIntent Swap(string amountOutMin, long maxFeePerGas) => codec.Decode(new Custody.Core.Chains.Evm.EvmTransaction
+        {
+            Type = Custody.Core.Chains.Evm.EvmTransactionType.DynamicFee,
+            ChainId = 1,
+            Nonce = 9,
+            MaxPriorityFeePerGas = 1,
+            MaxFeePerGas = maxFeePerGas,
+            GasLimit = 200_000,
+            To = Custody.Core.Chains.Evm.EvmAddress.Parse(router),
+            Data = Convert.FromHexString("38ed1739" + "0f4240".PadLeft(64, '0') + amountOutMin.PadLeft(64, '0')),
+        }.EncodeUnsigned());
+
+        var first = await fixture.Gate.AdmitAsync(fixture.Request(Swap("0186a0", 10), "first"), default);
+        Assert.True(first.IsAllowed, first.Reason);
+        var bump = await fixture.Gate.AdmitAsync(fixture.Request(Swap("0186a0", 20), "bump"), default);
+        Assert.True(bump.IsAllowed, bump.Reason);
+        var other = await fixture.Gate.AdmitAsync(fixture.Request(Swap("01", 30), "other"), default);
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.Conflict), (other.Outcome, other.Rule));
+        Assert.Contains("calldata digest", other.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Releasing_a_bump_restores_the_original_in_the_velocity_ledger()
     {
         await using var fixture = await CreateAsync(PolicyText());
