@@ -13,8 +13,10 @@ namespace Custody.Core.Chains;
 /// <param name="Fee">The most the transaction can cost its sender in the native asset, in base units.</param>
 /// <param name="Call">A contract call that is not a decoded transfer, if any.</param>
 /// <param name="ReplayKeys">
-/// Identities that a conflicting transaction would share: Bitcoin outpoints
-/// ("txid:vout"), EVM "chainId/address/nonce", Solana recent blockhash + fee payer, TRON ref block.
+/// Identities that only one transaction can ever use, so that a second, different transaction
+/// using one conflicts with the first: Bitcoin outpoints ("txid:vout"), EVM "chainId/address/nonce",
+/// a Solana durable nonce ("nonceAccount/nonce"). TRON has none, nor has a Solana transaction on a
+/// recent blockhash: different transactions there never exclude each other.
 /// </param>
 /// <param name="Notes">Facts the policy may want to refuse on, e.g. "sighash:NONE", "unresolved-lookup-table".</param>
 public sealed record TransactionIntent(

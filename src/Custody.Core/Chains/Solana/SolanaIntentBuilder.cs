@@ -39,8 +39,8 @@ internal sealed class SolanaIntentBuilder
         var builder = new SolanaIntentBuilder(message);
         builder.AddSource(0);
         for (var i = 0; i < message.Instructions.Count; i++) builder.Add(message.Instructions[i], $"message.instructions[{i}]");
-        var feePayer = SolanaAddress.ToText(message.FeePayer.Span);
-        builder._replayKeys.Insert(0, $"{feePayer}/{SolanaAddress.ToText(message.RecentBlockhash.Span)}");
+        // Only a durable nonce makes two different transactions exclusive (see AdvanceNonceAccount):
+        // different messages under one recent blockhash are independent transactions, each valid.
         return new TransactionIntent(chainId, builder._sources, builder._outputs, builder.MaxFee(), builder._call, builder._replayKeys, builder._notes.Distinct().ToList());
     }
 

@@ -14,10 +14,9 @@ namespace Custody.Core.Chains.Tron;
 /// </summary>
 /// <remarks>
 /// TRON has no nonce. A transaction is valid only on a chain holding its reference block
-/// (TaPoS) and only until its expiration; nodes drop a txID they have already seen. The
-/// replay key "ref:&lt;ref_block_bytes&gt;:&lt;ref_block_hash&gt;:exp:&lt;expiration ms&gt;"
-/// names that window; two different transactions in one window do not conflict on chain,
-/// so a conflict guard should use it to scope, not to refuse. Fee is fee_limit, the cap on
+/// (TaPoS) and only until its expiration; nodes drop a txID they have already seen. Two
+/// different transactions never conflict on chain, so the intent carries no replay key (the
+/// same raw_data again is the same txID: an idempotent retry, not a conflict). Fee is fee_limit, the cap on
 /// energy burnt; bandwidth and account-activation fees are not in the transaction.
 /// An expiration at or before now (from the injected <see cref="TimeProvider"/>) is refused.
 /// </remarks>
@@ -107,7 +106,6 @@ public sealed class TronCodec : ITransactionCodec
         }
         if (!raw.Memo.IsEmpty) notes.Add("tron:memo");
         if (contract.PermissionId != 0) notes.Add("tron:permission-id:" + contract.PermissionId.ToString(CultureInfo.InvariantCulture));
-        var replayKey = $"ref:{Convert.ToHexStringLower(raw.RefBlockBytes.Span)}:{Convert.ToHexStringLower(raw.RefBlockHash.Span)}:exp:{raw.Expiration.ToString(CultureInfo.InvariantCulture)}";
-        return new TransactionIntent(Chain.Id, sources, outputs, raw.FeeLimit, call, [replayKey], notes);
+        return new TransactionIntent(Chain.Id, sources, outputs, raw.FeeLimit, call, [], notes);
     }
 }
