@@ -16,9 +16,12 @@ namespace Custody.Storage.Audit;
 /// N records or T seconds, after the records' commit and outside their transaction, so a
 /// slow or failing audit key never loses or delays a record.
 /// <para>
-/// One appender per file: a second one (another process) would fail its inserts on the
-/// sequence primary key rather than corrupt the log. Opening replays and verifies the
-/// whole log (linear in its size) so that it never signs over altered records.
+/// Several appenders (processes: the daemon and custody-admin) may share one file. Each
+/// write transaction is BEGIN IMMEDIATE, which serialises writers across processes; inside
+/// it the appender reads the tail and first appends to its tree the records another
+/// process committed since (checking each leaf hash against its data), so sequence numbers
+/// stay gap-free and every checkpoint signs the whole file. Opening replays and verifies
+/// the whole log (linear in its size) so that it never signs over altered records.
 /// </para>
 /// </summary>
 public sealed class AuditLog : IAsyncDisposable
@@ -26,6 +29,13 @@ public sealed class AuditLog : IAsyncDisposable
     private const string InsertRecordSql =
         "INSERT INTO audit_records (seq, time_us, principal, action, wallet_id, data, leaf_hash) "
         + "VALUES (@Seq, @TimeUs, @Principal, @Action, @WalletId, @Data, @LeafHash)";
+
+    private const string TailSql = "SELECT max(seq) FROM audit_records";
+
+    private const string ForeignRecordsSql =
+        "SELECT seq AS Seq, time_us AS TimeUs, data AS Data, leaf_hash AS LeafHash FROM audit_records WHERE seq >= @from ORDER BY seq";
+
+    private const string LatestCheckpointSql = "SELECT idx AS Idx, note AS Note FROM audit_checkpoints ORDER BY idx DESC LIMIT 1";
 
     private const string InsertCheckpointSql =
         "INSERT INTO audit_checkpoints (idx, tree_size, time_us, note) VALUES (@Idx, @TreeSize, @TimeUs, @Note)";
@@ -186,24 +196,27 @@ public sealed class AuditLog : IAsyncDisposable
     private void Commit(List<AppendWork> batch)
     {
         var tree = _tree.Clone();
-        var now = _options.TimeProvider.GetUtcNow();
-        // Time never runs backwards in the log, even when the clock does.
-        var time = now > _lastTime ? now : _lastTime;
+        var lastTime = _lastTime;
         var rows = new List<RecordRow>(batch.Count);
         var receipts = new AuditReceipt[batch.Count];
         try
         {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var record = batch[i].Record with { Sequence = tree.Size, Time = time };
-                var data = AuditRecordEncoding.Encode(record);
-                var leaf = MerkleHash.Leaf(data);
-                rows.Add(new RecordRow(record.Sequence, AuditTime.ToMicros(record.Time), record.Principal, record.Action, record.WalletId, data, leaf));
-                receipts[i] = new AuditReceipt(record.Sequence, record.Time, leaf);
-                tree.Append(leaf);
-            }
             using (var tx = _connection.BeginTransaction(deferred: false))
             {
+                CatchUp(tree, ref lastTime, tx);
+                var now = _options.TimeProvider.GetUtcNow();
+                // Time never runs backwards in the log, even when the clock does.
+                var time = now > lastTime ? now : lastTime;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var record = batch[i].Record with { Sequence = tree.Size, Time = time };
+                    var data = AuditRecordEncoding.Encode(record);
+                    var leaf = MerkleHash.Leaf(data);
+                    rows.Add(new RecordRow(record.Sequence, AuditTime.ToMicros(record.Time), record.Principal, record.Action, record.WalletId, data, leaf));
+                    receipts[i] = new AuditReceipt(record.Sequence, record.Time, leaf);
+                    tree.Append(leaf);
+                }
+                lastTime = time;
                 _connection.Execute(InsertRecordSql, rows, tx);
                 tx.Commit();
             }
@@ -213,22 +226,54 @@ public sealed class AuditLog : IAsyncDisposable
             foreach (var work in batch) work.Completion.TrySetException(e);
             return;
         }
-        _tree = tree;
-        _lastTime = time;
-        Interlocked.Exchange(ref _size, tree.Size);
+        Adopt(tree, lastTime);
         Interlocked.Increment(ref _commits);
         for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(receipts[i]);
+    }
+
+    /// <summary>
+    /// Appends to <paramref name="tree"/> the records another process committed since this
+    /// one last wrote. Runs inside a write transaction, so the tail cannot move meanwhile.
+    /// The single-process case costs one indexed max(seq).
+    /// </summary>
+    private void CatchUp(MerkleTreeState tree, ref DateTimeOffset lastTime, SqliteTransaction tx)
+    {
+        var next = (_connection.ExecuteScalar<long?>(TailSql, transaction: tx) ?? -1) + 1;
+        if (next == tree.Size) return;
+        if (next < tree.Size)
+            throw new InvalidOperationException($"the audit log holds {next} records but this appender wrote {tree.Size}: records were removed; run 'custody-admin audit verify'");
+        foreach (var row in _connection.Query<ForeignRecordRow>(ForeignRecordsSql, new { from = tree.Size }, tx, buffered: false))
+        {
+            // Another appender's rows are signed over by our next checkpoint: never take a
+            // leaf hash on trust, and never accept a gap.
+            if (row.Seq != tree.Size || !MerkleHash.Leaf(row.Data).AsSpan().SequenceEqual(row.LeafHash))
+                throw new AuditLogTamperedException(new AuditFailure(AuditFailureKind.AlteredRecord, row.Seq,
+                    "a record appended by another process does not match its leaf hash or position"));
+            tree.Append(row.LeafHash);
+            var time = DateTimeOffset.UnixEpoch.AddTicks(row.TimeUs * TimeSpan.TicksPerMicrosecond);
+            if (time > lastTime) lastTime = time;
+        }
+        if (tree.Size != next)
+            throw new InvalidOperationException($"the audit log's records end at {tree.Size}, not at {next}: a sequence number is missing; run 'custody-admin audit verify'");
+    }
+
+    private void Adopt(MerkleTreeState tree, DateTimeOffset lastTime)
+    {
+        _tree = tree;
+        _lastTime = lastTime;
+        Interlocked.Exchange(ref _size, tree.Size);
     }
 
     private void SignCheckpoint(List<Work> requests)
     {
         Exception? error = null;
-        if (_tree.Size > _checkpointedSize)
+        // A request or a tick also looks at the file: another process may have appended.
+        if (_tree.Size > _checkpointedSize || requests.Count > 0)
         {
             try
             {
-                _latest = WriteCheckpoint();
-                Interlocked.Exchange(ref _checkpointedSize, _latest.Checkpoint.Size);
+                _latest = WriteCheckpoint() ?? _latest;
+                Interlocked.Exchange(ref _checkpointedSize, _latest?.Checkpoint.Size ?? 0);
                 LastCheckpointError = null;
             }
             catch (Exception e)
@@ -245,20 +290,64 @@ public sealed class AuditLog : IAsyncDisposable
         }
     }
 
-    private SignedCheckpoint WriteCheckpoint()
+    /// <summary>
+    /// Signs and stores a checkpoint of the whole file, unless another process already
+    /// stored one of the same size. Signing happens inside the write transaction so that
+    /// the tail and the checkpoint index cannot move between reading and storing them.
+    /// </summary>
+    private SignedCheckpoint? WriteCheckpoint()
     {
-        var checkpoint = new Checkpoint(_origin, _tree.Size, _tree.Root());
-        var note = checkpoint.Sign(_signer);
-        // A key that signs wrongly (or an HSM returning garbage) must not leave a checkpoint
-        // that will later read as forged.
-        Checkpoint.Open(note, _key);
-        var index = (_latest?.Index ?? -1) + 1;
+        var tree = _tree.Clone();
+        var lastTime = _lastTime;
+        SignedCheckpoint? result;
         using (var tx = _connection.BeginTransaction(deferred: false))
         {
-            _connection.Execute(InsertCheckpointSql, new { Idx = index, TreeSize = checkpoint.Size, TimeUs = AuditTime.ToMicros(_options.TimeProvider.GetUtcNow()), Note = note }, tx);
+            CatchUp(tree, ref lastTime, tx);
+            var stored = _connection.QuerySingleOrDefault<CheckpointRow>(LatestCheckpointSql, transaction: tx);
+            var latest = stored is null ? null : new SignedCheckpoint(stored.Idx, Checkpoint.Open(stored.Note, _key), stored.Note);
+            if (tree.Size == 0)
+            {
+                // Nothing to sign yet.
+                result = null;
+            }
+            else if (latest is not null && latest.Checkpoint.Size >= tree.Size)
+            {
+                if (latest.Checkpoint.Size != tree.Size || !latest.Checkpoint.RootHash.Span.SequenceEqual(tree.Root()))
+                    throw new AuditLogTamperedException(new AuditFailure(AuditFailureKind.Inconsistent, latest.Index,
+                        $"another appender's checkpoint of size {latest.Checkpoint.Size} does not match the {tree.Size} records in the file"));
+                // Another process signed this very tree already: a second checkpoint of the
+                // same size would only repeat it.
+                result = latest;
+            }
+            else
+            {
+                var checkpoint = new Checkpoint(_origin, tree.Size, tree.Root());
+                var note = checkpoint.Sign(_signer);
+                // A key that signs wrongly (or an HSM returning garbage) must not leave a checkpoint
+                // that will later read as forged.
+                Checkpoint.Open(note, _key);
+                var index = (latest?.Index ?? -1) + 1;
+                _connection.Execute(InsertCheckpointSql, new { Idx = index, TreeSize = checkpoint.Size, TimeUs = AuditTime.ToMicros(_options.TimeProvider.GetUtcNow()), Note = note }, tx);
+                result = new SignedCheckpoint(index, checkpoint, note);
+            }
             tx.Commit();
         }
-        return new SignedCheckpoint(index, checkpoint, note);
+        Adopt(tree, lastTime);
+        return result;
+    }
+
+    private sealed class ForeignRecordRow
+    {
+        public long Seq { get; set; }
+        public long TimeUs { get; set; }
+        public byte[] Data { get; set; } = [];
+        public byte[] LeafHash { get; set; } = [];
+    }
+
+    private sealed class CheckpointRow
+    {
+        public long Idx { get; set; }
+        public string Note { get; set; } = "";
     }
 
     private sealed record RecordRow(long Seq, long TimeUs, string Principal, string Action, string? WalletId, byte[] Data, byte[] LeafHash);
