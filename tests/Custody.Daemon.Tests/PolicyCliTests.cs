@@ -55,8 +55,11 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
     {
         var wallet = await NewWalletAsync("cli-policy");
 
-        var applied = Admin(daemon.AdminToken, "policy", "apply", "--wallet", wallet, "--file", PolicyFile(Limited("1000")));
+        var applied = Admin(daemon.AdminToken, "policy", "apply", "--wallet", wallet, "--file", PolicyFile(Limited("1000")), "--reason", "cap small payments");
         Assert.True(applied.ExitCode == 0, applied.Stderr);
+        var records = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet, Limit = 100 }, DaemonFixture.Bearer(daemon.AuditorToken));
+        Assert.Contains(records.Records, r => r.Action == "policy.published" && r.Principal == "admin"
+            && r.Details["detail"].Contains("reason: cap small payments", StringComparison.Ordinal));
         var version = (await daemon.Policy.GetPolicyAsync(new GetPolicyRequest { WalletId = wallet }, DaemonFixture.Bearer(daemon.AdminToken))).Version;
         Assert.True(version > 0);
         Assert.Contains($"version {version}", applied.Stdout, StringComparison.Ordinal);

@@ -15,13 +15,15 @@ internal static class ApplyCommand
         var connection = DaemonClient.Options.AddTo(command);
         var scope = PolicyScopeOptions.AddTo(command);
         var file = new Option<string>("--file") { Description = "The policy document (JSON, comments allowed)", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why it changes, for the audit record" };
         command.Options.Add(file);
+        command.Options.Add(reason);
         command.SetAction(parse =>
         {
             var walletId = scope.WalletId(parse);
             var document = PolicyFile.Read(parse.GetValue(file)!);
             using var daemon = connection.Connect(parse);
-            var published = daemon.Policy.SetPolicy(new SetPolicyRequest { WalletId = walletId, Document = document }, daemon.Call);
+            var published = daemon.Policy.SetPolicy(new SetPolicyRequest { WalletId = walletId, Document = document, Reason = parse.GetValue(reason) ?? "" }, daemon.Call);
             if (!published.Changed)
             {
                 Console.Out.WriteLine($"unchanged: {PolicyScopeOptions.Describe(walletId)} is already at version {published.Version}");
