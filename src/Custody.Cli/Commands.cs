@@ -19,6 +19,10 @@ internal static class Commands
         yield return Group("audit", "Verify and export the tamper-evident audit log", Audit.VerifyCommand.Create(), Audit.ExportCommand.Create());
         yield return Ceremony.CeremonyCommand.Create();
         yield return Kek.KekCommand.Create();
+        yield return Group("policy", "Show, preview and publish the daemon's signing policy",
+            Policy.ShowCommand.Create(), Policy.ApplyCommand.Create(), Policy.DiffCommand.Create());
+        yield return Policy.FreezeCommand.Create();
+        yield return Policy.UnfreezeCommand.Create();
     }
 
     private static Command Group(string name, string description, params Command[] verbs)

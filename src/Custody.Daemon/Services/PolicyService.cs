@@ -26,7 +26,7 @@ public sealed class PolicyService(PolicyAdministration administration, SigningPi
     {
         var caller = Caller.Of(context);
         var published = await administration.PublishAsync(Scope(context, request.WalletId), request.Document, caller.Principal,
-            RoleNames.ToList(caller.Roles), context.CancellationToken).ConfigureAwait(false);
+            RoleNames.ToList(caller.Roles), request.Reason, context.CancellationToken).ConfigureAwait(false);
         return new SetPolicyResponse { Version = (ulong)published.Version, Changed = published.Changed, Diff = published.Diff, Document = published.CanonicalDocument };
     }
 

@@ -38,11 +38,19 @@ public sealed class PolicyAdministration
     /// in force from now, and audits the diff. Publishing the same canonical document again
     /// changes nothing and returns the current version.
     /// </summary>
+    public Task<PublishedPolicy> PublishAsync(PolicyScope scope, string documentText, string principal,
+        IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
+        PublishAsync(scope, documentText, principal, roles, reason: null, cancellationToken);
+
+    /// <summary>As above, with the operator's reason for the change (optional) in the audit record.</summary>
     public async Task<PublishedPolicy> PublishAsync(PolicyScope scope, string documentText, string principal,
-        IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+        IReadOnlyCollection<string> roles, string? reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         RequireAdmin(principal, roles, "publish a policy");
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (reason is { Length: > MaxReasonLength } || reason?.Contains('\n', StringComparison.Ordinal) == true)
+            throw new InvalidInputException("reason", $"at most {MaxReasonLength} characters on one line");
         var canonical = PolicyJson.Write(PolicyJson.Parse(documentText));
         PublishedPolicy published;
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -58,7 +66,8 @@ public sealed class PolicyAdministration
             published = new PublishedPolicy(version, scope, canonical, LineDiff.Compute(latest?.Document ?? "", canonical), Changed: true);
         }
         await _audit.RecordAsync(new PolicyAuditEvent(PolicyAuditActions.PolicyPublished, principal, scope.ToString(),
-            $"version {published.Version}\n{published.Diff}", _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            reason is null ? $"version {published.Version}\n{published.Diff}" : $"version {published.Version}\nreason: {reason}\n{published.Diff}",
+            _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         return published;
     }
 
