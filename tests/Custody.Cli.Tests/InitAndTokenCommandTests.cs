@@ -38,6 +38,15 @@ public class InitAndTokenCommandTests
         Assert.Equal(0, CliProcess.Admin("token", "revoke", "--data-dir", dir, "--token-id", tokenId).ExitCode);
         Assert.Equal(1, CliProcess.Admin("token", "revoke", "--data-dir", dir, "--token-id", tokenId).ExitCode);
         Assert.Contains(CliProcess.Admin("token", "list", "--data-dir", dir).Lines, l => l.StartsWith(tokenId, StringComparison.Ordinal) && l.Contains("revoked", StringComparison.Ordinal));
+
+        // Both administrative actions are in the audit log, without the secret, and the log verifies.
+        var export = CliProcess.Admin("audit", "export", "--db", Path.Combine(dir, "audit.db"));
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Contains(export.Lines, l => l.Contains("token.create", StringComparison.Ordinal) && l.Contains(tokenId, StringComparison.Ordinal));
+        Assert.Contains(export.Lines, l => l.Contains("token.revoke", StringComparison.Ordinal) && l.Contains(tokenId, StringComparison.Ordinal));
+        Assert.DoesNotContain(Assert.Single(created.Lines), export.Stdout, StringComparison.Ordinal);
+        var verify = CliProcess.Admin("audit", "verify", "--db", Path.Combine(dir, "audit.db"), "--key", Path.Combine(dir, "audit.vkey"));
+        Assert.True(verify.ExitCode == 0, verify.ToString());
     }
 
     [Fact]

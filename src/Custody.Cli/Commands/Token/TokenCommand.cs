@@ -20,6 +20,17 @@ internal static class TokenCommand
         Required = true,
     };
 
+    /// <summary>
+    /// Records an administrative action on tokens in the installation's audit log, signed off by
+    /// the HSM audit key like every ceremony step. Public facts only: ids, principals, roles, scopes.
+    /// </summary>
+    public static async Task AuditAsync(string dataDir, string operatorName, string action, params (string Key, string Value)[] details)
+    {
+        using var installation = Installation.Open(dataDir, Custody.Hsm.HsmOptions.SoftHsmModulePath);
+        await using var audit = CeremonyAudit.Open(installation, operatorName);
+        await audit.RecordAsync(action, null, details).ConfigureAwait(false);
+    }
+
     /// <summary>The token store of an existing installation; a missing database is an error, not a new one.</summary>
     public static Custody.Storage.Tokens.TokenStore OpenStore(string dataDir)
     {

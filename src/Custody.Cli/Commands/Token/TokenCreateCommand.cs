@@ -16,13 +16,15 @@ internal static class TokenCreateCommand
         var roles = new Option<string>("--roles") { Description = "Comma-separated: signer, approver, auditor, admin", Required = true };
         var wallets = new Option<string>("--wallets") { Description = "\"*\" for every wallet, or comma-separated wallet ids", DefaultValueFactory = _ => "*" };
         var output = new Option<string?>("--output") { Description = "Write the token to this new file (mode 0600) instead of stdout" };
+        var op = Ceremony.CeremonyCommand.Operator();
         var command = new Command("create", "Create an API token; its secret is shown once");
+        command.Options.Add(op);
         command.Options.Add(dataDir);
         command.Options.Add(principal);
         command.Options.Add(roles);
         command.Options.Add(wallets);
         command.Options.Add(output);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var parsedRoles = RoleNames.Parse(parse.GetValue(roles)!);
             var scope = WalletScope.Parse(parse.GetValue(wallets)!);
@@ -31,6 +33,9 @@ internal static class TokenCreateCommand
                 throw new CliException($"{outputPath} exists; refusing to overwrite a token file");
             var store = TokenCommand.OpenStore(parse.GetValue(dataDir)!);
             var (token, secret) = store.Create(parse.GetValue(principal)!, parsedRoles, scope);
+            // Recorded before the secret is handed out: a token nobody audited is never shown.
+            await TokenCommand.AuditAsync(parse.GetValue(dataDir)!, parse.GetValue(op)!, "token.create",
+                ("token_id", token.TokenId), ("principal", token.Principal), ("roles", RoleNames.Format(token.Roles)), ("wallets", token.Wallets.ToString()!)).ConfigureAwait(false);
             if (outputPath is null)
             {
                 Console.Out.WriteLine(secret);

@@ -9,14 +9,17 @@ internal static class TokenRevokeCommand
     {
         var dataDir = TokenCommand.DataDirOption();
         var tokenId = new Option<string>("--token-id") { Description = "The token's public id (tok_…), as token create and token list print it", Required = true };
+        var op = Ceremony.CeremonyCommand.Operator();
         var command = new Command("revoke", "Revoke an API token by id");
+        command.Options.Add(op);
         command.Options.Add(dataDir);
         command.Options.Add(tokenId);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var id = parse.GetValue(tokenId)!;
             if (!TokenCommand.OpenStore(parse.GetValue(dataDir)!).Revoke(id))
                 throw new CliException($"no active token {id}");
+            await TokenCommand.AuditAsync(parse.GetValue(dataDir)!, parse.GetValue(op)!, "token.revoke", ("token_id", id)).ConfigureAwait(false);
             Console.Error.WriteLine($"revoked {id}");
             return CliRunner.Ok;
         });
