@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Custody.Core.Chains;
+using Custody.Core.Policy;
 using Custody.Core.Chains.Bitcoin.Psbt;
 
 namespace Custody.Cli.Tx;
@@ -43,47 +44,14 @@ internal static class DecodeCommand
         return PartiallySignedTransaction.HasMagic(bytes) ? bytes : codec.ParsePayload(Encoding.UTF8.GetString(bytes));
     }
 
+    // The intent's canonical JSON (Core's IntentJson, whose SHA-256 approvers sign), indented for people.
     internal static string ToJson(TransactionIntent intent)
     {
+        using var document = JsonDocument.Parse(IntentJson.Write(intent));
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("chain", intent.Chain);
-            WriteStrings(writer, "sources", intent.Sources);
-            writer.WriteStartArray("outputs");
-            foreach (var output in intent.Outputs)
-            {
-                writer.WriteStartObject();
-                if (output.Destination is null) writer.WriteNull("destination");
-                else writer.WriteString("destination", output.Destination);
-                writer.WriteString("asset", output.Asset);
-                writer.WriteString("amount", output.Amount.ToString(CultureInfo.InvariantCulture));
-                writer.WriteBoolean("isChange", output.IsChange);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteString("fee", intent.Fee.ToString(CultureInfo.InvariantCulture));
-            if (intent.Call is { } call)
-            {
-                writer.WriteStartObject("call");
-                writer.WriteString("contract", call.Contract);
-                writer.WriteString("selector", call.Selector);
-                writer.WriteString("value", call.Value.ToString(CultureInfo.InvariantCulture));
-                writer.WriteEndObject();
-            }
-            WriteStrings(writer, "replayKeys", intent.ReplayKeys);
-            WriteStrings(writer, "notes", intent.Notes);
-            writer.WriteEndObject();
-        }
+            document.WriteTo(writer);
         return Encoding.UTF8.GetString(stream.ToArray()) + Environment.NewLine;
-    }
-
-    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values) writer.WriteStringValue(value);
-        writer.WriteEndArray();
     }
 
     private static string ToText(TransactionIntent intent)
