@@ -1,4 +1,6 @@
 using System.Globalization;
+using Custody.Core.Audit.Merkle;
+using Custody.Core.Audit.Notes;
 using Custody.Core.Hd;
 using Custody.Storage;
 using Custody.V1;
@@ -37,6 +39,32 @@ public class AuditTests(DaemonFixture daemon)
         Assert.Equal(reply.PayloadDigest, decision.RequestDigest);
         Assert.Equal("audited-1", decision.Details["request_id"]);
         Assert.Equal(reply.TxId, result.TxId);
+
+        // The receipt's records are provably in the signed tree once the next checkpoint is out,
+        // checked here as an outsider would: leaf hash, path, the signed root, the exported key.
+        var verifierKey = NoteVerifierKey.Parse((await daemon.Audit.VerifyAsync(new VerifyAuditRequest(), Auditor)).VerifierKey);
+        foreach (var sequence in new[] { reply.Audit.DecisionSequence, reply.Audit.ResultSequence })
+        {
+            var proof = await Eventually.SucceedsAsync(
+                async () => await daemon.Audit.GetInclusionProofAsync(new GetInclusionProofRequest { Sequence = sequence }, Auditor),
+                TimeSpan.FromSeconds(30));
+            var checkpoint = Checkpoint.Open(proof.Checkpoint, verifierKey);
+            Assert.Equal((long)proof.TreeSize, checkpoint.Size);
+            var inclusion = new InclusionProof((long)sequence, (long)proof.TreeSize, [.. proof.Path.Select(p => p.ToByteArray())]);
+            Assert.True(inclusion.Verify(MerkleHash.Leaf(proof.RecordData.Span), checkpoint.RootHash.Span));
+            Assert.False(inclusion.Verify(MerkleHash.Leaf([.. proof.RecordData.Span, 0]), checkpoint.RootHash.Span));
+            if (proof.CheckpointIndex > 0)
+            {
+                var consistency = await daemon.Audit.GetConsistencyProofAsync(
+                    new GetConsistencyProofRequest { FromCheckpoint = 0, ToCheckpoint = proof.CheckpointIndex }, Auditor);
+                var first = Checkpoint.Open(consistency.FromCheckpointNote, verifierKey);
+                Assert.True(new ConsistencyProof((long)consistency.FromSize, (long)consistency.ToSize, [.. consistency.Path.Select(p => p.ToByteArray())])
+                    .Verify(first.RootHash.Span, checkpoint.RootHash.Span));
+            }
+        }
+        var tooNew = await Assert.ThrowsAsync<RpcException>(() =>
+            daemon.Audit.GetInclusionProofAsync(new GetInclusionProofRequest { Sequence = 1UL << 40 }, Auditor).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, tooNew.StatusCode);
     }
 
     [Fact]

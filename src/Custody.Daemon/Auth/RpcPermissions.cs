@@ -37,6 +37,8 @@ public static class RpcPermissions
         ["/custody.v1.PolicyService/RevokeApprover"] = Roles.Admin,
         ["/custody.v1.AuditService/ListRecords"] = Roles.Auditor | Roles.Admin,
         ["/custody.v1.AuditService/Verify"] = Roles.Auditor | Roles.Admin,
+        ["/custody.v1.AuditService/GetInclusionProof"] = Roles.Auditor | Roles.Admin,
+        ["/custody.v1.AuditService/GetConsistencyProof"] = Roles.Auditor | Roles.Admin,
         ["/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"] = Anyone,
         ["/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"] = Anyone,
     };

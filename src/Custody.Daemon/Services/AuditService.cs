@@ -4,6 +4,7 @@ using Custody.Core.Audit.Notes;
 using Custody.Daemon.Auth;
 using Custody.Storage.Audit;
 using Custody.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -50,6 +51,46 @@ public sealed class AuditService(AuditLogReader reader, NoteVerifierKey verifier
             LatestCheckpoint = reader.LatestCheckpoint()?.Note ?? "",
             VerifierKey = verifierKey.ToString(),
         });
+    }
+
+    public override Task<InclusionProofResponse> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)
+    {
+        if (request.Sequence > long.MaxValue) throw new InvalidInputException("sequence", "too large");
+        var checkpoint = request.HasCheckpointIndex
+            ? reader.GetCheckpoint(checked((long)request.CheckpointIndex))
+            : reader.LatestCheckpoint() ?? throw new InvalidInputException("sequence", "no checkpoint has been signed yet; retry shortly");
+        var sequence = (long)request.Sequence;
+        if (sequence >= checkpoint.Checkpoint.Size)
+            throw new InvalidInputException("sequence", $"record {sequence} is not covered yet by checkpoint {checkpoint.Index} (size {checkpoint.Checkpoint.Size}); retry after the next checkpoint");
+        var record = reader.Get(sequence) ?? throw new InvalidInputException("sequence", $"no record {sequence}");
+        var proof = reader.GetInclusionProof(sequence, checkpoint.Index);
+        var response = new InclusionProofResponse
+        {
+            Sequence = request.Sequence,
+            RecordData = ByteString.CopyFrom(Core.Audit.AuditRecordEncoding.Encode(record)),
+            TreeSize = (ulong)proof.TreeSize,
+            CheckpointIndex = (ulong)checkpoint.Index,
+            Checkpoint = checkpoint.Note,
+        };
+        foreach (var hash in proof.Path) response.Path.Add(ByteString.CopyFrom(hash));
+        return Task.FromResult(response);
+    }
+
+    public override Task<ConsistencyProofResponse> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context)
+    {
+        if (request.FromCheckpoint > long.MaxValue || request.ToCheckpoint > long.MaxValue) throw new InvalidInputException("checkpoint", "too large");
+        var from = reader.GetCheckpoint((long)request.FromCheckpoint);
+        var to = reader.GetCheckpoint((long)request.ToCheckpoint);
+        var proof = reader.GetConsistencyProof(from.Index, to.Index);
+        var response = new ConsistencyProofResponse
+        {
+            FromSize = (ulong)proof.Size1,
+            ToSize = (ulong)proof.Size2,
+            FromCheckpointNote = from.Note,
+            ToCheckpointNote = to.Note,
+        };
+        foreach (var hash in proof.Path) response.Path.Add(ByteString.CopyFrom(hash));
+        return Task.FromResult(response);
     }
 
     private static V1.AuditRecord ToProto(Core.Audit.AuditRecord record)
