@@ -74,6 +74,8 @@ public static class DaemonHost
         builder.Services.AddSingleton<WalletStore>();
         builder.Services.AddSingleton<IdempotencyStore>(sp => new IdempotencyStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
+        if (hsmSettings.KeyRingCacheSeconds is < 0 or > 86_400 || double.IsNaN(hsmSettings.KeyRingCacheSeconds))
+            throw new StartupException($"Hsm:KeyRingCacheSeconds must be between 0 (off) and 86400, not {hsmSettings.KeyRingCacheSeconds}");
         var hsmOptions = HsmSetup.Options(dataDir.Root, hsmSettings);
         builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
         builder.Services.AddSingleton(hsmSettings);
@@ -83,6 +85,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton(new AuditLogReader(new SqliteDatabase(dataDir.AuditDatabase, readOnly: true)));
         builder.Services.AddSingleton<RefusalAudit>();
+        builder.Services.AddSingleton(sp => new KeyRingCache(TimeSpan.FromSeconds(sp.GetRequiredService<HsmSettings>().KeyRingCacheSeconds), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletKeys>();
         builder.Services.AddSingleton<WalletDirectory>();
         builder.Services.AddSingleton<InFlightRequests>();

@@ -17,4 +17,8 @@ internal static class Metrics
 
     public static async Task<double> UnsealsAsync(DaemonFixture daemon) =>
         Sample(await daemon.MetricsAsync(), "custody_hsm_operation_duration_seconds_count{operation=\"unseal\"}");
+
+    /// <summary>Signatures the signing pipeline made (HD or HSM-native).</summary>
+    public static async Task<double> SignaturesAsync(DaemonFixture daemon) =>
+        Sample(await daemon.MetricsAsync(), "custody_signing_duration_seconds_count");
 }

@@ -60,18 +60,42 @@ public class SigningTests(DaemonFixture daemon)
     }
 
     [Fact]
+    public async Task A_busy_wallet_is_unsealed_once_and_with_the_ring_cache_off_for_every_signature()
+    {
+        async Task<(double Unseals, double Signatures)> SignThreeAsync(string name)
+        {
+            var wallet = await NewHdWalletAsync(name);
+            var (unseals, signatures) = (await Metrics.UnsealsAsync(daemon), await Metrics.SignaturesAsync(daemon));
+            for (var nonce = 1ul; nonce <= 3; nonce++)
+                await daemon.Signing.SignTransactionAsync(new SignTransactionRequest { RequestId = NewRequestId(), WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(nonce) }, Signer);
+            return (await Metrics.UnsealsAsync(daemon) - unseals, await Metrics.SignaturesAsync(daemon) - signatures);
+        }
+
+        Assert.Equal((1, 3), await SignThreeAsync("cached"));
+        await daemon.RestartAsync("--Hsm:KeyRingCacheSeconds=0");
+        try
+        {
+            Assert.Equal((3, 3), await SignThreeAsync("uncached"));
+        }
+        finally
+        {
+            await daemon.RestartAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_retry_with_the_same_id_gets_the_same_answer_without_signing_again()
     {
         var wallet = await NewHdWalletAsync("retry");
         var request = new SignTransactionRequest { RequestId = NewRequestId(), WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(1) };
         var first = await daemon.Signing.SignTransactionAsync(request, Signer);
-        var unseals = await Metrics.UnsealsAsync(daemon);
+        var signatures = await Metrics.SignaturesAsync(daemon);
 
         var call = daemon.Signing.SignTransactionAsync(request, Signer);
         var second = await call;
         Assert.Equal(first, second);
         Assert.Equal("true", (await call.ResponseHeadersAsync).GetValue(Custody.Daemon.Services.SigningService.ReplayedHeader));
-        Assert.Equal(unseals, await Metrics.UnsealsAsync(daemon)); // the seed was not unsealed: nothing was signed
+        Assert.Equal(signatures, await Metrics.SignaturesAsync(daemon)); // nothing was signed
 
         // The same id with another payload is refused, and so is the same payload for another wallet.
         var info = await Errors.RefusedAsync(StatusCode.AlreadyExists, "REQUEST_ID_REUSED",

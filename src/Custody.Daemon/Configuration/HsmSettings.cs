@@ -23,4 +23,11 @@ public sealed class HsmSettings
     public int KekVersion { get; set; }
 
     public int MaxSessions { get; set; }
+
+    /// <summary>
+    /// Seconds an HD wallet's key ring (master node and derived inner nodes) stays in memory after
+    /// its last signature, so a busy wallet is not unsealed per request; 0 unseals for every
+    /// signature and zeroes the ring right after it. See SECURITY.md.
+    /// </summary>
+    public double KeyRingCacheSeconds { get; set; } = 60;
 }

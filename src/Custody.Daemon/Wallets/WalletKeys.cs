@@ -14,10 +14,11 @@ namespace Custody.Daemon.Wallets;
 /// <summary>
 /// The only daemon code that touches key material: creates wallets (a seed from the HSM's
 /// generator, sealed at once; or a key generated inside the HSM) and opens a wallet's keys
-/// for one operation. An HD seed lives unsealed only inside <see cref="Open"/>'s key ring,
-/// which the caller disposes right after signing (zeroing every derived key).
+/// for one operation. An HD seed is unsealed only to derive its master node; the key ring built
+/// on it stays in <see cref="KeyRingCache"/> while the wallet is busy (Hsm:KeyRingCacheSeconds
+/// idle, then zeroed) or, with the cache off, only until the caller disposes its lease.
 /// </summary>
-public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, DaemonMetrics metrics, TimeProvider clock)
+public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, DaemonMetrics metrics, TimeProvider clock)
 {
     /// <summary>A fresh HD seed: 32 bytes from the HSM, a BIP32 seed and a SLIP-39 master secret alike.</summary>
     public const int SeedLength = 32;
@@ -48,9 +49,11 @@ public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, DaemonMe
         if (wallet.Kind == WalletKind.HsmNative)
             return new KeyRingLease(new TimedKeyRing(new HsmKeyRing(hsm.Keys, HsmKeyId.Parse(wallet.HsmKeyId!), wallet.Curve!.Value, wallet.PublicKey!), metrics), null);
 
-        using var seed = Unseal(wallet);
-        var ring = new HdKeyRing(seed, curve); // keeps the master node only; the seed is zeroed on leaving this scope
-        return new KeyRingLease(ring, ring);
+        return rings.Lease(wallet.WalletId, wallet.SealedSeed!, curve, () =>
+        {
+            using var seed = Unseal(wallet);
+            return new HdKeyRing(seed, curve); // keeps the master node only; the seed is zeroed on leaving this scope
+        });
     }
 
     /// <summary>The extended public key at <paramref name="accountPath"/> of an HD wallet (unseals the seed once).</summary>

@@ -16,6 +16,10 @@ internal sealed class KeyEncryptionKeys(TokenSessionPool pool) : IKeyEncryptionK
     private const string LabelPrefix = "custody-kek-v";
     private readonly Lock _createLock = new();
 
+    // Versions seen on the token: Exists answers from here without a C_FindObjects (linear in the
+    // token's objects), since every unseal asks. A KEK destroyed elsewhere shows at its next use.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _present = new();
+
     public bool Ensure(int version)
     {
         CheckVersion(version);
@@ -65,9 +69,10 @@ internal sealed class KeyEncryptionKeys(TokenSessionPool pool) : IKeyEncryptionK
     public bool Exists(int version)
     {
         CheckVersion(version);
+        if (_present.ContainsKey(version)) return true;
         return pool.Execute($"find KEK v{version}", s =>
         {
-            if (s.FindAll(Template(s, version)).Count > 0) return true;
+            if (s.FindAll(Template(s, version)).Count > 0) return _present[version] = true;
             s.EnsureTokenPresent();
             return false;
         });
@@ -100,6 +105,7 @@ internal sealed class KeyEncryptionKeys(TokenSessionPool pool) : IKeyEncryptionK
             var found = s.FindAll(Template(s, version));
             foreach (var handle in found) s.Session.DestroyObject(handle);
             s.Forget(CacheKey(version));
+            _present.TryRemove(version, out _);
             if (found.Count == 0) s.EnsureTokenPresent();
             return found.Count > 0;
         });

@@ -1,4 +1,5 @@
 using Custody.Core.Policy;
+using Custody.Storage.Sqlite;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -22,17 +23,15 @@ internal static class FreezeTable
             .ConfigureAwait(false) > 0;
 
     /// <summary>The freeze that stops this wallet: the global one first, else the wallet's own.</summary>
-    public static async Task<FreezeState?> InForceAsync(SqliteConnection connection, SqliteTransaction? transaction, string walletId)
-    {
-        var row = await connection.QueryFirstOrDefaultAsync<Row>(
+    public static FreezeState? InForce(Sql sql, string walletId) =>
+        sql.First(
             """
-            SELECT scope AS Scope, frozen_by AS FrozenBy, frozen_at AS FrozenAt, reason AS Reason
+            SELECT scope, frozen_by, frozen_at, reason
             FROM policy_freezes WHERE scope IN ('global', @wallet)
             ORDER BY scope = 'global' DESC LIMIT 1
             """,
-            new { wallet = PolicyScope.Wallet(walletId).ToString() }, transaction).ConfigureAwait(false);
-        return row is null ? null : new FreezeState(PolicyScope.Parse(row.Scope), row.FrozenBy, DateTimeOffset.FromUnixTimeMilliseconds(row.FrozenAt), row.Reason);
-    }
+            r => new FreezeState(PolicyScope.Parse(r.GetString(0)), r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.GetString(3)),
+            ("@wallet", PolicyScope.Wallet(walletId).ToString()));
 
     public static async Task<FreezeState?> GetAsync(SqliteConnection connection, SqliteTransaction? transaction, PolicyScope scope)
     {

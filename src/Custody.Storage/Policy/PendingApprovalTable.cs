@@ -1,4 +1,5 @@
 using Custody.Core.Policy;
+using Custody.Storage.Sqlite;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -41,6 +42,15 @@ internal static class PendingApprovalTable
             new { requestDigest }, transaction).ConfigureAwait(false);
         return row is null ? null : ToPending(row);
     }
+
+    /// <summary>
+    /// Whether a request with this digest was ever parked: asked by every admission, so a cheap
+    /// indexed probe, with the whole row read only when there is one.
+    /// </summary>
+    public static Task<PendingApproval?> FindAsync(Sql sql, string requestDigest) =>
+        sql.Scalar<long>("SELECT EXISTS (SELECT 1 FROM policy_pending WHERE request_digest = @requestDigest)", ("@requestDigest", requestDigest)) == 0
+            ? Task.FromResult<PendingApproval?>(null)
+            : FindAsync(sql.Connection, sql.Transaction, requestDigest);
 
     /// <summary>Requests still waiting (state Pending, not past their expiry), oldest first; one wallet or all.</summary>
     public static async Task<IReadOnlyList<PendingApproval>> ListWaitingAsync(SqliteConnection connection, string? walletId, DateTimeOffset now, int limit)

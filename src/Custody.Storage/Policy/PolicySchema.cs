@@ -101,7 +101,14 @@ public static class PolicySchema
             PRIMARY KEY (wallet, chain, replay_key, request_digest)) STRICT;
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [V1];
+    // Releasing or replacing a reservation deletes its replay keys by request, and SQLite's
+    // foreign-key check on deleting a reservation looks them up the same way: without this index
+    // both scan the whole table, and admissions slow down as the ledger grows.
+    private const string V2 = """
+        CREATE INDEX IF NOT EXISTS policy_replay_keys_by_request ON policy_replay_keys (request_digest);
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2];
 
     public static void Apply(SqliteConnection connection) => SqliteSchema.Apply(connection, Component, Migrations);
 }

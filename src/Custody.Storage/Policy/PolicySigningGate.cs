@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using Custody.Core;
 using Custody.Core.Policy;
+using Custody.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Custody.Storage.Policy;
@@ -33,6 +34,10 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
     private readonly ConcurrentQueue<Work> _waiting = new();
     private readonly SemaphoreSlim _turn = new(1, 1);
 
+    // The writer's own connection with its statements prepared once; whoever holds the turn uses
+    // it. Dropped after a failed batch (a fresh one is opened for the next).
+    private StatementCache? _writer;
+
     // Bounds one transaction (and the write lock it holds against other processes).
     private const int MaxBatch = 64;
 
@@ -57,7 +62,7 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
             {
                 // A dry run writes nothing; a deferred transaction still gives it one consistent snapshot.
                 using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
-                return (await JudgeAsync(connection, transaction, request, Mode.DryRun).ConfigureAwait(false)).Decision;
+                return (await JudgeAsync(new Sql(connection, transaction), request, Mode.DryRun).ConfigureAwait(false)).Decision;
             }
         }
         catch (Exception e) when (StoreFailure(e) is { } failure)
@@ -82,7 +87,12 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
     }
 
     /// <summary>Call only when no admission is in flight (at shutdown).</summary>
-    public void Dispose() => _turn.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _writer = null;
+        _turn.Dispose();
+    }
 
     private enum Mode
     {
@@ -153,33 +163,33 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
         var outcomes = new Outcome[batch.Count];
         try
         {
-            var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            _writer ??= new StatementCache(await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false));
+            using var transaction = _writer.Connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+            var sql = Sql.On(_writer, transaction);
+            for (var i = 0; i < batch.Count; i++)
             {
-                using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                for (var i = 0; i < batch.Count; i++)
+                // A savepoint per request: one that fails is undone alone, the batch goes on.
+                transaction.Save("request");
+                try
                 {
-                    // A savepoint per request: one that fails is undone alone, the batch goes on.
-                    transaction.Save("request");
-                    try
-                    {
-                        outcomes[i] = await WriteOneAsync(connection, transaction, batch[i]).ConfigureAwait(false);
-                    }
-                    catch (Exception e)
-                    {
-                        transaction.Rollback("request");
-                        // An admission fails closed with a decision; a release throws, as it always did.
-                        outcomes[i] = batch[i].Mode != Mode.Release && StoreFailure(e) is { } failure
-                            ? new Outcome(failure, null, null)
-                            : new Outcome(null, null, e);
-                    }
-                    transaction.Release("request");
+                    outcomes[i] = await WriteOneAsync(sql, batch[i]).ConfigureAwait(false);
                 }
-                transaction.Commit();
+                catch (Exception e)
+                {
+                    transaction.Rollback("request");
+                    // An admission fails closed with a decision; a release throws, as it always did.
+                    outcomes[i] = batch[i].Mode != Mode.Release && StoreFailure(e) is { } failure
+                        ? new Outcome(failure, null, null)
+                        : new Outcome(null, null, e);
+                }
+                transaction.Release("request");
             }
+            transaction.Commit();
         }
         catch (Exception e)
         {
+            _writer?.Dispose();
+            _writer = null;
             // Nothing of the batch is durable: every caller hears so, none is admitted.
             var failure = StoreFailure(e);
             foreach (var work in batch)
@@ -191,14 +201,14 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
         for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outcomes[i]);
     }
 
-    private async Task<Outcome> WriteOneAsync(SqliteConnection connection, SqliteTransaction transaction, Work work)
+    private async Task<Outcome> WriteOneAsync(Sql sql, Work work)
     {
         if (work.Mode == Mode.Release)
         {
-            await ReservationTable.ReleaseAsync(connection, transaction, RequestDigest.Compute(work.Request), _time.GetUtcNow()).ConfigureAwait(false);
+            ReservationTable.Release(sql, RequestDigest.Compute(work.Request), _time.GetUtcNow());
             return new Outcome(null, null, null);
         }
-        var (decision, parked) = await JudgeAsync(connection, transaction, work.Request, work.Mode).ConfigureAwait(false);
+        var (decision, parked) = await JudgeAsync(sql, work.Request, work.Mode).ConfigureAwait(false);
         return new Outcome(decision, parked, null);
     }
 
@@ -210,13 +220,13 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
         _ => null,
     };
 
-    private async Task<(PolicyDecision Decision, PendingApproval? Parked)> JudgeAsync(
-        SqliteConnection connection, SqliteTransaction transaction, SigningRequest request, Mode mode)
+    private async Task<(PolicyDecision Decision, PendingApproval? Parked)> JudgeAsync(Sql sql, SigningRequest request, Mode mode)
     {
         var digest = RequestDigest.Compute(request);
         var now = _time.GetUtcNow();
+        var (connection, transaction) = (sql.Connection, sql.Transaction!);
 
-        var pending = await PendingApprovalTable.FindAsync(connection, transaction, digest).ConfigureAwait(false);
+        var pending = await PendingApprovalTable.FindAsync(sql, digest).ConfigureAwait(false);
         if (mode == Mode.Readmit && pending is null)
             return (new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Approvals, "no request with this digest was parked for approval", 0), null);
         if (pending is not null && pending.IntentDigest != RequestDigest.Intent(request))
@@ -224,17 +234,15 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
                 "the transaction differs from the one parked for approval under this request", pending.PolicyVersion), null);
 
         var policy = pending is null
-            ? await _versions.InForceAsync(connection, transaction, request.WalletId, request.ReceivedAt).ConfigureAwait(false)
+            ? await _versions.InForceAsync(sql, request.WalletId, request.ReceivedAt).ConfigureAwait(false)
             : await _versions.GetAsync(connection, transaction, pending.PolicyVersion).ConfigureAwait(false);
         // Held reservations under the same replay keys: a conflict unless this is an allowed replacement
         // (the evaluator decides), and then this request supersedes them, so they leave the velocity sums.
-        var prior = await ReservationTable.PriorAsync(connection, transaction, request.WalletId, request.Chain.Id,
-            request.Intent?.ReplayKeys ?? [], digest).ConfigureAwait(false);
+        var prior = ReservationTable.Prior(sql, request.WalletId, request.Chain.Id, request.Intent?.ReplayKeys ?? [], digest);
         var replaces = prior.Select(p => p.RequestDigest).Distinct(StringComparer.Ordinal).ToArray();
         var snapshot = new PolicySnapshot(
-            await FreezeTable.InForceAsync(connection, transaction, request.WalletId).ConfigureAwait(false),
-            await ReservationTable.UsageAsync(connection, transaction, request.WalletId,
-                PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces]).ConfigureAwait(false),
+            FreezeTable.InForce(sql, request.WalletId),
+            ReservationTable.Usage(sql, request.WalletId, PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces]),
             prior.Select(p => p.Signing).ToArray(),
             pending is null ? null : await ApprovalCounter.CountAsync(connection, transaction, pending, policy).ConfigureAwait(false));
 
@@ -244,11 +252,9 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
         PendingApproval? parked = null;
         if (decision.IsAllowed)
         {
-            if (!await ReservationTable.IsHeldAsync(connection, transaction, digest).ConfigureAwait(false))
-            {
-                await ReservationTable.ReserveAsync(connection, transaction, digest, request, decision.PolicyVersion, replaces, now)
-                    .ConfigureAwait(false);
-            }
+            var state = ReservationTable.State(sql, digest);
+            if (state != ReservationState.Held)
+                ReservationTable.Reserve(sql, digest, state, request, decision.PolicyVersion, replaces, now);
             if (pending is { State: PendingState.Pending })
                 await PendingApprovalTable.SetStateAsync(connection, transaction, digest, PendingState.Released).ConfigureAwait(false);
         }

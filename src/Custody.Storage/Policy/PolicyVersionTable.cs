@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Custody.Core.Policy;
+using Custody.Storage.Sqlite;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -25,19 +26,18 @@ internal sealed class PolicyVersionTable
             new { scope = scope.ToString(), document = canonicalDocument, effectiveFrom = effectiveFrom.ToUnixTimeMilliseconds(), publishedBy },
             transaction).ConfigureAwait(false);
 
-    public async Task<VersionedPolicy?> InForceAsync(SqliteConnection connection, SqliteTransaction transaction, string walletId, DateTimeOffset at)
+    /// <summary>The version in force for the wallet at <paramref name="at"/>; its document is read only the first time (versions never change).</summary>
+    public async Task<VersionedPolicy?> InForceAsync(Sql sql, string walletId, DateTimeOffset at)
     {
-        var wallet = PolicyScope.Wallet(walletId).ToString();
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+        var version = sql.Scalar<long?>(
             """
-            SELECT version AS Version, scope AS Scope, document AS Document, effective_from AS EffectiveFrom
-            FROM policy_versions
+            SELECT version FROM policy_versions
             WHERE scope IN (@wallet, 'global') AND effective_from <= @at
             ORDER BY scope = @wallet DESC, version DESC
             LIMIT 1
             """,
-            new { wallet, at = at.ToUnixTimeMilliseconds() }, transaction).ConfigureAwait(false);
-        return row is null ? null : Parse(row);
+            ("@wallet", PolicyScope.Wallet(walletId).ToString()), ("@at", at.ToUnixTimeMilliseconds()));
+        return version is { } v ? await GetAsync(sql.Connection, sql.Transaction, v).ConfigureAwait(false) : null;
     }
 
     public async Task<VersionedPolicy?> GetAsync(SqliteConnection connection, SqliteTransaction? transaction, long version)

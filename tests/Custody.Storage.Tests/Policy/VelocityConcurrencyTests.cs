@@ -118,12 +118,30 @@ public class VelocityConcurrencyTests
         await using var fixture = await CreateAsync(PolicyText());
         await fixture.Database.InitializeAsync(default); // a second start migrates nothing
         await using var connection = await fixture.Database.OpenAsync(default);
-        Assert.Equal(1, Custody.Storage.Sqlite.SqliteSchema.CurrentVersion(connection, PolicySchema.Component));
+        Assert.Equal(PolicySchema.Migrations.Count, Custody.Storage.Sqlite.SqliteSchema.CurrentVersion(connection, PolicySchema.Component));
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE policy_versions SET document = '{}'";
         Assert.Contains("append-only", Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQuery()).Message, StringComparison.Ordinal);
         command.CommandText = "DELETE FROM policy_versions";
         Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQuery());
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM policy_replay_keys WHERE request_digest = 'x'", "policy_replay_keys_by_request")]
+    [InlineData("SELECT 1 FROM policy_replay_keys WHERE request_digest = 'x'", "policy_replay_keys_by_request")] // the foreign-key check
+    [InlineData("SELECT 1 FROM policy_velocity WHERE request_digest = 'x'", "sqlite_autoindex_policy_velocity_1")]
+    [InlineData("SELECT 1 FROM policy_reservations WHERE request_digest = 'x'", "sqlite_autoindex_policy_reservations_1")]
+    public async Task Per_request_lookups_use_an_index_so_admissions_do_not_slow_as_the_ledger_grows(string statement, string index)
+    {
+        await using var fixture = await CreateAsync();
+        await using var connection = await fixture.Database.OpenAsync(default);
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + statement;
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) plan.Add(reader.GetString(3));
+        Assert.Contains(plan, step => step.Contains("USING", StringComparison.Ordinal) && step.Contains(index, StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
     }
 
     [Fact]
