@@ -126,7 +126,9 @@ public sealed class SigningPipeline(
         RequestFingerprint.ValidateRequestId(requestId);
         var fingerprint = RequestFingerprint.Of(request);
         using var claim = inFlight.Enter(caller.Principal, requestId);
+        var lookupStarted = Stopwatch.GetTimestamp();
         var stored = await idempotency.FindAsync(caller.Principal, requestId, cancellationToken).ConfigureAwait(false);
+        metrics.Stage("lookup", Stopwatch.GetElapsedTime(lookupStarted));
         if (stored is not null)
         {
             if (!CryptographicOperations.FixedTimeEquals(stored.RequestDigest, fingerprint))
@@ -147,7 +149,9 @@ public sealed class SigningPipeline(
         // 3. Policy: a decision with the rule that made it; anything but Allow refuses.
         var signingRequest = new SigningRequest(requestId, caller.Principal, work.Wallet.WalletId, work.Chain, work.Intent,
             Convert.ToHexStringLower(work.PayloadDigest), clock.GetUtcNow());
+        var admissionStarted = Stopwatch.GetTimestamp();
         var decision = await gate.AdmitAsync(signingRequest, cancellationToken).ConfigureAwait(false);
+        metrics.Stage("admission", Stopwatch.GetElapsedTime(admissionStarted));
         metrics.PolicyDecided(decision.Outcome.ToString(), decision.Rule);
 
         // 4. Record the decision durably, before any signature exists (refusals too).
@@ -182,7 +186,9 @@ public sealed class SigningPipeline(
             TxId = signed.TxId,
         }).ConfigureAwait(false);
         var reply = signed.Reply(new V1.AuditReceipt { DecisionSequence = (ulong)decisionSequence, ResultSequence = (ulong)resultSequence }, decision.Rule);
+        var storeStarted = Stopwatch.GetTimestamp();
         await idempotency.SaveAsync(caller.Principal, requestId, fingerprint, reply.ToByteArray()).ConfigureAwait(false);
+        metrics.Stage("reply-store", Stopwatch.GetElapsedTime(storeStarted));
         Log.Signed(logger, requestId, caller.Principal, work.Wallet.WalletId, work.Chain.Id, signed.TxId, (ulong)decisionSequence, (ulong)resultSequence);
         return new Outcome<TReply>(reply, Replayed: false);
     }

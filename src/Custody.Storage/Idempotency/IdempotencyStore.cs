@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Custody.Storage.Sqlite;
-using Dapper;
 
 namespace Custody.Storage.Idempotency;
 
@@ -38,6 +37,11 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private readonly Channel<PendingSave> _queue = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
+    // Every signature looks its id up first: readers keep their connection and prepared statement.
+    private readonly System.Collections.Concurrent.ConcurrentBag<StatementCache> _readers = [];
+    private const int MaxIdleReaders = 8;
+    private int _disposed;
+
     public IdempotencyStore(SqliteDatabase db, TimeProvider? clock = null)
     {
         _db = db;
@@ -54,14 +58,30 @@ public sealed class IdempotencyStore : IAsyncDisposable
         SqliteSchema.Apply(connection, "idempotency", [Schema]);
     }
 
-    public async Task<IdempotencyRecord?> FindAsync(string principal, string requestId, CancellationToken cancellationToken)
+    public Task<IdempotencyRecord?> FindAsync(string principal, string requestId, CancellationToken cancellationToken)
     {
-        await using var connection = _db.Open();
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            "SELECT request_digest, reply, completed_at FROM idempotency WHERE principal = @principal AND request_id = @requestId",
-            new { principal, requestId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null
-            : new IdempotencyRecord(principal, requestId, row.request_digest, row.reply, DateTimeOffset.FromUnixTimeMilliseconds(row.completed_at));
+        cancellationToken.ThrowIfCancellationRequested();
+        var reader = _readers.TryTake(out var idle) ? idle : new StatementCache(_db.Open());
+        try
+        {
+            var found = Sql.On(reader, null).First(
+                "SELECT request_digest, reply, completed_at FROM idempotency WHERE principal = @principal AND request_id = @requestId",
+                r => new IdempotencyRecord(principal, requestId, (byte[])r.GetValue(0), (byte[])r.GetValue(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
+                ("@principal", principal), ("@requestId", requestId));
+            Return(reader);
+            return Task.FromResult(found);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    private void Return(StatementCache reader)
+    {
+        if (_readers.Count < MaxIdleReaders && Volatile.Read(ref _disposed) == 0) _readers.Add(reader);
+        else reader.Dispose();
     }
 
     /// <summary>
@@ -78,6 +98,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingSave>(MaxBatch);
+        StatementCache? writer = null;
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
@@ -85,29 +106,38 @@ public sealed class IdempotencyStore : IAsyncDisposable
             try
             {
                 var stored = new bool[batch.Count];
-                using (var connection = _db.Open())
-                using (var transaction = connection.BeginTransaction())
+                writer ??= new StatementCache(_db.Open());
+                using (var transaction = writer.Connection.BeginTransaction())
                 {
-                    for (var i = 0; i < batch.Count; i++) stored[i] = connection.Execute(Insert, batch[i], transaction) == 1;
+                    var sql = Sql.On(writer, transaction);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var save = batch[i];
+                        stored[i] = sql.Execute(Insert, ("@Principal", save.Principal), ("@RequestId", save.RequestId),
+                            ("@RequestDigest", save.RequestDigest), ("@Reply", save.Reply), ("@CompletedAt", save.CompletedAt)) == 1;
+                    }
                     transaction.Commit();
                 }
                 for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(stored[i]);
             }
             catch (Exception e)
             {
+                writer?.Dispose();
+                writer = null; // a fresh connection for the next batch
                 foreach (var pending in batch) pending.Completion.TrySetException(e);
             }
         }
+        writer?.Dispose();
     }
 
     /// <summary>Writes what is queued, then stops the writer.</summary>
     public async ValueTask DisposeAsync()
     {
+        Interlocked.Exchange(ref _disposed, 1);
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        while (_readers.TryTake(out var reader)) reader.Dispose();
     }
-
-    private sealed record Row(byte[] request_digest, byte[] reply, long completed_at);
 
     private sealed record PendingSave(string Principal, string RequestId, byte[] RequestDigest, byte[] Reply, long CompletedAt)
     {
