@@ -28,7 +28,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm), e.g. under a profiler.
+/// --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -92,9 +92,12 @@ public static class Program
             async Task<Phase.Result?> Run(string phase, Func<Task<Phase.Result>> measure)
             {
                 if (!Want(phase)) return null;
+                var (pause, gen0, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(2));
                 var result = await measure();
                 results.Add(result);
                 Console.WriteLine(result); // as it comes, so a long run shows progress
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"    GC in this phase: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} gen2), paused {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms"));
                 return result;
             }
 
@@ -158,14 +161,16 @@ public static class Program
             using (var http = new HttpClient())
             {
                 var page = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+                if (args.Contains("--histograms"))
+                    foreach (var line in page.Split('\n').Where(l => l.Contains("_bucket", StringComparison.Ordinal) && !l.Contains("custody_grpc", StringComparison.Ordinal)))
+                        Console.WriteLine(line);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "")} ms, " +
                     $"HSM unseal {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"unseal\"}")} ms, " +
                     $"HSM sign {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"sign\"}")} ms, " +
                     $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "")} ms, " +
                     $"reply lookup {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"lookup\"}")} ms, " +
-                    $"policy admission {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"admission\"}")} ms, " +
-                    $"reply store {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"reply-store\"}")} ms"));
+                    $"policy admission {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"admission\"}")} ms"));
             }
 
             foreach (var channel in channels) channel.Dispose();

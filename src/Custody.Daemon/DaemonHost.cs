@@ -69,10 +69,17 @@ public static class DaemonHost
         ConfigureKestrel(builder, options);
 
         builder.Services.AddSingleton(TimeProvider.System);
+        var auditDatabase = new SqliteDatabase(dataDir.AuditDatabase);
         builder.Services.AddSingleton(new SqliteDatabase(dataDir.Database));
         builder.Services.AddSingleton<TokenStore>(sp => new TokenStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletStore>();
-        builder.Services.AddSingleton<IdempotencyStore>(sp => new IdempotencyStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            // Replies live beside the audit records they are written with; an older installation kept them in custody.db.
+            var moved = IdempotencyStore.MoveFrom(sp.GetRequiredService<SqliteDatabase>(), auditDatabase);
+            if (moved > 0) Log.RepliesMoved(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon"), moved, dataDir.AuditDatabase);
+            return new IdempotencyStore(auditDatabase);
+        });
         var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
         if (hsmSettings.KeyRingCacheSeconds is < 0 or > 86_400 || double.IsNaN(hsmSettings.KeyRingCacheSeconds))
             throw new StartupException($"Hsm:KeyRingCacheSeconds must be between 0 (off) and 86400, not {hsmSettings.KeyRingCacheSeconds}");
@@ -81,7 +88,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(hsmSettings);
         var auditSettings = builder.Configuration.GetSection("Audit").Get<AuditSettings>() ?? new AuditSettings();
         builder.Services.AddSingleton(sp => AuditSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
-        builder.Services.AddSingleton(sp => AuditSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>()));
+        builder.Services.AddSingleton(sp => AuditSetup.Open(dataDir, auditDatabase, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton(new AuditLogReader(new SqliteDatabase(dataDir.AuditDatabase, readOnly: true)));
         builder.Services.AddSingleton<RefusalAudit>();
@@ -160,6 +167,7 @@ public static class DaemonHost
             if (wanted > 0 && !versions.Contains(wanted))
                 throw new StartupException($"HSM token '{options.TokenLabel}' has no KEK v{wanted} (Hsm:KekVersion); it has v{string.Join(", v", versions)}");
             services.GetRequiredService<AuditLog>();
+            services.GetRequiredService<IdempotencyStore>();
             services.GetRequiredService<PolicyDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (HsmException e)

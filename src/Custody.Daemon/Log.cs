@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Warning, "Request id {RequestId} of {Principal} reused with a different request")]
     public static partial void RequestIdReused(ILogger logger, string requestId, string principal);
+
+    [LoggerMessage(34, LogLevel.Information, "Moved {Count} stored replies from custody.db into {AuditDatabase}, beside the result records they report")]
+    public static partial void RepliesMoved(ILogger logger, int count, string auditDatabase);
 }

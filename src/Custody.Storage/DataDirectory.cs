@@ -8,7 +8,7 @@ public sealed class DataDirectory(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
 
-    /// <summary>Wallets, API token hashes, idempotent replies: owner-only.</summary>
+    /// <summary>Wallets, API token hashes: owner-only.</summary>
     public string Database => Path.Combine(Root, "custody.db");
 
     /// <summary>
@@ -17,7 +17,10 @@ public sealed class DataDirectory(string root)
     /// </summary>
     public string PolicyDatabase => Path.Combine(Root, "policy.db");
 
-    /// <summary>The audit log, in its own file so its group commits never wait for the other writers.</summary>
+    /// <summary>
+    /// The audit log, in its own file so its group commits never wait for the other writers; and
+    /// the stored replies, each written in the same commit as the result record it reports.
+    /// </summary>
     public string AuditDatabase => Path.Combine(Root, "audit.db");
 
     /// <summary>The HSM key id of the Ed25519 key that signs audit checkpoints (public).</summary>

@@ -26,13 +26,13 @@ public static class AuditSetup
         return new HsmCheckpointSigner(hsm.Keys, HsmKeyId.Parse(File.ReadAllText(dataDir.AuditKeyId).Trim()), DataDirectory.AuditKeyName);
     }
 
-    public static AuditLog Open(DataDirectory dataDir, AuditSettings settings, HsmCheckpointSigner signer)
+    public static AuditLog Open(DataDirectory dataDir, SqliteDatabase database, AuditSettings settings, HsmCheckpointSigner signer)
     {
         ArgumentNullException.ThrowIfNull(dataDir);
         ArgumentNullException.ThrowIfNull(settings);
         try
         {
-            return AuditLog.Open(new SqliteDatabase(dataDir.AuditDatabase), signer, new AuditLogOptions
+            return AuditLog.Open(database, signer, new AuditLogOptions
             {
                 CheckpointEvery = settings.CheckpointEvery,
                 CheckpointInterval = TimeSpan.FromSeconds(settings.CheckpointIntervalSeconds),

@@ -40,7 +40,7 @@ public sealed class DaemonMetrics
     /// <summary>Key derivation and signature inside the pipeline, unsealing excluded.</summary>
     public void Signed(TimeSpan duration) => _signing.Observe(duration);
 
-    /// <summary>One durable step of the signing path ("lookup", "admission", "reply-store") and how long it took.</summary>
+    /// <summary>One step of the signing path ("lookup", "admission") and how long it took.</summary>
     public void Stage(string stage, TimeSpan duration) => _stages.GetOrAdd(stage, _ => new Histogram()).Observe(duration);
 
     public string Render()
@@ -72,7 +72,7 @@ public sealed class DaemonMetrics
         Header(text, "custody_signing_duration_seconds", "histogram", "Derivation and signature in process.");
         _signing.WriteTo(text, "custody_signing_duration_seconds", "");
 
-        Header(text, "custody_signing_stage_duration_seconds", "histogram", "Signing path steps outside the HSM and the audit log: reply lookup, policy admission, reply store.");
+        Header(text, "custody_signing_stage_duration_seconds", "histogram", "Signing path steps outside the HSM and the audit log: reply lookup, policy admission.");
         foreach (var (stage, histogram) in _stages.OrderBy(e => e.Key, StringComparer.Ordinal))
             histogram.WriteTo(text, "custody_signing_stage_duration_seconds", $"stage=\"{Escape(stage)}\"");
         return text.ToString();

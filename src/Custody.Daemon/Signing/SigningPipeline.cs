@@ -179,18 +179,20 @@ public sealed class SigningPipeline(
             throw;
         }
 
-        // 6. Record the result, store the reply for retries, reply.
+        // 6. Record the result and, in the same commit, the reply retries will get; then reply.
+        TReply? reply = default;
+        var storedReply = IdempotencyStore.Reply(caller.Principal, requestId, fingerprint, clock.GetUtcNow(), result =>
+        {
+            reply = signed.Reply(new V1.AuditReceipt { DecisionSequence = (ulong)decisionSequence, ResultSequence = (ulong)result.Sequence }, decision.Rule);
+            return reply.ToByteArray();
+        });
         var resultSequence = await AppendAsync(Record(caller, signingRequest, work, decision, "result") with
         {
             ResultDigest = signed.ResultDigest,
             TxId = signed.TxId,
-        }).ConfigureAwait(false);
-        var reply = signed.Reply(new V1.AuditReceipt { DecisionSequence = (ulong)decisionSequence, ResultSequence = (ulong)resultSequence }, decision.Rule);
-        var storeStarted = Stopwatch.GetTimestamp();
-        await idempotency.SaveAsync(caller.Principal, requestId, fingerprint, reply.ToByteArray()).ConfigureAwait(false);
-        metrics.Stage("reply-store", Stopwatch.GetElapsedTime(storeStarted));
+        }, storedReply).ConfigureAwait(false);
         Log.Signed(logger, requestId, caller.Principal, work.Wallet.WalletId, work.Chain.Id, signed.TxId, (ulong)decisionSequence, (ulong)resultSequence);
-        return new Outcome<TReply>(reply, Replayed: false);
+        return new Outcome<TReply>(reply!, Replayed: false);
     }
 
     private async Task<(WalletRecord Wallet, Chain Chain)> WalletAndChainAsync(string walletId, string chainId, CancellationToken cancellationToken)
@@ -225,11 +227,11 @@ public sealed class SigningPipeline(
         return DerivationScheme.Default(chain).AddressPath(index, account);
     }
 
-    private async Task<long> AppendAsync(AuditRecord record)
+    private async Task<long> AppendAsync(AuditRecord record, IAuditAttachment? attachment = null)
     {
         var started = Stopwatch.GetTimestamp();
         // The append cannot be called back once queued, so a cancelled caller waits for its commit too.
-        var receipt = await audit.AppendAsync(record).ConfigureAwait(false);
+        var receipt = await audit.AppendAsync(record, attachment).ConfigureAwait(false);
         metrics.AuditWrite(Stopwatch.GetElapsedTime(started));
         return receipt.Sequence;
     }

@@ -41,6 +41,7 @@ public sealed class AuditLog : IAsyncDisposable
         "INSERT INTO audit_checkpoints (idx, tree_size, time_us, note) VALUES (@Idx, @TreeSize, @TimeUs, @Note)";
 
     private readonly SqliteConnection _connection;
+    private readonly StatementCache _statements; // owns _connection
     private readonly ICheckpointSigner _signer;
     private readonly NoteVerifierKey _key;
     private readonly AuditLogOptions _options;
@@ -64,6 +65,7 @@ public sealed class AuditLog : IAsyncDisposable
     private AuditLog(SqliteConnection connection, ICheckpointSigner signer, AuditLogOptions options, MerkleTreeState tree, SignedCheckpoint? latest, DateTimeOffset lastTime)
     {
         _connection = connection;
+        _statements = new StatementCache(connection);
         _signer = signer;
         _key = NoteVerifierKey.For(signer);
         _options = options;
@@ -129,11 +131,18 @@ public sealed class AuditLog : IAsyncDisposable
     /// <see cref="AuditRecord.Time"/>. The task completes once the record is durable.
     /// Invalid records throw <see cref="Core.InvalidInputException"/> here, before queueing.
     /// </summary>
-    public Task<AuditReceipt> AppendAsync(AuditRecord record)
+    public Task<AuditReceipt> AppendAsync(AuditRecord record) => AppendAsync(record, null);
+
+    /// <summary>
+    /// Appends a record and, in the same transaction, whatever <paramref name="attachment"/>
+    /// writes once the record's receipt is known (a stored reply that quotes the receipt):
+    /// both are durable together or not at all, with one commit.
+    /// </summary>
+    public Task<AuditReceipt> AppendAsync(AuditRecord record, IAuditAttachment? attachment)
     {
         ArgumentNullException.ThrowIfNull(record);
         AuditRecordEncoding.Encode(record);
-        var work = new AppendWork(record);
+        var work = new AppendWork(record, attachment);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(work), this);
         return work.Completion.Task;
     }
@@ -156,7 +165,7 @@ public sealed class AuditLog : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _ticker.ConfigureAwait(false);
         await _writer.ConfigureAwait(false);
-        _connection.Dispose();
+        _statements.Dispose();
         _stop.Dispose();
     }
 
@@ -218,6 +227,10 @@ public sealed class AuditLog : IAsyncDisposable
                 }
                 lastTime = time;
                 _connection.Execute(InsertRecordSql, rows, tx);
+                // An attachment that fails fails the whole batch, as a failed commit would: no
+                // record is durable without what was to be written with it.
+                for (var i = 0; i < batch.Count; i++)
+                    batch[i].Attachment?.Write(Sql.On(_statements, tx), receipts[i]);
                 tx.Commit();
             }
         }
@@ -354,9 +367,11 @@ public sealed class AuditLog : IAsyncDisposable
 
     private abstract class Work;
 
-    private sealed class AppendWork(AuditRecord record) : Work
+    private sealed class AppendWork(AuditRecord record, IAuditAttachment? attachment) : Work
     {
         public AuditRecord Record { get; } = record;
+
+        public IAuditAttachment? Attachment { get; } = attachment;
         public TaskCompletionSource<AuditReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -366,4 +381,11 @@ public sealed class AuditLog : IAsyncDisposable
     }
 
     private sealed class TickWork : Work;
+}
+
+/// <summary>Rows written in the same transaction as an audit record, given the record's receipt.</summary>
+public interface IAuditAttachment
+{
+    /// <summary>Runs inside the audit log's write transaction; throwing fails the batch.</summary>
+    void Write(Sql sql, AuditReceipt receipt);
 }

@@ -1,17 +1,22 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
+using Custody.Storage.Audit;
 using Custody.Storage.Sqlite;
 
 namespace Custody.Storage.Idempotency;
 
 /// <summary>
-/// Replies of finished requests by (principal, request id), durable across restarts.
-/// Only successes are kept: a refused or failed request may be retried with any payload.
-/// Saves are group-committed: one writer takes every reply waiting, stores them in one
-/// transaction and completes the callers after the commit, so one fsync serves a batch.
-/// The claim that stops two concurrent calls with one id from both signing lives in the
-/// daemon (one process owns a SQLite file); a shared database would claim here instead.
+/// Replies of finished requests by (principal, request id), durable across restarts. Only
+/// successes are kept: a refused or failed request may be retried with any payload.
+/// <para>
+/// The table lives in the audit database, and a reply is written by the audit log in the
+/// same transaction as the record of the result it reports (<see cref="Reply"/>, an
+/// <see cref="IAuditAttachment"/>): one commit instead of two on every signature, and a
+/// result is never on record without its stored reply or the reverse. The claim that stops
+/// two concurrent calls with one id from both signing lives in the daemon (one process owns
+/// the files); a shared database would claim here instead.
+/// </para>
 /// </summary>
-public sealed class IdempotencyStore : IAsyncDisposable
+public sealed class IdempotencyStore : IDisposable
 {
     private const string Schema = """
         CREATE TABLE idempotency (
@@ -26,36 +31,63 @@ public sealed class IdempotencyStore : IAsyncDisposable
 
     private const string Insert = """
         INSERT INTO idempotency (principal, request_id, request_digest, reply, completed_at)
-        VALUES (@Principal, @RequestId, @RequestDigest, @Reply, @CompletedAt)
+        VALUES (@principal, @requestId, @requestDigest, @reply, @completedAt)
         ON CONFLICT (principal, request_id) DO NOTHING
         """;
 
-    private const int MaxBatch = 1024;
+    private const int MaxIdleReaders = 8;
 
     private readonly SqliteDatabase _db;
-    private readonly TimeProvider _clock;
-    private readonly Channel<PendingSave> _queue = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
 
     // Every signature looks its id up first: readers keep their connection and prepared statement.
-    private readonly System.Collections.Concurrent.ConcurrentBag<StatementCache> _readers = [];
-    private const int MaxIdleReaders = 8;
+    private readonly ConcurrentBag<StatementCache> _readers = [];
     private int _disposed;
 
-    public IdempotencyStore(SqliteDatabase db, TimeProvider? clock = null)
+    /// <param name="db">The audit database, whose log writes the replies.</param>
+    public IdempotencyStore(SqliteDatabase db)
     {
+        ArgumentNullException.ThrowIfNull(db);
         _db = db;
-        _clock = clock ?? TimeProvider.System;
         CreateSchema(db);
-        _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Creates the table if missing (what <c>custody-admin init</c> needs, without starting a writer).</summary>
+    /// <summary>Creates the table if missing (what <c>custody-admin init</c> needs).</summary>
     public static void CreateSchema(SqliteDatabase db)
     {
         ArgumentNullException.ThrowIfNull(db);
         using var connection = db.Open();
         SqliteSchema.Apply(connection, "idempotency", [Schema]);
+    }
+
+    /// <summary>
+    /// Moves the replies an older installation kept in <paramref name="legacy"/> (custody.db)
+    /// into <paramref name="db"/>, then drops the old table: copied in one transaction, dropped
+    /// only after that commit, so an interruption leaves the replies in one place or both.
+    /// Returns the number of replies moved.
+    /// </summary>
+    public static int MoveFrom(SqliteDatabase legacy, SqliteDatabase db)
+    {
+        ArgumentNullException.ThrowIfNull(legacy);
+        ArgumentNullException.ThrowIfNull(db);
+        CreateSchema(db);
+        using var source = legacy.Open();
+        var old = new Sql(source, null);
+        if (old.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'idempotency'") == 0) return 0;
+        var moved = 0;
+        using (var target = db.Open())
+        using (var transaction = target.BeginTransaction(deferred: false))
+        {
+            var sql = new Sql(target, transaction);
+            foreach (var row in old.Query("SELECT principal, request_id, request_digest, reply, completed_at FROM idempotency",
+                r => (Principal: r.GetString(0), RequestId: r.GetString(1), Digest: (byte[])r.GetValue(2), Reply: (byte[])r.GetValue(3), At: r.GetInt64(4))))
+            {
+                moved += sql.Execute(Insert, ("@principal", row.Principal), ("@requestId", row.RequestId), ("@requestDigest", row.Digest),
+                    ("@reply", row.Reply), ("@completedAt", row.At));
+            }
+            transaction.Commit();
+        }
+        old.Execute("DROP TABLE idempotency; DELETE FROM schema_versions WHERE component = 'idempotency'");
+        return moved;
     }
 
     public Task<IdempotencyRecord?> FindAsync(string principal, string requestId, CancellationToken cancellationToken)
@@ -68,7 +100,8 @@ public sealed class IdempotencyStore : IAsyncDisposable
                 "SELECT request_digest, reply, completed_at FROM idempotency WHERE principal = @principal AND request_id = @requestId",
                 r => new IdempotencyRecord(principal, requestId, (byte[])r.GetValue(0), (byte[])r.GetValue(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
                 ("@principal", principal), ("@requestId", requestId));
-            Return(reader);
+            if (_readers.Count < MaxIdleReaders && Volatile.Read(ref _disposed) == 0) _readers.Add(reader);
+            else reader.Dispose();
             return Task.FromResult(found);
         }
         catch
@@ -78,69 +111,49 @@ public sealed class IdempotencyStore : IAsyncDisposable
         }
     }
 
-    private void Return(StatementCache reader)
-    {
-        if (_readers.Count < MaxIdleReaders && Volatile.Read(ref _disposed) == 0) _readers.Add(reader);
-        else reader.Dispose();
-    }
-
     /// <summary>
-    /// Stores a reply durably (the task completes after the commit). False when a reply for this
-    /// id already exists: it is kept, the first answer given is the answer.
+    /// The reply to store with a result record: <paramref name="reply"/> builds it from that
+    /// record's receipt inside the audit log's transaction. A reply already stored under the
+    /// id is kept (the first answer given is the answer); <see cref="StoredReply.Kept"/> tells.
     /// </summary>
-    public Task<bool> SaveAsync(string principal, string requestId, byte[] requestDigest, byte[] reply)
-    {
-        var pending = new PendingSave(principal, requestId, requestDigest, reply, _clock.GetUtcNow().ToUnixTimeMilliseconds());
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
-        return pending.Completion.Task;
-    }
+    public static StoredReply Reply(string principal, string requestId, byte[] requestDigest, DateTimeOffset completedAt, Func<AuditReceipt, byte[]> reply) =>
+        new(principal, requestId, requestDigest, completedAt, reply);
 
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingSave>(MaxBatch);
-        StatementCache? writer = null;
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
-            try
-            {
-                var stored = new bool[batch.Count];
-                writer ??= new StatementCache(_db.Open());
-                using (var transaction = writer.Connection.BeginTransaction())
-                {
-                    var sql = Sql.On(writer, transaction);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        var save = batch[i];
-                        stored[i] = sql.Execute(Insert, ("@Principal", save.Principal), ("@RequestId", save.RequestId),
-                            ("@RequestDigest", save.RequestDigest), ("@Reply", save.Reply), ("@CompletedAt", save.CompletedAt)) == 1;
-                    }
-                    transaction.Commit();
-                }
-                for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(stored[i]);
-            }
-            catch (Exception e)
-            {
-                writer?.Dispose();
-                writer = null; // a fresh connection for the next batch
-                foreach (var pending in batch) pending.Completion.TrySetException(e);
-            }
-        }
-        writer?.Dispose();
-    }
-
-    /// <summary>Writes what is queued, then stops the writer.</summary>
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         Interlocked.Exchange(ref _disposed, 1);
-        _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
         while (_readers.TryTake(out var reader)) reader.Dispose();
     }
 
-    private sealed record PendingSave(string Principal, string RequestId, byte[] RequestDigest, byte[] Reply, long CompletedAt)
+    /// <summary>A reply on its way into the audit log's transaction.</summary>
+    public sealed class StoredReply : IAuditAttachment
     {
-        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly string _principal;
+        private readonly string _requestId;
+        private readonly byte[] _requestDigest;
+        private readonly long _completedAt;
+        private readonly Func<AuditReceipt, byte[]> _reply;
+
+        internal StoredReply(string principal, string requestId, byte[] requestDigest, DateTimeOffset completedAt, Func<AuditReceipt, byte[]> reply)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(principal);
+            ArgumentException.ThrowIfNullOrEmpty(requestId);
+            ArgumentNullException.ThrowIfNull(requestDigest);
+            ArgumentNullException.ThrowIfNull(reply);
+            (_principal, _requestId, _requestDigest, _completedAt, _reply) = (principal, requestId, requestDigest, completedAt.ToUnixTimeMilliseconds(), reply);
+        }
+
+        /// <summary>The reply as written (after the append completed).</summary>
+        public byte[]? Bytes { get; private set; }
+
+        /// <summary>Whether this reply was stored, rather than one already under the id.</summary>
+        public bool Kept { get; private set; }
+
+        void IAuditAttachment.Write(Sql sql, AuditReceipt receipt)
+        {
+            Bytes = _reply(receipt);
+            Kept = sql.Execute(Insert, ("@principal", _principal), ("@requestId", _requestId), ("@requestDigest", _requestDigest),
+                ("@reply", Bytes), ("@completedAt", _completedAt)) == 1;
+        }
     }
 }

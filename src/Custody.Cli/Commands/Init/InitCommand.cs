@@ -60,7 +60,6 @@ internal static class InitCommand
         var db = new SqliteDatabase(dir.Database);
         var tokens = new TokenStore(db);
         _ = new WalletStore(db);
-        IdempotencyStore.CreateSchema(db);
         using (OwnerOnlyFile.CreateNew(dir.PolicyDatabase)) { }
         var policyDb = new SqliteDatabase(dir.PolicyDatabase);
         new PolicyDatabase(policyDb).InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -82,6 +81,7 @@ internal static class InitCommand
         using (OwnerOnlyFile.CreateNew(dir.AuditDatabase)) { }
         var database = new SqliteDatabase(dir.AuditDatabase);
         var log = AuditLog.Open(database, signer);
+        IdempotencyStore.CreateSchema(database); // stored replies are written with the result records they report
         try
         {
             log.AppendAsync(new AuditRecord
