@@ -61,9 +61,10 @@ public class IdempotencyStoreTests
         using var store = new IdempotencyStore(files.Database);
         await using var log = files.Open();
         var replies = Enumerable.Range(0, 200).Select(i => Reply("p", "r" + (i % 100), [(byte)i])).ToArray();
-        var receipts = await Task.WhenAll(replies.Select((reply, i) => log.AppendAsync(AuditTestLog.Event(i), reply)));
+        // From many threads at once, as the daemon's requests arrive.
+        var receipts = await Task.WhenAll(replies.Select((reply, i) => Task.Run(() => log.AppendAsync(AuditTestLog.Event(i), reply))));
         Assert.Equal(100, replies.Count(r => r.Kept));
-        Assert.True(log.Commits < 200, "group commit: fewer commits than appends");
+        Assert.True(log.Commits < 200, $"group commit: fewer commits than appends ({log.Commits})");
         for (var i = 0; i < 200; i++)
         {
             if (!replies[i].Kept) continue;
