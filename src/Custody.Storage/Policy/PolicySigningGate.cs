@@ -123,16 +123,24 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
 
     /// <summary>
     /// Queues <paramref name="work"/> and waits for the writer turn; the holder of the turn
-    /// writes everything queued, so by the time a caller gets the turn its work is usually done
-    /// by an earlier holder. No background task: the last waiter always finds its own work
-    /// either done or still queued for itself.
+    /// writes everything queued, so a caller's work is usually done by an earlier holder, and
+    /// the caller then answers at once. No background task: the last waiter always finds its
+    /// own work either done or still queued for itself.
     /// </summary>
     private async Task<Outcome> EnqueueAsync(Work work, CancellationToken cancellationToken)
     {
         _waiting.Enqueue(work);
+        var turn = _turn.WaitAsync(cancellationToken);
+        if (await Task.WhenAny(turn, work.Completion.Task).ConfigureAwait(false) == work.Completion.Task)
+        {
+            // An earlier holder wrote it: answer now, and pass the turn on when it comes.
+            _ = turn.ContinueWith(t => { if (t.IsCompletedSuccessfully) _turn.Release(); },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return await work.Completion.Task.ConfigureAwait(false);
+        }
         try
         {
-            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await turn.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
