@@ -21,7 +21,10 @@ public interface IKeyRing
     /// <summary>33-byte compressed secp256k1 key, or 32-byte Ed25519 key, at <paramref name="path"/>.</summary>
     byte[] GetPublicKey(KeyPath path);
 
-    /// <summary>ECDSA over a 32-byte digest: RFC 6979 or HSM nonce, low-S, with recovery id.</summary>
+    /// <summary>
+    /// ECDSA over a 32-byte digest: RFC 6979 or HSM nonce, low-S, verified before it returns:
+    /// its recovery id recovers exactly <see cref="GetPublicKey"/>(<paramref name="path"/>).
+    /// </summary>
     EcdsaSignature SignEcdsa(KeyPath path, ReadOnlySpan<byte> digest32);
 
     /// <summary>

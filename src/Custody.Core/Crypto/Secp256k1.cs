@@ -190,7 +190,7 @@ public static unsafe class Secp256k1
 
     /// <summary>
     /// Brings a signature made elsewhere (an HSM's raw r‖s, random nonce, either S) into
-    /// our one shape: low S, verified against <paramref name="pub"/>, recovery id found by trial.
+    /// our one shape: low S, verified against <paramref name="pub"/> by finding the recovery id that reproduces it.
     /// </summary>
     public static EcdsaSignature FromRawSignature(ReadOnlySpan<byte> pub, ReadOnlySpan<byte> digest32, ReadOnlySpan<byte> compact64)
     {
@@ -206,13 +206,13 @@ public static unsafe class Secp256k1
             _ = SignatureNormalize(Ctx, sig, sig); // returns whether S was high; either way sig is now low-S
             Check(SignatureSerializeCompact(Ctx, n, sig), "serialise a signature");
         }
-        if (!Verify(pub, digest32, normalized))
-            throw new CryptographicException("signature does not verify against the key's public key");
+        // A recovery that gives back the key is the verification: the recovered point is the
+        // one key under which the signature verifies with that id.
         var compressed = CompressPublicKey(pub);
         for (var id = 0; id < 4; id++)
             if (TryRecover(digest32, normalized, id, true, out var candidate) && candidate.AsSpan().SequenceEqual(compressed))
                 return new EcdsaSignature(normalized, id);
-        throw new CryptographicException("no recovery id reproduces the public key");
+        throw new CryptographicException("signature does not verify against the key's public key (no recovery id reproduces it)");
     }
 
     public static byte[] GetXOnlyPublicKey(ReadOnlySpan<byte> priv)

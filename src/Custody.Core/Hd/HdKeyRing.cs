@@ -18,6 +18,12 @@ public sealed class HdKeyRing : IKeyRing, IDisposable
     private readonly DerivationCache<ExtendedPrivateKey>? _secp256k1;
     private readonly DerivationCache<Ed25519ExtendedKey>? _ed25519;
 
+    // Public keys of the leaves signed with (public data): a ring kept open for a busy wallet
+    // then computes each address's point once, not twice per signature.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<KeyPath, byte[]> _publicKeys = new();
+    private const int MaxPublicKeys = 4096;
+    private volatile bool _disposed;
+
     /// <summary>
     /// Derives the master node of <paramref name="seed"/> on <paramref name="curve"/>. The ring
     /// does not keep or dispose <paramref name="seed"/>: the caller clears it.
@@ -53,22 +59,35 @@ public sealed class HdKeyRing : IKeyRing, IDisposable
 
     public byte[] GetPublicKey(KeyPath path)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_publicKeys.TryGetValue(path, out var known)) return (byte[])known.Clone();
         if (_secp256k1 is not null)
         {
             using var key = _secp256k1.Derive(path);
-            return key.PublicKey.ToArray();
+            return (byte[])Remember(path, key.PublicKey).Clone();
         }
         using var edKey = DeriveEd25519(path);
-        return edKey.PublicKey.ToArray();
+        return (byte[])Remember(path, edKey.PublicKey).Clone();
     }
 
     public EcdsaSignature SignEcdsa(KeyPath path, ReadOnlySpan<byte> digest32)
     {
         using var key = DeriveSecp256k1(path, "ECDSA");
         var signature = Secp256k1.Sign(key.PrivateKey, digest32);
-        if (!Secp256k1.Verify(key.PublicKey, digest32, signature.ToCompact()))
+        // Verified by recovery: the recovered point is the one key the signature verifies
+        // under with this id, so this checks the signature and its recovery id at once.
+        var expected = _publicKeys.TryGetValue(path, out var known) ? known : Remember(path, key.PublicKey);
+        if (!Secp256k1.TryRecover(digest32, signature.ToCompact(), signature.RecoveryId, compressed: true, out var recovered) ||
+            !recovered.AsSpan().SequenceEqual(expected))
             throw new CryptographicException("ECDSA signature failed verification against its own public key");
         return signature;
+    }
+
+    private byte[] Remember(KeyPath path, ReadOnlySpan<byte> publicKey)
+    {
+        if (_publicKeys.Count >= MaxPublicKeys) _publicKeys.Clear();
+        return _publicKeys.GetOrAdd(path, publicKey.ToArray());
     }
 
     public byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot)
@@ -113,6 +132,8 @@ public sealed class HdKeyRing : IKeyRing, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
+        _publicKeys.Clear();
         _secp256k1?.Dispose();
         _ed25519?.Dispose();
     }

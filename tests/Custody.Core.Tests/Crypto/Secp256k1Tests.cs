@@ -77,6 +77,19 @@ public class Secp256k1Tests
     }
 
     [Fact]
+    public void A_raw_signature_by_another_key_or_over_another_digest_is_refused()
+    {
+        var random = new Random(3);
+        var key = RandomKey(random);
+        var other = RandomKey(random);
+        var digest = Hashes.Sha256("signed"u8);
+        var raw = Secp256k1.Sign(key, digest).ToCompact();
+        Assert.Throws<System.Security.Cryptography.CryptographicException>(() => Secp256k1.FromRawSignature(Secp256k1.GetPublicKey(other), digest, raw));
+        Assert.Throws<System.Security.Cryptography.CryptographicException>(() => Secp256k1.FromRawSignature(Secp256k1.GetPublicKey(key), Hashes.Sha256("other"u8), raw));
+        Assert.Equal(raw, Secp256k1.FromRawSignature(Secp256k1.GetPublicKey(key), digest, raw).ToCompact());
+    }
+
+    [Fact]
     public void Invalid_keys_and_tweaks_are_refused()
     {
         var order = Convert.FromHexString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
