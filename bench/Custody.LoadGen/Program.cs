@@ -28,7 +28,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -59,7 +59,10 @@ public static class Program
             var wallets = new WalletService.WalletServiceClient(channels[0]);
             await new PolicyService.PolicyServiceClient(channels[0]).SetPolicyAsync(new SetPolicyRequest
             {
-                Document = """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
+                // --velocity adds a 24 h velocity limit that never binds: every admission then sums the day's ledger.
+                Document = args.Contains("--velocity")
+                    ? """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": { "velocity": [ { "window": "24h", "maxAmount": "1000000000000000000000000000" } ] } } } } }"""
+                    : """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
             }, admin);
             var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
             var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
