@@ -108,7 +108,22 @@ public static class PolicySchema
         CREATE INDEX IF NOT EXISTS policy_replay_keys_by_request ON policy_replay_keys (request_digest);
         """;
 
-    public static IReadOnlyList<string> Migrations { get; } = [V1, V2];
+    // Running velocity totals (VelocityWindows): an admission reads the ledger rows that entered
+    // or left its window since the previous one, not the whole window. Filled on first use.
+    private const string V3 = """
+        CREATE TABLE IF NOT EXISTS policy_velocity_windows (
+            wallet    TEXT    NOT NULL,
+            chain     TEXT    NOT NULL,
+            asset     TEXT    NOT NULL,
+            window_ms INTEGER NOT NULL,
+            since_ms  INTEGER NOT NULL,
+            count     INTEGER NOT NULL,
+            l0 INTEGER NOT NULL, l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL,
+            l4 INTEGER NOT NULL, l5 INTEGER NOT NULL, l6 INTEGER NOT NULL, l7 INTEGER NOT NULL,
+            PRIMARY KEY (wallet, chain, asset, window_ms)) STRICT, WITHOUT ROWID;
+        """;
+
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2, V3];
 
     public static void Apply(SqliteConnection connection) => SqliteSchema.Apply(connection, Component, Migrations);
 }

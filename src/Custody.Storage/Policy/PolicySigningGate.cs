@@ -250,7 +250,7 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
         var replaces = prior.Select(p => p.RequestDigest).Distinct(StringComparer.Ordinal).ToArray();
         var snapshot = new PolicySnapshot(
             FreezeTable.InForce(sql, request.WalletId),
-            ReservationTable.Usage(sql, request.WalletId, PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces]),
+            ReservationTable.Usage(sql, request.WalletId, PolicyEvaluator.VelocityKeys(policy, request), now, [digest, .. replaces], persist: mode != Mode.DryRun),
             prior.Select(p => p.Signing).ToArray(),
             pending is null ? null : await ApprovalCounter.CountAsync(connection, transaction, pending, policy).ConfigureAwait(false));
 

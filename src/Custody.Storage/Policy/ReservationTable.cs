@@ -22,36 +22,18 @@ internal static class ReservationTable
             _ => ReservationState.Released,
         };
 
-    private const string WindowSql = """
-        SELECT COUNT(*),
-               COALESCE(SUM(l0), 0), COALESCE(SUM(l1), 0), COALESCE(SUM(l2), 0), COALESCE(SUM(l3), 0),
-               COALESCE(SUM(l4), 0), COALESCE(SUM(l5), 0), COALESCE(SUM(l6), 0), COALESCE(SUM(l7), 0)
-        FROM policy_velocity
-        WHERE wallet = @walletId AND chain = @chain AND asset = @asset AND counted = 1 AND at > @since
-          AND request_digest NOT IN (SELECT value FROM json_each(@exclude))
-        """;
-
     /// <summary>
     /// Velocity used per key by the wallet's held, not superseded reservations in (now − window, now],
     /// leaving out the given requests (the request itself on a retry, and those it would replace).
+    /// <paramref name="persist"/> is false in a read-only dry run.
     /// </summary>
     public static Dictionary<VelocityKey, VelocityTotal> Usage(Sql sql,
-        string walletId, IReadOnlyList<VelocityKey> keys, DateTimeOffset now, IReadOnlyCollection<string> excludeRequestDigests)
+        string walletId, IReadOnlyList<VelocityKey> keys, DateTimeOffset now, IReadOnlyCollection<string> excludeRequestDigests, bool persist)
     {
         var usage = new Dictionary<VelocityKey, VelocityTotal>();
         if (keys.Count == 0) return usage;
         var exclude = Sql.JsonList(excludeRequestDigests);
-        foreach (var key in keys)
-        {
-            usage[key] = sql.First(WindowSql, r =>
-            {
-                Span<long> limbs = stackalloc long[AmountLimbs.Count];
-                for (var i = 0; i < AmountLimbs.Count; i++) limbs[i] = r.GetInt64(1 + i);
-                return new VelocityTotal(AmountLimbs.Join(limbs), r.GetInt64(0));
-            },
-            ("@walletId", walletId), ("@chain", key.Chain), ("@asset", key.Asset),
-            ("@since", (now - key.Window).ToUnixTimeMilliseconds()), ("@exclude", exclude))!;
-        }
+        foreach (var key in keys) usage[key] = VelocityWindows.Usage(sql, walletId, key, now, exclude, persist);
         return usage;
     }
 
@@ -112,6 +94,7 @@ internal static class ReservationTable
                 ("@amount", amount.ToString(CultureInfo.InvariantCulture)),
                 ("@l0", l[0]), ("@l1", l[1]), ("@l2", l[2]), ("@l3", l[3]), ("@l4", l[4]), ("@l5", l[5]), ("@l6", l[6]), ("@l7", l[7]), ("@at", at));
         }
+        VelocityWindows.Apply(sql, [requestDigest], 1);
         foreach (var replayKey in (request.Intent?.ReplayKeys ?? []).Distinct(StringComparer.Ordinal))
             sql.Execute(
                 "INSERT INTO policy_replay_keys (wallet, chain, replay_key, request_digest, payload_digest) VALUES (@wallet, @chain, @replayKey, @requestDigest, @payload)",
@@ -124,8 +107,10 @@ internal static class ReservationTable
         Recount(sql, superseded);
     }
 
-    /// <summary>Brings the ledger's counted flags in line with the reservations' state.</summary>
-    private static void Recount(Sql sql, IReadOnlyCollection<string> requestDigests) =>
+    /// <summary>Brings the ledger's counted flags in line with the reservations' state, and the running totals with them.</summary>
+    private static void Recount(Sql sql, IReadOnlyCollection<string> requestDigests)
+    {
+        VelocityWindows.Apply(sql, requestDigests, -1);
         sql.Execute(
             """
             UPDATE policy_velocity SET counted = (
@@ -134,6 +119,8 @@ internal static class ReservationTable
             WHERE request_digest IN (SELECT value FROM json_each(@requestDigests))
             """,
             ("@requestDigests", Sql.JsonList(requestDigests)));
+        VelocityWindows.Apply(sql, requestDigests, 1);
+    }
 
     /// <summary>Releases a held reservation and restores what it had superseded; true when one was held.</summary>
     public static bool Release(Sql sql, string requestDigest, DateTimeOffset now)

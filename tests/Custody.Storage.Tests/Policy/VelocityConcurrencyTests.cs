@@ -144,6 +144,31 @@ public class VelocityConcurrencyTests
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(nameof(VelocityWindows.Excluded))]
+    [InlineData(nameof(VelocityWindows.Adjust))]
+    [InlineData(nameof(VelocityWindows.Between))]
+    public async Task Running_velocity_totals_never_read_a_whole_window(string name)
+    {
+        var statement = (string)typeof(VelocityWindows).GetField(name, System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.GetValue(null)!;
+        await using var fixture = await CreateAsync();
+        await using var connection = await fixture.Database.OpenAsync(default);
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + statement;
+        foreach (var parameter in new[] { "@wallet", "@chain", "@asset", "@since", "@from", "@to", "@sign" }) command.Parameters.AddWithValue(parameter, 1);
+        foreach (var parameter in new[] { "@exclude", "@digests" }) command.Parameters.AddWithValue(parameter, "[\"x\"]");
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) plan.Add(reader.GetString(3));
+        // The ledger is reached by request digest (its primary key), or by the window index with a
+        // bounded time range (Between); never scanned.
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN v", StringComparison.Ordinal) || step.StartsWith("SCAN policy_velocity", StringComparison.Ordinal));
+        if (name != nameof(VelocityWindows.Between))
+            Assert.Contains(plan, step => step.Contains("USING INDEX sqlite_autoindex_policy_velocity_1 (request_digest=?", StringComparison.Ordinal));
+        else
+            Assert.Contains(plan, step => step.Contains("at>? AND at<?", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Database_runs_in_wal_with_full_sync()
     {
