@@ -51,7 +51,7 @@ public sealed class AuditLog : IAsyncDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Task _ticker;
 
-    // Owned by the writer loop.
+    // Owned by the holder of the writer turn.
     private MerkleTreeState _tree;
     private DateTimeOffset _lastTime;
     private SignedCheckpoint? _latest;
@@ -414,6 +414,7 @@ public sealed class AuditLog : IAsyncDisposable
         public AuditRecord Record { get; } = record;
 
         public IAuditAttachment? Attachment { get; } = attachment;
+
         public TaskCompletionSource<AuditReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
