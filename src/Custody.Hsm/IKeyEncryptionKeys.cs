@@ -9,6 +9,11 @@ public interface IKeyEncryptionKeys
     /// <summary>Creates KEK version <paramref name="version"/> unless it exists; true when it was created now.</summary>
     bool Ensure(int version);
 
+    /// <summary>
+    /// Whether KEK <paramref name="version"/> is on the token. A version once found is remembered
+    /// by this connection (until it destroys it): one destroyed by another process shows as an
+    /// error at its next use, not here.
+    /// </summary>
     bool Exists(int version);
 
     /// <summary>Versions present on the token, ascending.</summary>
