@@ -11,119 +11,41 @@ namespace Custody.Core.Hd.Bip32;
 /// zeroed on Dispose, plus depth, parent fingerprint and child number. It does not know
 /// its network: that enters only when it is printed (<see cref="ToBase58(ExtendedKeyVersion)"/>).
 /// </summary>
-public sealed class ExtendedPrivateKey : IHdPrivateNode<ExtendedPrivateKey>
+public sealed class ExtendedPrivateKey : HdPrivateNode<ExtendedPrivateKey>
 {
-    public const int MinSeedLength = 16;
-    public const int MaxSeedLength = 64;
     private static readonly byte[] MasterHmacKey = "Bitcoin seed"u8.ToArray();
 
-    private readonly SecretBytes _key;
-    private readonly SecretBytes _chainCode;
-    private byte[]? _publicKey; // computed once, on first use: a point multiplication
-
-    private ExtendedPrivateKey(SecretBytes key, SecretBytes chainCode, byte depth, HdFingerprint parent, uint childNumber)
+    private ExtendedPrivateKey(SecretBytes key, SecretBytes chainCode, int depth, HdFingerprint parent, uint childNumber)
+        : base(key, chainCode, depth, parent, childNumber)
     {
-        _key = key;
-        _chainCode = chainCode;
-        Depth = depth;
-        ParentFingerprint = parent;
-        ChildNumber = childNumber;
     }
-
-    public int Depth { get; }
-
-    public HdFingerprint ParentFingerprint { get; }
-
-    /// <summary>The index this key was derived at (bit 31 set when hardened); 0 for a master key.</summary>
-    public uint ChildNumber { get; }
-
-    /// <summary>The 32-byte private key; valid until Dispose.</summary>
-    public ReadOnlySpan<byte> PrivateKey => _key.Span;
-
-    public ReadOnlySpan<byte> ChainCode => _chainCode.Span;
-
-    /// <summary>The 33-byte compressed public key.</summary>
-    public ReadOnlySpan<byte> PublicKey => _publicKey ??= Secp256k1.GetPublicKey(_key.Span);
-
-    public HdFingerprint Fingerprint => HdFingerprint.FromPublicKey(PublicKey);
 
     /// <summary>The BIP32 master key of a 16- to 64-byte seed.</summary>
-    public static ExtendedPrivateKey FromSeed(ReadOnlySpan<byte> seed)
-    {
-        if (seed.Length is < MinSeedLength or > MaxSeedLength)
-            throw new InvalidInputException("seed", $"is {seed.Length} bytes; a BIP32 seed is {MinSeedLength} to {MaxSeedLength}");
-        Span<byte> i = stackalloc byte[64];
-        try
+    public static ExtendedPrivateKey FromSeed(ReadOnlySpan<byte> seed) =>
+        Master(MasterHmacKey, seed, (key, chainCode) => new ExtendedPrivateKey(key, chainCode, 0, HdFingerprint.Zero, 0), left =>
         {
-            HMACSHA512.HashData(MasterHmacKey, seed, i);
-            if (!Secp256k1.IsValidPrivateKey(i[..32]))
+            if (!Secp256k1.IsValidPrivateKey(left))
                 throw new InvalidInputException("seed", "gives an invalid BIP32 master key (0 or not below n; odds below 2^-127): use another seed");
-            return new ExtendedPrivateKey(SecretBytes.CopyFrom(i[..32]), SecretBytes.CopyFrom(i[32..]), 0, HdFingerprint.Zero, 0);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(i);
-        }
-    }
+        });
 
     /// <summary>CKDpriv: the child at <paramref name="index"/>; hardened when bit 31 is set.</summary>
-    public ExtendedPrivateKey Derive(uint index)
+    public override ExtendedPrivateKey Derive(uint index) => Step(index, tweak =>
     {
-        if (Depth == byte.MaxValue)
-            throw new InvalidInputException("path", "BIP32 keys stop at depth 255");
-        Span<byte> data = stackalloc byte[37];
-        Span<byte> i = stackalloc byte[64];
         var childKey = new SecretBytes(32);
-        try
-        {
-            if (KeyPath.IsHardenedIndex(index))
-            {
-                data[0] = 0;
-                _key.Span.CopyTo(data[1..]);
-            }
-            else
-            {
-                PublicKey.CopyTo(data);
-            }
-            BinaryPrimitives.WriteUInt32BigEndian(data[33..], index);
-            HMACSHA512.HashData(_chainCode.Span, data, i);
-            if (!Secp256k1.TryAddPrivateKeyTweak(_key.Span, i[..32], childKey.WritableSpan))
-                throw InvalidChild(index);
-            return new ExtendedPrivateKey(childKey, SecretBytes.CopyFrom(i[32..]), (byte)(Depth + 1), Fingerprint, index);
-        }
-        catch
-        {
-            childKey.Dispose();
-            throw;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(data);
-            CryptographicOperations.ZeroMemory(i);
-        }
-    }
+        if (Secp256k1.TryAddPrivateKeyTweak(PrivateKey, tweak, childKey.WritableSpan)) return childKey;
+        childKey.Dispose();
+        throw InvalidChild(index);
+    });
 
-    /// <summary>The key at <paramref name="path"/> below this one; the caller owns it.</summary>
-    public ExtendedPrivateKey Derive(KeyPath path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var current = Copy();
-        foreach (var index in path.Indexes)
-        {
-            using var parent = current;
-            current = parent.Derive(index);
-        }
-        return current;
-    }
+    private protected override byte[] ComputePublicKey(ReadOnlySpan<byte> privateKey) => Secp256k1.GetPublicKey(privateKey);
 
-    public ExtendedPrivateKey Copy() =>
-        new(SecretBytes.CopyFrom(_key.Span), SecretBytes.CopyFrom(_chainCode.Span), (byte)Depth, ParentFingerprint, ChildNumber)
-        {
-            _publicKey = _publicKey,
-        };
+    private protected override HdFingerprint ComputeFingerprint(ReadOnlySpan<byte> publicKey) => HdFingerprint.FromPublicKey(publicKey);
+
+    private protected override ExtendedPrivateKey Create(SecretBytes key, SecretBytes chainCode, int depth, HdFingerprint parent, uint childNumber) =>
+        new(key, chainCode, depth, parent, childNumber);
 
     /// <summary>The matching extended public key (BIP32 "N").</summary>
-    public ExtendedPublicKey Neuter() => new(PublicKey, _chainCode.Span, (byte)Depth, ParentFingerprint, ChildNumber);
+    public ExtendedPublicKey Neuter() => new(PublicKey, ChainCode, (byte)Depth, ParentFingerprint, ChildNumber);
 
     /// <summary>xprv (or tprv, yprv, zprv, …) text. It is the key itself: show it only in a ceremony.</summary>
     public string ToBase58(ExtendedKeyVersion version)
@@ -133,8 +55,8 @@ public sealed class ExtendedPrivateKey : IHdPrivateNode<ExtendedPrivateKey>
         try
         {
             keyData[0] = 0;
-            _key.Span.CopyTo(keyData[1..]);
-            return ExtendedKeyEncoding.Encode(version.PrivateVersion, (byte)Depth, ParentFingerprint, ChildNumber, _chainCode.Span, keyData);
+            PrivateKey.CopyTo(keyData[1..]);
+            return ExtendedKeyEncoding.Encode(version.PrivateVersion, (byte)Depth, ParentFingerprint, ChildNumber, ChainCode, keyData);
         }
         finally
         {
@@ -164,18 +86,6 @@ public sealed class ExtendedPrivateKey : IHdPrivateNode<ExtendedPrivateKey>
             CryptographicOperations.ZeroMemory(data);
         }
     }
-
-    public void Dispose()
-    {
-        _key.Dispose();
-        _chainCode.Dispose();
-    }
-
-    public override string ToString() =>
-        $"ExtendedPrivateKey(depth {Depth}, parent {ParentFingerprint}, child {ChildText(ChildNumber)})";
-
-    internal static string ChildText(uint index) =>
-        (index & ~KeyPath.HardenedBit).ToString(CultureInfo.InvariantCulture) + (KeyPath.IsHardenedIndex(index) ? "'" : "");
 
     internal static InvalidInputException InvalidChild(uint index) =>
         new("path", $"index {ChildText(index)} gives an invalid BIP32 key (odds below 2^-127): use the next index");
