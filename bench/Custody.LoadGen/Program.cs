@@ -28,7 +28,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --velocity judges under a 24 h velocity limit; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -95,12 +95,13 @@ public static class Program
             async Task<Phase.Result?> Run(string phase, Func<Task<Phase.Result>> measure)
             {
                 if (!Want(phase)) return null;
-                var (pause, gen0, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(2));
+                var (pause, gen0, gen2, allocated) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
                 var result = await measure();
                 results.Add(result);
                 Console.WriteLine(result); // as it comes, so a long run shows progress
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    GC in this phase: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} gen2), paused {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms"));
+                    $"    GC in this phase: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} gen2), paused {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, " +
+                    $"{(GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, result.Calls) / 1024.0:F1} KiB allocated per call (client and daemon)"));
                 return result;
             }
 
@@ -152,6 +153,10 @@ public static class Program
             var nativeKey = HsmKeyId.Parse((await app.Services.GetRequiredService<WalletStore>().GetAsync(native.WalletId, default))!.HsmKeyId!);
             var softHsm = await Run("softhsm", () => Task.FromResult(Phase.Threads("raw SoftHSM CKM_ECDSA secp256k1 sign", threads, duration, _ => hsm.Keys.SignDigest(nativeKey, digest))));
 
+            // The disk's own limit on durable commits, beside the data files: each thread overwrites
+            // 40 KiB (ten pages, about what one policy or audit commit adds to its WAL) and syncs.
+            var disk = await Run("disk", () => Task.FromResult(DurableWrites(dataDir, threads, duration)));
+
             Console.WriteLine();
             foreach (var result in results) Console.WriteLine(result);
             if (ping is not null && hdSign is not null)
@@ -160,6 +165,9 @@ public static class Program
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 at 80 % load = {hd80.P99Ms:F2} ms"));
             if (nativeSign is not null && softHsm is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HSM-native signing / raw SoftHSM = {nativeSign.Rate / softHsm.Rate:P0}"));
+            if (hdSign is not null && disk is not null)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"HD signatures per second / durable writes per second = {hdSign.Rate / disk.Rate:P0} (each signature waits for three commits, group-committed)"));
 
             using (var http = new HttpClient())
             {
@@ -200,6 +208,26 @@ public static class Program
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException("custody-admin init failed: " + stderr);
         return File.ReadAllText(stdout.Trim()).Trim();
+    }
+
+    private static Phase.Result DurableWrites(string dataDir, int threads, TimeSpan duration)
+    {
+        var files = Enumerable.Range(0, threads).Select(t => File.OpenHandle(Path.Combine(dataDir, $"disk-probe-{t}"), FileMode.Create, FileAccess.ReadWrite)).ToArray();
+        try
+        {
+            var block = new byte[40 * 1024];
+            var offsets = new long[threads];
+            return Phase.Threads("raw durable write: 40 KiB + fsync per file", threads, duration, t =>
+            {
+                RandomAccess.Write(files[t], block, offsets[t]);
+                offsets[t] = (offsets[t] + block.Length) % (4 << 20); // a 4 MiB file rewritten in place, as a WAL is
+                RandomAccess.FlushToDisk(files[t]);
+            });
+        }
+        finally
+        {
+            foreach (var file in files) file.Dispose();
+        }
     }
 
     private static string Eip1559(ulong nonce) => "0x" + Convert.ToHexStringLower(new EvmTransaction
