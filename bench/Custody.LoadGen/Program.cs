@@ -28,7 +28,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --velocity judges under a 24 h velocity limit; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -109,6 +109,13 @@ public static class Program
             var hdSign = await Run("hd", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, "hd")));
             var hd80 = hdSign is null ? null : await Run("hd80", () =>
                 Phase.OpenLoopAsync("SignTransaction HD at 80 % of that rate", clients, duration, 0.8 * hdSign.Rate, Sign(hd, "hd80")));
+            // --levels 40,60: the same open loop at other fractions of the measured rate (where the latency curve bends).
+            foreach (var level in (StringArg(args, "--levels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var percent = int.Parse(level, CultureInfo.InvariantCulture);
+                if (hdSign is not null)
+                    await Run("hd80", () => Phase.OpenLoopAsync($"SignTransaction HD at {percent} % of that rate", clients, duration, percent / 100.0 * hdSign.Rate, Sign(hd, $"hd{percent}")));
+            }
             var nativeSign = await Run("native", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HSM-native key", clients, duration, Sign(native, "native")));
 
             // Raw in-process rates, on as many threads as there are cores.
