@@ -41,6 +41,12 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
     // Bounds one transaction (and the write lock it holds against other processes).
     private const int MaxBatch = 64;
 
+    // SQLite checkpoints the WAL inside the commit that crosses this many pages, while the writer
+    // turn is held and every admission waits. An admission dirties scattered index pages, so a
+    // checkpoint at SQLite's default (1,000) took 5-10 ms; a quarter of the pages, a quarter of
+    // the stall (LoadGen, 8 interleaved runs: p99 at 70 % load 13.4 -> 11.6 ms, at 80 % 16.0 -> 14.6 ms).
+    internal const int CheckpointPages = 250;
+
     public PolicySigningGate(PolicyDatabase database, IPolicyAuditSink? audit = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -171,7 +177,7 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
         var outcomes = new Outcome[batch.Count];
         try
         {
-            _writer ??= new StatementCache(await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false));
+            _writer ??= await OpenWriterAsync().ConfigureAwait(false);
             using var transaction = _writer.Connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
             var sql = Sql.On(_writer, transaction);
             for (var i = 0; i < batch.Count; i++)
@@ -207,6 +213,13 @@ public sealed class PolicySigningGate : ISigningGate, IDisposable
             return;
         }
         for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outcomes[i]);
+    }
+
+    private async Task<StatementCache> OpenWriterAsync()
+    {
+        var writer = new StatementCache(await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false));
+        Sql.On(writer, null).Execute($"PRAGMA wal_autocheckpoint = {CheckpointPages}");
+        return writer;
     }
 
     private async Task<Outcome> WriteOneAsync(Sql sql, Work work)

@@ -1,4 +1,5 @@
 using Custody.Core.Policy;
+using Custody.Storage.Policy;
 using Microsoft.Data.Sqlite;
 using static Custody.Storage.Tests.Policy.PolicyStoreFixture;
 
@@ -66,6 +67,21 @@ public class GroupCommitTests
         for (var i = 0; i < left; i++)
             Assert.True((await fixture.Gate.AdmitAsync(fixture.Request(Eth(Friend, 100, nonce: 200 + i), $"fill{i}"), default)).IsAllowed);
         Assert.Equal(PolicyRules.Velocity, (await fixture.Gate.AdmitAsync(fixture.Request(Eth(Friend, 1, 300), "over"), default)).Rule);
+    }
+
+    [Fact]
+    public async Task The_writer_checkpoints_its_log_in_short_steps()
+    {
+        await using var fixture = await CreateAsync(PolicyText());
+        // One admission per commit, each dirtying several pages: far past SQLite's default of 1,000
+        // WAL pages, which the log would have reached (about 4 MiB) before its first checkpoint.
+        for (var i = 0; i < 300; i++)
+            Assert.True((await fixture.Gate.AdmitAsync(fixture.Request(Eth(Friend, 1, nonce: i), $"r{i}"), default)).IsAllowed);
+
+        // A checkpoint that backfills the whole log lets the next commit start it again from the top,
+        // so the file never grows much past the checkpoint step (plus the commit that crossed it).
+        var wal = new FileInfo(fixture.Path + "-wal").Length;
+        Assert.InRange(wal, 1, (PolicySigningGate.CheckpointPages + 100) * (4096 + 24) + 32);
     }
 
     [Fact]
