@@ -28,7 +28,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --velocity judges under a 24 h velocity limit; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -106,16 +106,25 @@ public static class Program
             }
 
             var ping = await Run("ping", () => Phase.ClosedLoopAsync("gRPC no-op (Ping, authenticated)", clients, duration, Ping));
-            var hdSign = await Run("hd", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, "hd")));
-            var hd80 = hdSign is null ? null : await Run("hd80", () =>
-                Phase.OpenLoopAsync("SignTransaction HD at 80 % of that rate", clients, duration, 0.8 * hdSign.Rate, Sign(hd, "hd80")));
-            // --levels 40,60: the same open loop at other fractions of the measured rate (where the latency curve bends).
-            foreach (var level in (StringArg(args, "--levels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            // --repeat N: the HD phases N times over (the p99 of one 5 s phase swings widely on a shared host); the summary takes medians.
+            var hdRuns = new List<Phase.Result>();
+            var hd80Runs = new List<Phase.Result>();
+            for (var round = 0; round < IntArg(args, "--repeat", 1); round++)
             {
-                var percent = int.Parse(level, CultureInfo.InvariantCulture);
-                if (hdSign is not null)
-                    await Run("hd80", () => Phase.OpenLoopAsync($"SignTransaction HD at {percent} % of that rate", clients, duration, percent / 100.0 * hdSign.Rate, Sign(hd, $"hd{percent}")));
+                var measured = await Run("hd", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, $"hd{round}")));
+                if (measured is null) break;
+                hdRuns.Add(measured);
+                if (await Run("hd80", () => Phase.OpenLoopAsync("SignTransaction HD at 80 % of that rate", clients, duration, 0.8 * measured.Rate, Sign(hd, $"hd80-{round}"))) is { } at80)
+                    hd80Runs.Add(at80);
+                // --levels 40,60: the same open loop at other fractions of the measured rate (where the latency curve bends).
+                foreach (var level in (StringArg(args, "--levels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    var percent = int.Parse(level, CultureInfo.InvariantCulture);
+                    await Run("hd80", () => Phase.OpenLoopAsync($"SignTransaction HD at {percent} % of that rate", clients, duration, percent / 100.0 * measured.Rate, Sign(hd, $"hd{percent}-{round}")));
+                }
             }
+            var hdSign = Median(hdRuns, r => r.Rate);
+            var hd80 = Median(hd80Runs, r => r.P99Ms);
             var nativeSign = await Run("native", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HSM-native key", clients, duration, Sign(native, "native")));
 
             // Raw in-process rates, on as many threads as there are cores.
@@ -169,7 +178,8 @@ public static class Program
             if (ping is not null && hdSign is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HD signing / no-op gRPC = {hdSign.Rate / ping.Rate:P0}"));
             if (hd80 is not null)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 at 80 % load = {hd80.P99Ms:F2} ms"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 at 80 % load = {hd80.P99Ms:F2} ms") + (hd80Runs.Count == 1 ? "" :
+                    $" (median of {hd80Runs.Count}: {string.Join(", ", hd80Runs.Select(r => r.P99Ms.ToString("F1", CultureInfo.InvariantCulture)))})"));
             if (nativeSign is not null && softHsm is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HSM-native signing / raw SoftHSM = {nativeSign.Rate / softHsm.Rate:P0}"));
             if (hdSign is not null && disk is not null)
@@ -248,6 +258,10 @@ public static class Program
         To = EvmAddress.Parse("0x3535353535353535353535353535353535353535"),
         Value = BigInteger.Pow(10, 16),
     }.EncodeUnsigned());
+
+    /// <summary>The run with the median <paramref name="key"/> (the upper one of an even count); null for none.</summary>
+    private static Phase.Result? Median(List<Phase.Result> runs, Func<Phase.Result, double> key) =>
+        runs.Count == 0 ? null : runs.OrderBy(key).ElementAt(runs.Count / 2);
 
     /// <summary>sum / count of a histogram on a Prometheus page, in milliseconds.</summary>
     private static string MeanMs(string page, string name, string labels)
