@@ -28,7 +28,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
