@@ -7,7 +7,10 @@ namespace Custody.Storage.Sqlite;
 /// Opens connections to one SQLite file, each set up the same way: write-ahead log
 /// (readers never block the writer), synchronous=FULL (a commit is on disk before it
 /// returns, so an acknowledged record survives a power cut), a busy timeout instead of
-/// an immediate SQLITE_BUSY, and foreign keys enforced.
+/// an immediate SQLITE_BUSY, foreign keys enforced, and temporary data in memory. SQLite
+/// otherwise moves a savepoint's journal to a new file in /var/tmp once it passes 64 KiB; a
+/// batch of admissions (a savepoint each) did, several times a second, creating and deleting a
+/// file inside the writer's turn (admissions alone, 3 interleaved runs: 3,940 -> 4,640/s).
 /// </summary>
 public sealed class SqliteDatabase
 {
@@ -40,7 +43,7 @@ public sealed class SqliteDatabase
         try
         {
             connection.Open();
-            connection.Execute($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+            connection.Execute($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
             // The journal mode is stored in the file: switching once per process is enough.
             if (!ReadOnly && Volatile.Read(ref _walEnabled) == 0)
             {

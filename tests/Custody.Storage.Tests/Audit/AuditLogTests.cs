@@ -53,13 +53,14 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
-    public async Task Connections_use_wal_full_sync_and_a_busy_timeout()
+    public async Task Connections_use_wal_full_sync_a_busy_timeout_and_memory_for_temporary_data()
     {
         await using var log = _t.Open();
         using var c = _t.Database.Open();
         Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
         Assert.Equal(2, c.ExecuteScalar<long>("PRAGMA synchronous"));
         Assert.Equal(5000, c.ExecuteScalar<long>("PRAGMA busy_timeout"));
+        Assert.Equal(2, c.ExecuteScalar<long>("PRAGMA temp_store")); // MEMORY: no temporary files
     }
 
     [Fact]
