@@ -92,16 +92,24 @@ public static class Program
             await Phase.ClosedLoopAsync("warm-up", clients, warmUp / 2, Sign(hd, "warm"));
 
             var results = new List<Phase.Result>();
+            var device = DiskCounters.For(dataDir);
             async Task<Phase.Result?> Run(string phase, Func<Task<Phase.Result>> measure)
             {
                 if (!Want(phase)) return null;
                 var (pause, gen0, gen2, allocated) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+                var diskBefore = device?.Read();
                 var result = await measure();
+                var diskAfter = device?.Read();
                 results.Add(result);
                 Console.WriteLine(result); // as it comes, so a long run shows progress
+                var calls = Math.Max(1, result.Calls);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"    GC in this phase: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} gen2), paused {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, " +
-                    $"{(GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, result.Calls) / 1024.0:F1} KiB allocated per call (client and daemon)"));
+                    $"{(GC.GetTotalAllocatedBytes() - allocated) / calls / 1024.0:F1} KiB allocated per call (client and daemon)"));
+                if (diskBefore is { } b && diskAfter is { } a && a.Writes > b.Writes)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"    disk in this phase: {(a.Bytes - b.Bytes) / calls / 1024.0:F1} KiB in {(double)(a.Writes - b.Writes) / calls:F1} writes per call, " +
+                        $"{(a.Bytes - b.Bytes) / result.Seconds / 1048576:F0} MiB/s, {(double)(a.WriteMs - b.WriteMs) / (a.Writes - b.Writes):F2} ms per write (the whole device)"));
                 return result;
             }
 
