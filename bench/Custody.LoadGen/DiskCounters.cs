@@ -4,9 +4,9 @@ namespace Custody.LoadGen;
 
 /// <summary>
 /// The block device under the data directory, as Linux counts it (/proc/diskstats): how many
-/// writes it completed, how many bytes, and how long they took. The latency tail follows the
-/// bursts of writes, so a phase reports what it wrote per call. Counts the whole device, not
-/// only this process.
+/// writes it completed, how many bytes, and how long they took. The latency tail follows how
+/// long the device takes per write, so a phase reports that and what it wrote per call. Counts
+/// the whole device, not only this process.
 /// </summary>
 internal sealed class DiskCounters
 {
