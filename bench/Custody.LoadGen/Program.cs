@@ -117,19 +117,19 @@ public static class Program
             // --repeat N: the HD phases N times over (the p99 of one 5 s phase swings widely on a shared host); the summary takes medians.
             var hdRuns = new List<Phase.Result>();
             var hd80Runs = new List<Phase.Result>();
-            for (var round = 0; round < IntArg(args, "--repeat", 1); round++)
+            // --levels 40,60: the same open loop at other fractions of the measured rate (where the latency curve bends).
+            var levels = (StringArg(args, "--levels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(level => int.Parse(level, CultureInfo.InvariantCulture)).ToArray();
+            var repeat = IntArg(args, "--repeat", 1);
+            for (var round = 0; round < repeat; round++)
             {
                 var measured = await Run("hd", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, $"hd{round}")));
                 if (measured is null) break;
                 hdRuns.Add(measured);
                 if (await Run("hd80", () => Phase.OpenLoopAsync("SignTransaction HD at 80 % of that rate", clients, duration, 0.8 * measured.Rate, Sign(hd, $"hd80-{round}"))) is { } at80)
                     hd80Runs.Add(at80);
-                // --levels 40,60: the same open loop at other fractions of the measured rate (where the latency curve bends).
-                foreach (var level in (StringArg(args, "--levels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    var percent = int.Parse(level, CultureInfo.InvariantCulture);
+                foreach (var percent in levels)
                     await Run("hd80", () => Phase.OpenLoopAsync($"SignTransaction HD at {percent} % of that rate", clients, duration, percent / 100.0 * measured.Rate, Sign(hd, $"hd{percent}-{round}")));
-                }
             }
             var hdSign = Median(hdRuns, r => r.Rate);
             var hd80 = Median(hd80Runs, r => r.P99Ms);
