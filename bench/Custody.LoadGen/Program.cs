@@ -10,8 +10,7 @@ using Custody.Core.Hd;
 using Custody.Daemon;
 using Custody.Daemon.Wallets;
 using Custody.Hsm;
-using Custody.Storage.Tokens;
-using Custody.Storage.Wallets;
+using Custody.Core.Ledger;
 using Custody.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -28,7 +27,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, admission, softhsm, disk), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, commit, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -43,7 +42,6 @@ public static class Program
         try
         {
             var adminToken = Init(dataDir);
-            var signerToken = new TokenStore(new Custody.Storage.Sqlite.SqliteDatabase(new Custody.Storage.DataDirectory(dataDir).Database)).Create("loadgen", Roles.Signer, WalletScope.All).Secret;
             var port = FreePort();
             var metricsPort = FreePort();
             var app = DaemonHost.Build(
@@ -51,6 +49,8 @@ public static class Program
                  "--Limits:RequestsPerSecond=0", $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}"],
                 builder => builder.Logging.ClearProviders());
             await app.StartAsync();
+            var ledger = app.Services.GetRequiredService<ILedger>();
+            var signerToken = (await ledger.Tokens.CreateAsync("loadgen", Roles.Signer, WalletScope.All, "loadgen", CancellationToken.None)).Secret;
             Console.WriteLine($"custody-loadgen: {clients} clients, {seconds} s per phase, {Environment.ProcessorCount} cores, daemon in process on 127.0.0.1:{port} (logging off)");
 
             var channels = Enumerable.Range(0, Math.Min(clients, 4)).Select(_ => GrpcChannel.ForAddress($"http://127.0.0.1:{port}")).ToArray();
@@ -142,7 +142,7 @@ public static class Program
             await Run("raw", () => Task.FromResult(Phase.Threads("raw libsecp256k1 ECDSA sign (in process)", threads, duration, _ => Secp256k1.Sign(priv, digest))));
 
             var keys = app.Services.GetRequiredService<WalletKeys>();
-            var hdRecord = (await app.Services.GetRequiredService<WalletStore>().GetAsync(hd.WalletId, default))!;
+            var hdRecord = (await ledger.Wallets.GetAsync(hd.WalletId, default))!;
             var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
             var unsigned = Convert.FromHexString(sample[2..]);
             var path = KeyPath.Parse("m/44'/60'/0'/0/0");
@@ -164,17 +164,20 @@ public static class Program
                     Payload = NextPayload(),
                 }, CancellationToken.None)));
 
-            // The policy admission alone (durable before it answers).
-            var gate = app.Services.GetRequiredService<Custody.Core.Policy.ISigningGate>();
-            await Run("admission", () => Phase.ClosedLoopAsync("policy admission alone (ISigningGate)", clients, duration, (client, seq) =>
+            // The ledger's durable commit alone: judged under the lock, reserved, recorded, reply stored.
+            var hdSigner = new SignerKey(path, await app.Services.GetRequiredService<WalletDirectory>().PublicKeyAsync(hdRecord, ChainRegistry.Get("eth"), path, "loadgen", default));
+            await Run("commit", () => Phase.ClosedLoopAsync("ledger commit alone (judge + reserve + record + reply)", clients, duration, (client, seq) =>
             {
                 var payload = Convert.FromHexString(NextPayload()[2..]);
-                return gate.AdmitAsync(new Custody.Core.Policy.SigningRequest($"{run}-gate-{client}-{seq}", "loadgen", hd.WalletId, ChainRegistry.Get("eth"),
-                    codec.Decode(payload), Convert.ToHexStringLower(Hashes.Sha256(payload)), DateTimeOffset.UtcNow), CancellationToken.None);
+                var request = new Custody.Core.Policy.SigningRequest($"{run}-commit-{client}-{seq}", "loadgen", hd.WalletId, ChainRegistry.Get("eth"),
+                    codec.Decode(payload, hdSigner), Convert.ToHexStringLower(Hashes.Sha256(payload)), DateTimeOffset.UtcNow, path);
+                var record = new Custody.Core.Audit.AuditRecord { Principal = "loadgen", Action = Custody.Core.Audit.AuditActions.SignTransaction, WalletId = hd.WalletId, Chain = "eth" };
+                return ledger.Signing.CommitAsync(SigningCommit.Signature(request, Hashes.Sha256(payload), record,
+                    new SignedResult("", Hashes.Sha256(payload), (_, _) => payload)));
             }));
 
             var hsm = app.Services.GetRequiredService<HsmConnection>();
-            var nativeKey = HsmKeyId.Parse((await app.Services.GetRequiredService<WalletStore>().GetAsync(native.WalletId, default))!.HsmKeyId!);
+            var nativeKey = HsmKeyId.Parse((await ledger.Wallets.GetAsync(native.WalletId, default))!.HsmKeyId!);
             var softHsm = await Run("softhsm", () => Task.FromResult(Phase.Threads("raw SoftHSM CKM_ECDSA secp256k1 sign", threads, duration, _ => hsm.Keys.SignDigest(nativeKey, digest))));
 
             // The disk's own limit on durable commits, beside the data files: each thread overwrites

@@ -1,40 +1,41 @@
+using Custody.Core.Audit;
+using Custody.Core.Ledger;
 using Custody.Hsm;
 using Custody.Hsm.Embedded;
 using Custody.Storage;
 using Custody.Storage.Sqlite;
-using Custody.Storage.Wallets;
 
 namespace Custody.Cli;
 
 /// <summary>
 /// An existing embedded installation (what <c>custody-admin init</c> created): the SoftHSM
-/// token under DIR/hsm, logged in, and the SQLite database. Opening never creates anything,
-/// so a typo in --data-dir cannot start a second, empty installation.
+/// token under DIR/hsm, logged in, and the ledger, whose checkpoints it signs with the audit key
+/// (a final one when it closes, so what this command recorded is covered before it exits).
+/// Opening never creates anything, so a typo in --data-dir cannot start a second, empty installation.
 /// </summary>
-internal sealed class Installation : IDisposable
+internal sealed class Installation : IAsyncDisposable, IDisposable
 {
-    private Installation(DataDirectory directory, HsmConnection hsm, SqliteDatabase database)
+    private Installation(DataDirectory directory, HsmConnection hsm, Ledger ledger)
     {
         Directory = directory;
         Hsm = hsm;
-        Database = database;
-        Wallets = new WalletStore(database);
+        Ledger = ledger;
     }
 
     public DataDirectory Directory { get; }
 
     public HsmConnection Hsm { get; }
 
-    public SqliteDatabase Database { get; }
+    public Ledger Ledger { get; }
 
-    public WalletStore Wallets { get; }
+    public IWalletLedger Wallets => Ledger.Wallets;
 
     public static Installation Open(string dataDirectory, string modulePath)
     {
         var directory = new DataDirectory(dataDirectory);
         var config = Path.Combine(directory.Hsm, "softhsm2.conf");
-        if (!File.Exists(config) || !File.Exists(directory.Database))
-            throw new CliException($"{directory.Root} holds no installation (hsm/softhsm2.conf and the database): run custody-admin init --data-dir {directory.Root} first");
+        if (!File.Exists(config) || !SqliteLedger.Exists(directory) || !File.Exists(directory.AuditKeyId))
+            throw new CliException($"{directory.Root} holds no installation (hsm/softhsm2.conf, the ledger and the audit key id): run custody-admin init --data-dir {directory.Root} first");
         var options = new HsmOptions
         {
             ModulePath = modulePath,
@@ -43,7 +44,30 @@ internal sealed class Installation : IDisposable
             UserPin = PinSource.FromFile(Path.Combine(directory.Hsm, "user.pin")),
         };
         var hsm = HsmConnection.Open(options);
-        return new Installation(directory, hsm, new SqliteDatabase(directory.Database));
+        try
+        {
+            var signer = new HsmCheckpointSigner(hsm.Keys, HsmKeyId.Parse(File.ReadAllText(directory.AuditKeyId).Trim()), DataDirectory.AuditKeyName);
+            return new Installation(directory, hsm, OpenLedger(directory, signer));
+        }
+        catch
+        {
+            hsm.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The ledger of <paramref name="directory"/>; with a signer, checkpoints are signed on request and when it closes.</summary>
+    public static Ledger OpenLedger(DataDirectory directory, ICheckpointSigner? signer)
+    {
+        try
+        {
+            // The daemon signs every second while it runs; a command signs once, as it closes.
+            return SqliteLedger.Open(directory, new LedgerOptions { CheckpointSigner = signer, CheckpointInterval = TimeSpan.Zero });
+        }
+        catch (AuditLogTamperedException e)
+        {
+            throw new CliException($"the audit log in {directory.Ledger} does not fit its head or checkpoints, so nothing can be recorded in it: {e.Message}");
+        }
     }
 
     /// <summary>The newest KEK on the token: new seeds are sealed under it.</summary>
@@ -97,9 +121,11 @@ internal sealed class Installation : IDisposable
         }
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        await Ledger.DisposeAsync().ConfigureAwait(false);
         Hsm.Dispose();
-        Database.ReleasePooledConnections();
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -7,18 +7,13 @@ using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
 using Custody.Core.Audit.Notes;
 using Custody.Core.Policy;
-using Custody.Daemon.Policy;
+using Custody.Core.Ledger;
 using Custody.Daemon.Services;
 using Custody.Daemon.Signing;
 using Custody.Daemon.Wallets;
 using Custody.Hsm;
-using Custody.Storage.Idempotency;
-using Custody.Storage.Tokens;
 using Custody.Storage;
-using Custody.Storage.Audit;
-using Custody.Storage.Policy;
 using Custody.Storage.Sqlite;
-using Custody.Storage.Wallets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -59,7 +54,7 @@ public static class DaemonHost
         if (string.IsNullOrWhiteSpace(options.DataDir))
             throw new StartupException("no data directory: pass --data-dir DIR (created by custody-admin init)");
         var dataDir = new DataDirectory(options.DataDir);
-        if (!File.Exists(dataDir.Database) || !File.Exists(dataDir.PolicyDatabase) || !File.Exists(dataDir.AuditDatabase))
+        if (!SqliteLedger.Exists(dataDir))
             throw new StartupException($"{dataDir.Root} holds no installation: run custody-admin init --data-dir {dataDir.Root} first");
 
         builder.Services.Configure<DaemonOptions>(builder.Configuration);
@@ -69,17 +64,6 @@ public static class DaemonHost
         ConfigureKestrel(builder, options);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        var auditDatabase = new SqliteDatabase(dataDir.AuditDatabase);
-        builder.Services.AddSingleton(new SqliteDatabase(dataDir.Database));
-        builder.Services.AddSingleton<TokenStore>(sp => new TokenStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<WalletStore>();
-        builder.Services.AddSingleton(sp =>
-        {
-            // Replies live beside the audit records they are written with; an older installation kept them in custody.db.
-            var moved = IdempotencyStore.MoveFrom(sp.GetRequiredService<SqliteDatabase>(), auditDatabase);
-            if (moved > 0) Log.RepliesMoved(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon"), moved, dataDir.AuditDatabase);
-            return new IdempotencyStore(auditDatabase);
-        });
         var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
         if (hsmSettings.KeyRingCacheSeconds is < 0 or > 86_400 || double.IsNaN(hsmSettings.KeyRingCacheSeconds))
             throw new StartupException($"Hsm:KeyRingCacheSeconds must be between 0 (off) and 86400, not {hsmSettings.KeyRingCacheSeconds}");
@@ -87,21 +71,14 @@ public static class DaemonHost
         builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
         builder.Services.AddSingleton(hsmSettings);
         var auditSettings = builder.Configuration.GetSection("Audit").Get<AuditSettings>() ?? new AuditSettings();
-        builder.Services.AddSingleton(sp => AuditSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
-        builder.Services.AddSingleton(sp => AuditSetup.Open(dataDir, auditDatabase, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>()));
+        builder.Services.AddSingleton(sp => LedgerSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
+        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
-        builder.Services.AddSingleton(new AuditLogReader(new SqliteDatabase(dataDir.AuditDatabase, readOnly: true)));
         builder.Services.AddSingleton<RefusalAudit>();
         builder.Services.AddSingleton(sp => new KeyRingCache(TimeSpan.FromSeconds(sp.GetRequiredService<HsmSettings>().KeyRingCacheSeconds), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletKeys>();
         builder.Services.AddSingleton<WalletDirectory>();
-        builder.Services.AddSingleton<InFlightRequests>();
-        builder.Services.AddSingleton<IPolicyAuditSink, AuditLogPolicySink>();
-        builder.Services.AddSingleton(new PolicyDatabase(new SqliteDatabase(dataDir.PolicyDatabase)));
-        builder.Services.AddSingleton(sp => new PolicySigningGate(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<ISigningGate>(sp => sp.GetRequiredService<PolicySigningGate>());
-        builder.Services.AddSingleton(sp => new PolicyAdministration(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(sp => new PolicyApprovals(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<DaemonMetrics>();
@@ -124,7 +101,7 @@ public static class DaemonHost
             grpc.Interceptors.Add<RateLimitInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<HsmHealthCheck>("hsm");
+        builder.Services.AddGrpcHealthChecks().AddCheck<HsmHealthCheck>("hsm").AddCheck<LedgerHealthCheck>("ledger");
 
         customize?.Invoke(builder);
 
@@ -155,7 +132,7 @@ public static class DaemonHost
         return app;
     }
 
-    /// <summary>A wrong PIN, a missing token, KEK or audit key, or a tampered audit log shows at start, not at the first signature.</summary>
+    /// <summary>A wrong PIN, a missing token, KEK or audit key, or an audit log that does not fit its head shows at start, not at the first signature.</summary>
     private static void OpenHsmNow(IServiceProvider services, HsmOptions options)
     {
         try
@@ -166,9 +143,8 @@ public static class DaemonHost
                 throw new StartupException($"HSM token '{options.TokenLabel}' holds no KEK: run custody-admin init");
             if (wanted > 0 && !versions.Contains(wanted))
                 throw new StartupException($"HSM token '{options.TokenLabel}' has no KEK v{wanted} (Hsm:KekVersion); it has v{string.Join(", v", versions)}");
-            services.GetRequiredService<AuditLog>();
-            services.GetRequiredService<IdempotencyStore>();
-            services.GetRequiredService<PolicyDatabase>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+            var ledger = services.GetRequiredService<Ledger>();
+            Log.LedgerOpened(services.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon"), ledger.Describe(), ledger.Audit.Size);
         }
         catch (HsmException e)
         {

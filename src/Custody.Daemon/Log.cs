@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "HSM unavailable during {Method}: {Reason}")]
     public static partial void HsmUnavailable(ILogger logger, string method, string reason);
 
+    [LoggerMessage(6, LogLevel.Warning, "Ledger storage unavailable during {Method} ({Fault}): {Reason}")]
+    public static partial void StorageUnavailable(ILogger logger, string method, string fault, string reason);
+
     [LoggerMessage(5, LogLevel.Error, "Audit append of {Action} failed")]
     public static partial void AuditAppendFailed(ILogger logger, string action, Exception exception);
 
@@ -38,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Information, "Stored account xpub {AccountPath} of wallet {WalletId}")]
     public static partial void AccountXpubStored(ILogger logger, string accountPath, string walletId);
 
-    [LoggerMessage(30, LogLevel.Information, "Signed {RequestId} for {Principal}: wallet {WalletId} on {Chain}, tx {TxId}, audit {DecisionSequence}/{ResultSequence}")]
-    public static partial void Signed(ILogger logger, string requestId, string principal, string walletId, string chain, string txId, ulong decisionSequence, ulong resultSequence);
+    [LoggerMessage(30, LogLevel.Information, "Signed {RequestId} for {Principal}: wallet {WalletId} on {Chain}, audit record {Sequence}")]
+    public static partial void Signed(ILogger logger, string requestId, string principal, string walletId, string chain, long sequence);
 
     [LoggerMessage(31, LogLevel.Information, "Replayed stored reply of {RequestId} for {Principal}")]
     public static partial void Replayed(ILogger logger, string requestId, string principal);
@@ -50,6 +53,6 @@ internal static partial class Log
     [LoggerMessage(33, LogLevel.Warning, "Request id {RequestId} of {Principal} reused with a different request")]
     public static partial void RequestIdReused(ILogger logger, string requestId, string principal);
 
-    [LoggerMessage(34, LogLevel.Information, "Moved {Count} stored replies from custody.db into {AuditDatabase}, beside the result records they report")]
-    public static partial void RepliesMoved(ILogger logger, int count, string auditDatabase);
+    [LoggerMessage(13, LogLevel.Information, "Ledger: {Ledger}, {Records} audit records")]
+    public static partial void LedgerOpened(ILogger logger, string ledger, long records);
 }

@@ -1,27 +1,22 @@
 namespace Custody.Storage;
 
 /// <summary>
-/// The files of the embedded installation under one data directory, as <c>custody-admin init</c>
-/// creates them and the daemon reads them (the SoftHSM token lives in hsm/, see EmbeddedSoftHsm).
+/// The files of an installation under one data directory, as <c>custody-admin init</c> creates them
+/// and the daemon reads them: the SoftHSM token in hsm/ (see EmbeddedSoftHsm), the audit key's id and
+/// verifier key, the first admin token, and, with the embedded engine, the ledger file.
 /// </summary>
 public sealed class DataDirectory(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
 
-    /// <summary>Wallets, API token hashes: owner-only.</summary>
-    public string Database => Path.Combine(Root, "custody.db");
+    /// <summary>The embedded ledger: one SQLite file holding everything (owner-only).</summary>
+    public string Ledger => Path.Combine(Root, "custody.db");
 
-    /// <summary>
-    /// The policy engine's tables (versions, freezes, reservations, approvals), in their own file:
-    /// every admission is a write transaction, and it must not queue behind other writers.
-    /// </summary>
-    public string PolicyDatabase => Path.Combine(Root, "policy.db");
+    /// <summary>An older installation's policy engine tables, moved into <see cref="Ledger"/> at the first start.</summary>
+    public string LegacyPolicyDatabase => Path.Combine(Root, "policy.db");
 
-    /// <summary>
-    /// The audit log, in its own file so its group commits never wait for the other writers; and
-    /// the stored replies, each written in the same commit as the result record it reports.
-    /// </summary>
-    public string AuditDatabase => Path.Combine(Root, "audit.db");
+    /// <summary>An older installation's audit log and replies, moved into <see cref="Ledger"/> at the first start.</summary>
+    public string LegacyAuditDatabase => Path.Combine(Root, "audit.db");
 
     /// <summary>The HSM key id of the Ed25519 key that signs audit checkpoints (public).</summary>
     public string AuditKeyId => Path.Combine(Root, "audit-key.id");

@@ -40,12 +40,12 @@ public class InitAndTokenCommandTests
         Assert.Contains(CliProcess.Admin("token", "list", "--data-dir", dir).Lines, l => l.StartsWith(tokenId, StringComparison.Ordinal) && l.Contains("revoked", StringComparison.Ordinal));
 
         // Both administrative actions are in the audit log, without the secret, and the log verifies.
-        var export = CliProcess.Admin("audit", "export", "--db", Path.Combine(dir, "audit.db"));
+        var export = CliProcess.Admin("audit", "export", "--db", Path.Combine(dir, "custody.db"));
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.Contains(export.Lines, l => l.Contains("token.create", StringComparison.Ordinal) && l.Contains(tokenId, StringComparison.Ordinal));
         Assert.Contains(export.Lines, l => l.Contains("token.revoke", StringComparison.Ordinal) && l.Contains(tokenId, StringComparison.Ordinal));
         Assert.DoesNotContain(Assert.Single(created.Lines), export.Stdout, StringComparison.Ordinal);
-        var verify = CliProcess.Admin("audit", "verify", "--db", Path.Combine(dir, "audit.db"), "--key", Path.Combine(dir, "audit.vkey"));
+        var verify = CliProcess.Admin("audit", "verify", "--db", Path.Combine(dir, "custody.db"), "--key", Path.Combine(dir, "audit.vkey"));
         Assert.True(verify.ExitCode == 0, verify.ToString());
     }
 

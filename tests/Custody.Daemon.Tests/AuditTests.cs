@@ -2,9 +2,12 @@ using System.Globalization;
 using Custody.Core.Audit.Merkle;
 using Custody.Core.Audit.Notes;
 using Custody.Core.Hd;
+using Custody.Core.Ledger;
 using Custody.Storage;
 using Custody.V1;
 using Grpc.Core;
+
+using WalletKind = Custody.V1.WalletKind;
 
 namespace Custody.Daemon.Tests;
 
@@ -17,7 +20,7 @@ public class AuditTests(DaemonFixture daemon)
         [.. (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = walletId, Action = action, Limit = 1000 }, Auditor)).Records];
 
     [Fact]
-    public async Task A_signature_leaves_its_decision_before_its_result_and_a_retry_adds_nothing()
+    public async Task A_signature_is_one_record_with_decision_and_result_and_a_retry_adds_nothing()
     {
         var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "audited", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
@@ -28,22 +31,22 @@ public class AuditTests(DaemonFixture daemon)
         var reply = await daemon.Signing.SignTransactionAsync(request, signer);
         Assert.Equal(reply, await daemon.Signing.SignTransactionAsync(request, signer)); // a retry
 
-        var decision = Assert.Single(await RecordsAsync(wallet.WalletId, "sign.decision"));
-        var result = Assert.Single(await RecordsAsync(wallet.WalletId, "sign.result"));
-        Assert.Equal(reply.Audit.DecisionSequence, decision.Sequence);
-        Assert.Equal(reply.Audit.ResultSequence, result.Sequence);
-        Assert.True(decision.Sequence < result.Sequence);
-        Assert.Equal("Allow", decision.Decision);
-        Assert.Equal(reply.PolicyRule, decision.Rule);
-        Assert.Equal("signer-1", decision.Principal);
-        Assert.Equal(reply.PayloadDigest, decision.RequestDigest);
-        Assert.Equal("audited-1", decision.Details["request_id"]);
-        Assert.Equal(reply.TxId, result.TxId);
+        var record = Assert.Single(await RecordsAsync(wallet.WalletId, "sign.transaction"));
+        Assert.Equal(reply.Audit.Sequence, record.Sequence);
+        Assert.Equal(reply.Audit.Sequence, reply.Audit.DecisionSequence); // deprecated fields name the same record
+        Assert.Equal(reply.Audit.Sequence, reply.Audit.ResultSequence);
+        Assert.Equal("Allow", record.Decision);
+        Assert.Equal(reply.PolicyRule, record.Rule);
+        Assert.Equal("signer-1", record.Principal);
+        Assert.Equal(reply.PayloadDigest, record.RequestDigest);
+        Assert.Equal("audited-1", record.Details["request_id"]);
+        Assert.Equal(reply.TxId, record.TxId);
+        Assert.False(string.IsNullOrEmpty(record.ResultDigest));
 
         // The receipt's records are provably in the signed tree once the next checkpoint is out,
         // checked here as an outsider would: leaf hash, path, the signed root, the exported key.
         var verifierKey = NoteVerifierKey.Parse((await daemon.Audit.VerifyAsync(new VerifyAuditRequest(), Auditor)).VerifierKey);
-        foreach (var sequence in new[] { reply.Audit.DecisionSequence, reply.Audit.ResultSequence })
+        foreach (var sequence in new[] { reply.Audit.Sequence })
         {
             var proof = await Eventually.SucceedsAsync(
                 async () => await daemon.Audit.GetInclusionProofAsync(new GetInclusionProofRequest { Sequence = sequence }, Auditor),
@@ -71,7 +74,7 @@ public class AuditTests(DaemonFixture daemon)
     public async Task Refused_calls_are_audited_with_the_principal_and_the_reason()
     {
         var marker = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "refusals", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
-        var scoped = daemon.NewToken("scoped-auditee", Storage.Tokens.Roles.Signer, Storage.Tokens.WalletScope.Parse("w_000000000000000000000001"));
+        var scoped = daemon.NewToken("scoped-auditee", Roles.Signer, WalletScope.Parse("w_000000000000000000000001"));
         await Assert.ThrowsAsync<RpcException>(async () => await daemon.Wallets.GetWalletAsync(new GetWalletRequest { WalletId = marker.WalletId }, DaemonFixture.Bearer(scoped)));
 
         // Refusals are appended without making the refused caller wait for the commit.
@@ -91,7 +94,7 @@ public class AuditTests(DaemonFixture daemon)
 
         var dir = new DataDirectory(daemon.DataDir);
         Assert.Equal(verdict.VerifierKey, (await File.ReadAllTextAsync(dir.AuditVerifierKey)).Trim());
-        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.AuditDatabase, "--key", dir.AuditVerifierKey);
+        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
         Assert.Contains("intact", offline.Stdout, StringComparison.OrdinalIgnoreCase);
 
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "ROLE_REQUIRED",

@@ -1,7 +1,9 @@
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Custody.V1;
 using Grpc.Core;
 using Grpc.Health.V1;
+
+using WalletKind = Custody.V1.WalletKind;
 
 namespace Custody.Daemon.Tests;
 
@@ -30,8 +32,7 @@ public class AuthTests(DaemonFixture daemon)
     [Fact]
     public async Task A_revoked_token_stops_working_once_revoked_through_the_cli()
     {
-        var (token, secret) = daemon.Tokens.Create("short-lived", Roles.Signer, WalletScope.All);
-        daemon.Secrets.Add(secret);
+        var (token, secret) = daemon.CreateToken("short-lived", Roles.Signer, WalletScope.All);
         await daemon.System.PingAsync(new PingRequest(), DaemonFixture.Bearer(secret));
 
         AdminProcess.Succeed("token", "revoke", "--data-dir", daemon.DataDir, "--token-id", token.TokenId);

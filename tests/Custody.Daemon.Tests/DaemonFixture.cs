@@ -1,9 +1,8 @@
-using Custody.Storage.Tokens;
-using Custody.Storage;
-using Custody.Storage.Sqlite;
+using Custody.Core.Ledger;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Custody.Daemon.Tests;
@@ -12,7 +11,7 @@ namespace Custody.Daemon.Tests;
 /// One real installation per test run: <c>custody-admin init</c> (the binary) creates a SoftHSM
 /// token with random PINs, the KEK, the SQLite file and the admin token in a temporary data
 /// directory; the daemon runs in this process on Kestrel at a free loopback port, and can be
-/// restarted on the same directory. Tokens for the other roles are created through the CLI's store.
+/// restarted on the same directory. Tokens for the other roles are created in the daemon's ledger.
 /// </summary>
 public sealed class DaemonFixture : IAsyncLifetime
 {
@@ -55,7 +54,8 @@ public sealed class DaemonFixture : IAsyncLifetime
         }
         """;
 
-    public TokenStore Tokens { get; private set; } = null!;
+    /// <summary>The running daemon's ledger (changes made here are recorded as the daemon's own).</summary>
+    public ILedger Ledger => App.Services.GetRequiredService<ILedger>();
 
     /// <summary>Every token secret handed out, to check none reaches a log.</summary>
     public List<string> Secrets { get; } = [];
@@ -64,20 +64,21 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         var init = AdminProcess.Succeed("init", "--data-dir", DataDir);
         AdminToken = (await File.ReadAllTextAsync(init.Stdout.Trim())).Trim();
-        Tokens = new TokenStore(new SqliteDatabase(new DataDirectory(DataDir).Database));
+        Secrets.Add(AdminToken);
+        await StartAsync();
         SignerToken = NewToken("signer-1", Roles.Signer, WalletScope.All);
         AuditorToken = NewToken("auditor-1", Roles.Auditor, WalletScope.All);
         ApproverToken = NewToken("approver-1", Roles.Approver, WalletScope.All);
-        Secrets.Add(AdminToken);
-        await StartAsync();
         await Policy.SetPolicyAsync(new V1.SetPolicyRequest { Document = GlobalPolicy }, Bearer(AdminToken));
     }
 
-    public string NewToken(string principal, Roles roles, WalletScope scope)
+    public string NewToken(string principal, Roles roles, WalletScope scope) => CreateToken(principal, roles, scope).Secret;
+
+    public (ApiToken Token, string Secret) CreateToken(string principal, Roles roles, WalletScope scope)
     {
-        var (_, secret) = Tokens.Create(principal, roles, scope);
-        Secrets.Add(secret);
-        return secret;
+        var created = Ledger.Tokens.CreateAsync(principal, roles, scope, "tests", CancellationToken.None).GetAwaiter().GetResult();
+        Secrets.Add(created.Secret);
+        return created;
     }
 
     public async Task StartAsync(params string[] extraArgs)

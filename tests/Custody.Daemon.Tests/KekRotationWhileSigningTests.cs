@@ -78,7 +78,7 @@ public partial class KekRotationWhileSigningTests(DaemonFixture daemon)
         var dir = new DataDirectory(daemon.DataDir);
         var verdict = await daemon.Audit.VerifyAsync(new VerifyAuditRequest(), DaemonFixture.Bearer(daemon.AuditorToken));
         Assert.True(verdict.Intact, verdict.Failure);
-        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.AuditDatabase, "--key", dir.AuditVerifierKey);
+        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
         Assert.Contains("intact", offline.Stdout, StringComparison.OrdinalIgnoreCase);
         var rotationRecords = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Action = "kek.rotate.complete" }, DaemonFixture.Bearer(daemon.AuditorToken));
         Assert.NotEmpty(rotationRecords.Records);

@@ -4,7 +4,7 @@ using Custody.Core.Hd;
 using Custody.Core.Hd.Bip39;
 using Custody.Daemon.Wallets;
 using Custody.Hsm;
-using Custody.Storage.Wallets;
+using Custody.Core.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Custody.Daemon.Tests;
@@ -23,12 +23,13 @@ internal static class KnownSeed
         using var mnemonic = Custody.Core.Hd.Bip39.Mnemonic.Parse(Mnemonic);
         using var seed = mnemonic.ToSeed([]);
         var sealer = daemon.App.Services.GetRequiredService<HsmConnection>().CreateSealer(1);
-        var walletId = WalletStore.NewWalletId();
+        var walletId = WalletRecord.NewId();
         uint? fingerprint;
         using (var ring = new HdKeyRing(seed, KeyCurve.Secp256k1)) fingerprint = ring.MasterFingerprint;
         var blob = sealer.Seal(seed.Span, Custody.Core.Ceremony.SeedBinding.AssociatedData(walletId, sealer.KekVersion));
-        await daemon.App.Services.GetRequiredService<WalletStore>().InsertAsync(
-            new WalletRecord(walletId, name, WalletKind.Hd, null, blob, sealer.KekVersion, null, null, fingerprint, DateTimeOffset.UtcNow), default);
+        await daemon.Ledger.Wallets.CreateAsync(
+            new WalletRecord(walletId, name, WalletKind.Hd, null, blob, sealer.KekVersion, null, null, fingerprint, DateTimeOffset.UtcNow),
+            "tests", new Dictionary<string, string> { ["via"] = "known seed" }, default);
         return walletId;
     }
 

@@ -36,7 +36,7 @@ public class MessageSigningTests(DaemonFixture daemon)
             RequestId = "msg-2", WalletId = wallet.WalletId, Chain = "eth", TypedDataJson = MailTypedData,
         }, Signer));
 
-        var decisions = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet.WalletId, Action = "sign-message.decision" },
+        var decisions = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet.WalletId, Action = "sign.message" },
             DaemonFixture.Bearer(daemon.AuditorToken));
         Assert.Equal(2, decisions.Records.Count);
         Assert.All(decisions.Records, r => Assert.Equal("Deny", r.Decision));

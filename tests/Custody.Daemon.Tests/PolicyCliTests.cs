@@ -59,7 +59,7 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
         Assert.True(applied.ExitCode == 0, applied.Stderr);
         var records = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet, Limit = 100 }, DaemonFixture.Bearer(daemon.AuditorToken));
         Assert.Contains(records.Records, r => r.Action == "policy.published" && r.Principal == "admin"
-            && r.Details["detail"].Contains("reason: cap small payments", StringComparison.Ordinal));
+            && r.Details["reason"] == "cap small payments" && r.Details["diff"].Contains("\"1000\"", StringComparison.Ordinal));
         var version = (await daemon.Policy.GetPolicyAsync(new GetPolicyRequest { WalletId = wallet }, DaemonFixture.Bearer(daemon.AdminToken))).Version;
         Assert.True(version > 0);
         Assert.Contains($"version {version}", applied.Stdout, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Custody.Core.Ledger;
 using System.Security.Cryptography;
 using System.Text;
 using Custody.Core.Chains.Evm;
@@ -5,6 +6,8 @@ using Custody.Core.Crypto;
 using Custody.V1;
 using Google.Protobuf;
 using Grpc.Core;
+
+using WalletKind = Custody.V1.WalletKind;
 
 namespace Custody.Daemon.Tests;
 
@@ -124,14 +127,19 @@ public class PolicyTests(DaemonFixture daemon)
         {
             RequestDigest = digest, ApproverId = approver, Signature = ByteString.CopyFrom(Ed25519.Sign(seed, Encoding.ASCII.GetBytes(statement))),
         };
-        var forged = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, bob, view.ApproveStatement), Approver);
+        // Each approver submits its own verdict with its own token.
+        var aliceToken = DaemonFixture.Bearer(daemon.NewToken("alice-" + suffix, Roles.Approver, WalletScope.All));
+        var bobToken = DaemonFixture.Bearer(daemon.NewToken("bob-" + suffix, Roles.Approver, WalletScope.All));
+        var forged = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, bob, view.ApproveStatement), aliceToken);
         Assert.Equal("Refused", forged.Outcome);
-        var first = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), Approver);
+        var impersonated = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), bobToken);
+        Assert.Equal("Refused", impersonated.Outcome);
+        var first = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), aliceToken);
         Assert.Equal("Recorded", first.Outcome);
         Assert.False(first.QuorumReached);
         await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, Signer));
 
-        var second = await daemon.Signing.ApproveRequestAsync(Verdict("bob-" + suffix, bob, view.ApproveStatement), Approver);
+        var second = await daemon.Signing.ApproveRequestAsync(Verdict("bob-" + suffix, bob, view.ApproveStatement), bobToken);
         Assert.True(second.QuorumReached);
         var reply = await daemon.Signing.SignTransactionAsync(request, Signer);
         Assert.Equal("approvals", reply.PolicyRule);
@@ -165,7 +173,7 @@ public class PolicyTests(DaemonFixture daemon)
     [Fact]
     public async Task Global_scope_needs_an_unscoped_token()
     {
-        var scopedAdmin = daemon.NewToken("scoped-admin", Storage.Tokens.Roles.Admin, Storage.Tokens.WalletScope.Parse("w_000000000000000000000002"));
+        var scopedAdmin = daemon.NewToken("scoped-admin", Roles.Admin, WalletScope.Parse("w_000000000000000000000002"));
         var info = await Errors.RefusedAsync(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE",
             () => daemon.Policy.FreezeAsync(new FreezeRequest { Reason = "x" }, DaemonFixture.Bearer(scopedAdmin)));
         Assert.Equal("(global)", info.Metadata["wallet_id"]);

@@ -1,5 +1,5 @@
 using Custody.Daemon.Auth;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Google.Protobuf.Reflection;
 
 namespace Custody.Daemon.Tests;

@@ -3,15 +3,15 @@ using System.Globalization;
 using Custody.Core.Audit;
 using Custody.Core.Audit.Notes;
 using Custody.Core.Crypto;
-using Custody.Storage.Audit;
+using Custody.Storage;
 using Custody.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Custody.Bench.Audit;
 
 /// <summary>
-/// Durable audit appends per second on a real temporary SQLite file (WAL, synchronous=FULL):
-/// one writer awaiting each append, then 64 concurrent writers sharing commits.
+/// Durable audit appends per second through the ledger's writer on a real temporary SQLite file
+/// (WAL, synchronous=FULL): one writer awaiting each append, then 64 concurrent writers sharing commits.
 /// <c>dotnet run -c Release --project bench/Custody.Bench -- audit --seconds 3</c>
 /// </summary>
 internal static class AuditAppendRunner
@@ -34,7 +34,7 @@ internal static class AuditAppendRunner
         try
         {
             using var signer = new Ed25519CheckpointSigner("bench/audit", Hashes.Sha256("bench audit key"u8));
-            var database = new SqliteDatabase(Path.Combine(directory, "audit.db"));
+            var path = Path.Combine(directory, "custody.db");
             var record = new AuditRecord
             {
                 Principal = "bench-client",
@@ -49,10 +49,11 @@ internal static class AuditAppendRunner
             };
             long appended, commits;
             TimeSpan elapsed;
-            await using (var log = AuditLog.Open(database, signer, new AuditLogOptions { CheckpointEvery = 1000 }))
+            await using (var ledger = Ledger.Open(new SqliteEngine(path), new LedgerOptions { CheckpointSigner = signer, CheckpointEvery = 1000 }))
             {
+                var log = ledger.Audit;
                 for (var i = 0; i < 100; i++) await log.AppendAsync(record);
-                var startCommits = log.Commits;
+                var startCommits = ledger.Writer.Commits;
                 long count = 0;
                 var clock = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
@@ -65,15 +66,16 @@ internal static class AuditAppendRunner
                 })));
                 elapsed = clock.Elapsed;
                 appended = count;
-                commits = log.Commits - startCommits;
+                commits = ledger.Writer.Commits - startCommits;
             }
             var verify = Stopwatch.StartNew();
-            var verdict = new AuditLogReader(database).Verify(NoteVerifierKey.For(signer));
+            AuditVerification verdict;
+            await using (var reader = SqliteLedger.OpenReadOnly(path))
+                verdict = await reader.Audit.VerifyAsync(NoteVerifierKey.For(signer), null, default);
             verify.Stop();
             Console.WriteLine(
                 $"{name,-40} {appended / elapsed.TotalSeconds,10:N0} appends/s   {(double)appended / commits,7:N1} records/commit   "
                 + $"verify {verdict.RecordCount:N0} records in {verify.Elapsed.TotalMilliseconds:N0} ms ({(verdict.IsIntact ? "intact" : verdict.ToString())})");
-            database.ReleasePooledConnections();
         }
         finally
         {

@@ -1,18 +1,21 @@
 using BenchmarkDotNet.Attributes;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Evm;
+using Custody.Core.Audit;
+using Custody.Core.Ledger;
 using Custody.Core.Policy;
-using Custody.Storage.Policy;
+using Custody.Storage;
+using Custody.Storage.Sqlite;
 
 namespace Custody.Bench.Policy;
 
 /// <summary>
-/// The policy on the signing path: the pure evaluation alone, a dry run (read transaction),
-/// and a full admission on a SQLite file (check and reserve in one BEGIN IMMEDIATE
-/// transaction with synchronous=FULL, so each one waits for its fsync).
+/// The policy on the signing path: the pure evaluation alone, a judgement on a snapshot (read
+/// transaction), and a full commit on a SQLite ledger (judge again, reserve, record and store the
+/// reply in one BEGIN IMMEDIATE transaction with synchronous=FULL, so each one waits for its fsync).
 /// </summary>
 [MemoryDiagnoser]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet's lifetime: the gate is disposed in [GlobalCleanup]")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet's lifetime: the ledger is disposed in [GlobalCleanup]")]
 public class PolicyBenchmarks
 {
     private static readonly string Friend = EvmAddress.ToChecksumText(Enumerable.Repeat((byte)0x11, 20).ToArray());
@@ -38,7 +41,7 @@ public class PolicyBenchmarks
     private SigningRequest _request = null!;
     private PolicySnapshot _snapshot = null!;
     private string _directory = "";
-    private PolicySigningGate _gate = null!;
+    private Ledger _ledger = null!;
     private long _nonce;
 
     [GlobalSetup]
@@ -46,11 +49,8 @@ public class PolicyBenchmarks
     {
         _policy = new VersionedPolicy(1, PolicyScope.Global, PolicyJson.Parse(Document), DateTimeOffset.UnixEpoch);
         _directory = Directory.CreateTempSubdirectory("custody-policy-bench-").FullName;
-        var database = new PolicyDatabase(new Custody.Storage.Sqlite.SqliteDatabase(Path.Combine(_directory, "custody.db")));
-        database.InitializeAsync(default).GetAwaiter().GetResult();
-        new PolicyAdministration(database, new NoAudit()).PublishAsync(PolicyScope.Global, Document, "bench", [PolicyAdministration.AdminRole], default)
-            .GetAwaiter().GetResult();
-        _gate = new PolicySigningGate(database);
+        _ledger = Ledger.Open(new SqliteEngine(Path.Combine(_directory, "custody.db")));
+        _ledger.Policy.PublishAsync(PolicyScope.Global, Document, "bench", null, default).GetAwaiter().GetResult();
         _request = Request(0); // after publishing: the policy must be in force when the request arrives
         _snapshot = PolicySnapshot.Empty with
         {
@@ -66,7 +66,7 @@ public class PolicyBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _gate.Dispose();
+        _ledger.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
@@ -79,14 +79,15 @@ public class PolicyBenchmarks
     [Benchmark(Description = "evaluate (pure)")]
     public PolicyDecision Evaluate() => PolicyEvaluator.Evaluate(_policy, _request, _snapshot, DateTimeOffset.UtcNow);
 
-    [Benchmark(Description = "dry run on SQLite")]
-    public PolicyDecision DryRun() => _gate.DryRunAsync(_request, default).GetAwaiter().GetResult();
+    [Benchmark(Description = "judge on a SQLite snapshot")]
+    public PolicyDecision DryRun() => _ledger.Signing.JudgeAsync(_request, default).GetAwaiter().GetResult();
 
-    [Benchmark(Description = "admit on SQLite (reserve, fsync)")]
-    public PolicyDecision Admit() => _gate.AdmitAsync(Request(Interlocked.Increment(ref _nonce)), default).GetAwaiter().GetResult();
-
-    private sealed class NoAudit : IPolicyAuditSink
+    [Benchmark(Description = "commit on SQLite (judge, reserve, record, reply, fsync)")]
+    public SigningOutcome Admit()
     {
-        public Task RecordAsync(PolicyAuditEvent auditEvent, CancellationToken cancellationToken) => Task.CompletedTask;
+        var request = Request(Interlocked.Increment(ref _nonce));
+        var record = new AuditRecord { Principal = "svc", Action = AuditActions.SignTransaction, WalletId = "w1", Chain = "eth" };
+        return _ledger.Signing.CommitAsync(SigningCommit.Signature(request, [1], record, new SignedResult("", [2], (_, _) => [3])))
+            .GetAwaiter().GetResult();
     }
 }

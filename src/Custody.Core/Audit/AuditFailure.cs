@@ -18,6 +18,9 @@ public enum AuditFailureKind
     /// <summary>The content does not match what was hashed (or indexed) when it was appended.</summary>
     AlteredRecord,
 
+    /// <summary>The store's audit head (the frontier the next checkpoint signs) is not the tree of the stored records.</summary>
+    HeadMismatch,
+
     MalformedCheckpoint,
 
     /// <summary>Not signed by the audit key, or the signature does not verify.</summary>
@@ -62,9 +65,21 @@ public sealed record AuditFailure(AuditFailureKind Kind, long Index, string Reas
 /// <param name="SignedSize">How many records the last good checkpoint covers.</param>
 public sealed record AuditVerification(AuditFailure? Failure, long RecordCount, int CheckpointCount, long SignedSize)
 {
+    /// <summary>Nothing found that does not fit. Not the same as verified: records past the newest checkpoint are only consistent.</summary>
     public bool IsIntact => Failure is null;
+
+    /// <summary>Records no signed checkpoint covers: whoever holds the store could have written them.</summary>
+    public long UnsignedRecords => Failure is null ? RecordCount - SignedSize : 0;
+
+    /// <summary>
+    /// Intact and every record covered by a signed checkpoint; with <paramref name="allowUnsignedTail"/>
+    /// (an explicit choice of the operator's), records after the newest checkpoint are accepted unsigned.
+    /// </summary>
+    public bool IsVerified(bool allowUnsignedTail = false) => IsIntact && (allowUnsignedTail || UnsignedRecords == 0);
 
     public override string ToString() => Failure is { } f
         ? $"audit log tampered: {f}"
-        : $"audit log intact: {RecordCount} records, {CheckpointCount} signed checkpoints, {SignedSize} records covered by the latest";
+        : UnsignedRecords > 0
+            ? $"audit log not verified: {UnsignedRecords} of {RecordCount} records are not covered by any signed checkpoint ({CheckpointCount} checkpoints, the latest covers {SignedSize})"
+            : $"audit log intact: {RecordCount} records, {CheckpointCount} signed checkpoints, {SignedSize} records covered by the latest";
 }

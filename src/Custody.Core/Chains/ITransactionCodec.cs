@@ -14,8 +14,13 @@ public interface ITransactionCodec
     /// <summary>Turns the text form the API carries (PSBT base64, RLP hex, raw_data hex, message base64) into bytes.</summary>
     byte[] ParsePayload(string text);
 
-    /// <summary>The intent of an unsigned transaction; throws InvalidInputException naming the field.</summary>
-    TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload);
+    /// <summary>
+    /// The intent of an unsigned transaction; throws InvalidInputException naming the field.
+    /// <paramref name="signer"/> is the key that will sign, when the request names one: account
+    /// chains take their sender (and with it the replay key) from it, so that the intent judged
+    /// before signing is the intent signed. Without it (decoding for display) the sender is unknown.
+    /// </summary>
+    TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload, SignerKey? signer = null);
 
     /// <summary>
     /// Signs with <paramref name="keys"/>. For account chains <paramref name="signerPath"/> names the key;
@@ -23,6 +28,9 @@ public interface ITransactionCodec
     /// </summary>
     SignedTransaction Sign(ReadOnlySpan<byte> unsignedPayload, IKeyRing keys, KeyPath? signerPath);
 }
+
+/// <summary>The key that will sign, known before signing: its path and public key (33-byte secp256k1 or 32-byte Ed25519).</summary>
+public sealed record SignerKey(KeyPath Path, byte[] PublicKey);
 
 /// <summary>A signed transaction in the chain's text form, its hash / txid, and what it does.</summary>
 public sealed record SignedTransaction(string Payload, string TxId, TransactionIntent Intent);

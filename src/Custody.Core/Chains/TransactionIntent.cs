@@ -26,7 +26,23 @@ public sealed record TransactionIntent(
     BigInteger Fee,
     ContractCall? Call,
     IReadOnlyList<string> ReplayKeys,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoClaims = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What the transaction says about the things some of its replay keys name, by key: for a
+    /// Bitcoin outpoint, the value and script of the output it spends ("value:script-hex"). A
+    /// segwit v0 signature commits to the value of its own input only, so two PSBTs for the same
+    /// inputs and outputs that each understate a different input could be combined, one signature
+    /// from each, into a transaction paying a fee neither showed. Every transaction that uses a
+    /// key must therefore claim the same about it (see <see cref="Policy.PolicyEvaluator"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ReplayClaims { get; init; } = NoClaims;
+
+    /// <summary>The claim about <paramref name="replayKey"/>, or "" when the transaction makes none.</summary>
+    public string ClaimFor(string replayKey) => ReplayClaims.TryGetValue(replayKey, out var claim) ? claim : "";
+}
 
 /// <summary>One transfer: an amount of an asset to a destination.</summary>
 /// <param name="Destination">Address in the chain's canonical text form; null when it cannot be resolved offline.</param>

@@ -51,6 +51,14 @@ public static class IntentJson
             }
             WriteStrings(w, "replayKeys", intent.ReplayKeys);
             WriteStrings(w, "notes", intent.Notes);
+            // Only families that make claims carry the member, so other intents keep their digests.
+            if (intent.ReplayClaims.Count > 0)
+            {
+                w.WriteStartObject("replayClaims");
+                foreach (var (key, claim) in intent.ReplayClaims.OrderBy(c => c.Key, StringComparer.Ordinal))
+                    w.WriteString(key, claim);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
@@ -85,7 +93,12 @@ public static class IntentJson
                 Amount(root.GetProperty("fee")),
                 call,
                 Strings(root.GetProperty("replayKeys")),
-                Strings(root.GetProperty("notes")));
+                Strings(root.GetProperty("notes")))
+            {
+                ReplayClaims = root.TryGetProperty("replayClaims", out var claims)
+                    ? claims.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetString() ?? throw new InvalidInputException("intent", "null claim"), StringComparer.Ordinal)
+                    : new Dictionary<string, string>(StringComparer.Ordinal),
+            };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
                                       and not InvalidInputException)

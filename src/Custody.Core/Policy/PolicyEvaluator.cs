@@ -67,17 +67,8 @@ public static class PolicyEvaluator
                 return judge.Deny(PolicyRules.Notes, $"the transaction has '{Clip(note)}', which allowNotes for {chain.Id} does not list");
         }
 
-        foreach (var prior in snapshot.Prior)
-        {
-            if (string.Equals(prior.PayloadDigest, request.PayloadDigest, StringComparison.OrdinalIgnoreCase)) continue;
-            var what = $"replay key {prior.ReplayKey} is already used by another signed transaction (payload {Short(prior.PayloadDigest)})";
-            if (!rules.AllowReplacement)
-                return judge.Deny(PolicyRules.Conflict, $"{what}; replacements are not allowed on {chain.Id}");
-            if (prior.Intent is null)
-                return judge.Deny(PolicyRules.Conflict, $"{what}, which was not decoded, so no replacement can be proven");
-            if (!ReplacementRule.Allows(chain.Family, prior.Intent, intent, out var why))
-                return judge.Deny(PolicyRules.Conflict, $"{what}; not an allowed replacement: {why}");
-        }
+        if (Conflict(rules, chain, intent, request, snapshot.Prior) is { } conflict)
+            return judge.Deny(PolicyRules.Conflict, conflict);
 
         foreach (var payment in payments.Where(p => p.Destination is null && !rules.AllowUnresolvedDestinations))
             return judge.Deny(PolicyRules.UnresolvedDestination,
@@ -87,9 +78,13 @@ public static class PolicyEvaluator
             if (rules.DenyList.Contains(address.Text))
                 return judge.Deny(PolicyRules.DenyList, $"{address.Label} {address.Text} is on the deny-list");
 
+        // An allow-list names every destination it passes: one that cannot be named is not on it,
+        // whatever allowUnresolvedDestinations says.
         if (rules.AllowList is { } allowList)
-            foreach (var payment in payments.Where(p => p.Destination is not null && !allowList.Contains(p.Destination)))
-                return judge.Deny(PolicyRules.AllowList, $"{payment.Label} destination {payment.Destination} is not on the allow-list");
+            foreach (var payment in payments.Where(p => p.Destination is null || !allowList.Contains(p.Destination)))
+                return judge.Deny(PolicyRules.AllowList, payment.Destination is null
+                    ? $"{payment.Label} pays {Amount(payment)} to a destination that cannot be named, so it is not on the allow-list"
+                    : $"{payment.Label} destination {payment.Destination} is not on the allow-list");
 
         var spending = Sum(payments);
         foreach (var (asset, amount) in spending)
@@ -167,6 +162,44 @@ public static class PolicyEvaluator
 
         return judge.Allow(PolicyRules.Allowed, "every rule passed");
     }
+
+    /// <summary>
+    /// Why the request may not join the conflict group its replay keys lead to, or null. Every
+    /// transaction of a group shares a key with every other, so at most one confirms and velocity
+    /// counts the group once; a newcomer must keep it that way. It must claim the same about every
+    /// key it shares (a spent output's value: see <see cref="TransactionIntent.ReplayClaims"/>);
+    /// the same payload again is the same transaction; anything else must be an allowed
+    /// replacement of every member, sharing a key with each (a chain of replacements A ← B ← C
+    /// where C shares nothing with A would let A and C both confirm). Keys leading to two groups
+    /// are refused: their members do not conflict with each other, so no newcomer replaces both.
+    /// </summary>
+    private static string? Conflict(ChainRules rules, Chain chain, TransactionIntent intent, SigningRequest request, IReadOnlyList<PriorSigning> priors)
+    {
+        if (priors.Count == 0) return null;
+        if (priors.Select(p => p.Group).Distinct().Skip(1).Any())
+            return "its replay keys are used by transactions that do not conflict with each other, so it cannot replace them all";
+        var keys = intent.ReplayKeys.ToHashSet(StringComparer.Ordinal);
+        foreach (var prior in priors)
+        {
+            var shared = prior.Intent?.ReplayKeys.Where(keys.Contains).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+            foreach (var key in shared)
+                if (!string.Equals(prior.Intent!.ClaimFor(key), intent.ClaimFor(key), StringComparison.Ordinal))
+                    return $"for {key} it claims {Clip(Quoted(intent.ClaimFor(key)))}, but an earlier signed transaction (payload {Short(prior.PayloadDigest)}) claimed {Clip(Quoted(prior.Intent.ClaimFor(key)))}";
+            if (string.Equals(prior.PayloadDigest, request.PayloadDigest, StringComparison.OrdinalIgnoreCase)) continue;
+            var what = $"a different transaction (payload {Short(prior.PayloadDigest)}) was already signed in its conflict group";
+            if (!rules.AllowReplacement)
+                return $"{what}; replacements are not allowed on {chain.Id}";
+            if (prior.Intent is null)
+                return $"{what}, which was not decoded, so no replacement can be proven";
+            if (shared.Length == 0)
+                return $"{what} and it shares no replay key with that one, so both could confirm";
+            if (!ReplacementRule.Allows(chain.Family, prior.Intent, intent, out var why))
+                return $"{what}; not an allowed replacement: {why}";
+        }
+        return null;
+    }
+
+    private static string Quoted(string claim) => claim.Length == 0 ? "nothing" : $"'{claim}'";
 
     /// <summary>What the request sends per asset (non-change outputs), which the velocity ledger records.</summary>
     public static IReadOnlyDictionary<string, BigInteger> Spending(SigningRequest request)

@@ -6,8 +6,14 @@ namespace Custody.Core.Policy;
 /// replay keys, and the approvals given so far. The evaluator only reads it.
 /// </summary>
 /// <param name="Freeze">The freeze in force for the wallet (global or its own), or null.</param>
-/// <param name="Velocity">Usage per (chain, asset, window) for every window the policy names for the request.</param>
-/// <param name="Prior">Transactions already signed (or reserved) that share a replay key with this one.</param>
+/// <param name="Velocity">
+/// Usage per (chain, asset, window) for every window the policy names for the request, leaving out
+/// the group this request would join (only one transaction of a group can confirm).
+/// </param>
+/// <param name="Prior">
+/// Every transaction already signed in the conflict groups this one's replay keys belong to,
+/// including members that share no key with it (it must conflict with each to replace them).
+/// </param>
 /// <param name="Approvals">Verified approvals for this request, when it has been parked for approval.</param>
 public sealed record PolicySnapshot(
     FreezeState? Freeze,

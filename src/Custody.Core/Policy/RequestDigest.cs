@@ -6,8 +6,9 @@ namespace Custody.Core.Policy;
 
 /// <summary>
 /// The identity of a signing request: SHA-256 of a canonical JSON of request id, principal,
-/// wallet, chain and payload digest (not the arrival time, so a retry of the same request
-/// maps to the same reservation and the same pending approval). Lower-case hex.
+/// wallet, chain, payload digest and, when the request names it, the signing key's path (not the
+/// arrival time, so a retry of the same request maps to the same reservation and the same
+/// pending approval). Lower-case hex.
 /// </summary>
 public static class RequestDigest
 {
@@ -24,6 +25,7 @@ public static class RequestDigest
             w.WriteString("wallet", request.WalletId);
             w.WriteString("chain", request.Chain.Id);
             w.WriteString("payload", request.PayloadDigest.ToLowerInvariant());
+            if (request.Signer is { } signer) w.WriteString("signer", signer.ToString());
             w.WriteEndObject();
         }
         return Convert.ToHexStringLower(Hashes.Sha256(buffer.ToArray()));

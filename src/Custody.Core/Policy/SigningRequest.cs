@@ -1,4 +1,5 @@
 using Custody.Core.Chains;
+using Custody.Core.Hd;
 
 namespace Custody.Core.Policy;
 
@@ -8,7 +9,11 @@ namespace Custody.Core.Policy;
 /// <param name="WalletId">The wallet whose key would sign.</param>
 /// <param name="Intent">The decoded transaction, or null for raw signing of an opaque digest/message.</param>
 /// <param name="PayloadDigest">SHA-256 of the chain-native payload, hex: what approvals and the audit log refer to.</param>
-/// <param name="ReceivedAt">Arrival time; the policy version in force then is the one that judges.</param>
+/// <param name="ReceivedAt">Arrival time.</param>
+/// <param name="Signer">
+/// The key path that signs, for account chains and raw signing; null when the payload names its keys
+/// (a PSBT). Part of the request's identity: one payload signed by two keys is two transactions.
+/// </param>
 public sealed record SigningRequest(
     string RequestId,
     string Principal,
@@ -16,4 +21,5 @@ public sealed record SigningRequest(
     Chain Chain,
     TransactionIntent? Intent,
     string PayloadDigest,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    KeyPath? Signer = null);

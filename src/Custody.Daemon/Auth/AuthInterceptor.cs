@@ -1,5 +1,5 @@
 using Custody.Daemon.Errors;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;

@@ -1,4 +1,4 @@
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Grpc.Core;
 
 namespace Custody.Daemon.Auth;

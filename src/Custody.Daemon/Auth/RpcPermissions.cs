@@ -1,4 +1,4 @@
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 
 namespace Custody.Daemon.Auth;
 

@@ -1,17 +1,17 @@
 using System.Collections.Concurrent;
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Microsoft.Extensions.Options;
 
 namespace Custody.Daemon.Auth;
 
 /// <summary>
-/// Bearer token → stored token, through a short cache so a busy client costs one SQLite
+/// Bearer token → stored token, through a short cache so a busy client costs one ledger
 /// lookup per cache period, not one per call. Only known tokens are cached (unknown ones
 /// would let a caller fill memory); a revocation takes effect within the cache period.
 /// </summary>
-public sealed class TokenAuthenticator(TokenStore tokens, IOptions<DaemonOptions> options, TimeProvider clock)
+public sealed class TokenAuthenticator(ILedger ledger, IOptions<DaemonOptions> options, TimeProvider clock)
 {
     private const int MaxCachedTokens = 10_000;
     private readonly ConcurrentDictionary<string, (ApiToken Token, long ExpiresAt)> _cache = new(StringComparer.Ordinal);
@@ -31,7 +31,7 @@ public sealed class TokenAuthenticator(TokenStore tokens, IOptions<DaemonOptions
         if (_ttlTicks > 0 && _cache.TryGetValue(key, out var hit) && hit.ExpiresAt > now)
             return Usable(hit.Token);
 
-        var token = await tokens.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false)
+        var token = await ledger.Tokens.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false)
             ?? throw ApiException.Unauthenticated("unknown token");
         if (_ttlTicks > 0)
         {

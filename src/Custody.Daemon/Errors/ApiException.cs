@@ -38,10 +38,6 @@ public sealed class ApiException : Exception
         new(StatusCode.AlreadyExists, "REQUEST_ID_REUSED", "this request id was already used for a different request",
             new Dictionary<string, string> { ["request_id"] = requestId });
 
-    public static ApiException RequestInProgress(string requestId) =>
-        new(StatusCode.Aborted, "REQUEST_IN_PROGRESS", "a request with this id is being signed; retry to get its reply",
-            new Dictionary<string, string> { ["request_id"] = requestId });
-
     public static ApiException Overloaded() =>
         new(StatusCode.ResourceExhausted, "OVERLOADED", "all signing slots are busy; retry with backoff");
 

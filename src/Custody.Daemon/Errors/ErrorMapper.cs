@@ -1,4 +1,5 @@
 using Custody.Core;
+using Custody.Core.Ledger;
 using Custody.Hsm;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -38,6 +39,9 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
             case HsmUnavailableException:
                 Log.HsmUnavailable(logger, context.Method, exception.Message);
                 return Build(StatusCode.Unavailable, "HSM_UNAVAILABLE", "the HSM is not available; retry later");
+            case LedgerUnavailableException storage:
+                Log.StorageUnavailable(logger, context.Method, storage.Fault.ToString(), storage.InnerException?.Message ?? storage.Message);
+                return Build(StatusCode.Unavailable, StorageReason(storage.Fault), storage.Message);
             default:
                 var errorId = Guid.NewGuid().ToString("N")[..12];
                 Log.InternalError(logger, context.Method, errorId, exception);
@@ -45,6 +49,13 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
                     new Dictionary<string, string> { ["error_id"] = errorId });
         }
     }
+
+    public static string StorageReason(LedgerFault fault) => fault switch
+    {
+        LedgerFault.Full => "STORAGE_FULL",
+        LedgerFault.ReadOnly => "STORAGE_READ_ONLY",
+        _ => "STORAGE_UNAVAILABLE",
+    };
 
     private static RpcException Build(StatusCode code, string reason, string message,
         IReadOnlyDictionary<string, string>? metadata = null, BadRequest? badRequest = null)

@@ -1,5 +1,5 @@
 using Custody.Core.Policy;
-using Custody.Storage.Policy;
+using Custody.Core.Ledger;
 using Custody.V1;
 using Google.Protobuf.WellKnownTypes;
 

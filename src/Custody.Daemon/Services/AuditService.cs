@@ -1,8 +1,9 @@
 using System.Globalization;
 using Custody.Core;
+using Custody.Core.Audit;
 using Custody.Core.Audit.Notes;
+using Custody.Core.Ledger;
 using Custody.Daemon.Auth;
-using Custody.Storage.Audit;
 using Custody.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -10,13 +11,13 @@ using Grpc.Core;
 
 namespace Custody.Daemon.Services;
 
-/// <summary>Reads and verifies the audit log through the audit storage's reader; thin.</summary>
-public sealed class AuditService(AuditLogReader reader, NoteVerifierKey verifierKey) : V1.AuditService.AuditServiceBase
+/// <summary>Reads and verifies the audit log inside the ledger; thin.</summary>
+public sealed class AuditService(ILedger ledger, NoteVerifierKey verifierKey) : V1.AuditService.AuditServiceBase
 {
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
 
-    public override Task<ListAuditRecordsResponse> ListRecords(ListAuditRecordsRequest request, ServerCallContext context)
+    public override async Task<ListAuditRecordsResponse> ListRecords(ListAuditRecordsRequest request, ServerCallContext context)
     {
         if (request.Limit is < 0 or > MaxLimit) throw new InvalidInputException("limit", $"0 to {MaxLimit}");
         // A token scoped to some wallets reads only their records (the interceptor checks wallet_id against the scope).
@@ -24,64 +25,61 @@ public sealed class AuditService(AuditLogReader reader, NoteVerifierKey verifier
             throw new InvalidInputException("wallet_id", "this token is scoped to wallets: name one");
         if (request.FromSequence > long.MaxValue) throw new InvalidInputException("from_sequence", "too large");
         var limit = request.Limit == 0 ? DefaultLimit : request.Limit;
-        var records = reader.Query(new AuditQuery
+        var records = await ledger.Audit.QueryAsync(new AuditQuery
         {
             FromSequence = (long)request.FromSequence,
             Limit = limit + 1,
             Principal = NullIfEmpty(request.Principal),
             WalletId = NullIfEmpty(request.WalletId),
             Action = NullIfEmpty(request.Action),
-        }).ToList();
+        }, context.CancellationToken).ConfigureAwait(false);
         var response = new ListAuditRecordsResponse();
         foreach (var record in records.Take(limit)) response.Records.Add(ToProto(record));
         if (records.Count > limit) response.NextSequence = (ulong)records[limit].Sequence;
-        return Task.FromResult(response);
+        return response;
     }
 
-    public override Task<VerifyAuditResponse> Verify(VerifyAuditRequest request, ServerCallContext context)
+    public override async Task<VerifyAuditResponse> Verify(VerifyAuditRequest request, ServerCallContext context)
     {
-        var verdict = reader.Verify(verifierKey);
-        return Task.FromResult(new VerifyAuditResponse
+        // The daemon holds the audit key: cover what is committed now, then check the whole log against it.
+        await ledger.Audit.CheckpointAsync().ConfigureAwait(false);
+        var verdict = await ledger.Audit.VerifyAsync(verifierKey, null, context.CancellationToken).ConfigureAwait(false);
+        var latest = await ledger.Audit.LatestCheckpointAsync(context.CancellationToken).ConfigureAwait(false);
+        return new VerifyAuditResponse
         {
-            Intact = verdict.IsIntact,
+            Intact = verdict.IsVerified(request.AllowUnsignedTail),
             RecordCount = (ulong)verdict.RecordCount,
             CheckpointCount = (uint)verdict.CheckpointCount,
             SignedSize = (ulong)verdict.SignedSize,
-            Failure = verdict.Failure?.ToString() ?? "",
-            LatestCheckpoint = reader.LatestCheckpoint()?.Note ?? "",
+            UnsignedRecords = (ulong)verdict.UnsignedRecords,
+            Failure = verdict.Failure?.ToString() ?? (verdict.IsVerified(request.AllowUnsignedTail) ? "" : verdict.ToString()),
+            LatestCheckpoint = latest?.Note ?? "",
             VerifierKey = verifierKey.ToString(),
-        });
+        };
     }
 
-    public override Task<InclusionProofResponse> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)
+    public override async Task<InclusionProofResponse> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)
     {
         if (request.Sequence > long.MaxValue) throw new InvalidInputException("sequence", "too large");
-        var checkpoint = request.HasCheckpointIndex
-            ? reader.GetCheckpoint(checked((long)request.CheckpointIndex))
-            : reader.LatestCheckpoint() ?? throw new InvalidInputException("sequence", "no checkpoint has been signed yet; retry shortly");
-        var sequence = (long)request.Sequence;
-        if (sequence >= checkpoint.Checkpoint.Size)
-            throw new InvalidInputException("sequence", $"record {sequence} is not covered yet by checkpoint {checkpoint.Index} (size {checkpoint.Checkpoint.Size}); retry after the next checkpoint");
-        var record = reader.Get(sequence) ?? throw new InvalidInputException("sequence", $"no record {sequence}");
-        var proof = reader.GetInclusionProof(sequence, checkpoint.Index);
+        var (checkpoint, proof, data) = await ledger.Audit.InclusionProofAsync((long)request.Sequence,
+            request.HasCheckpointIndex ? checked((long)request.CheckpointIndex) : null, context.CancellationToken).ConfigureAwait(false);
         var response = new InclusionProofResponse
         {
             Sequence = request.Sequence,
-            RecordData = ByteString.CopyFrom(Core.Audit.AuditRecordEncoding.Encode(record)),
+            RecordData = ByteString.CopyFrom(data),
             TreeSize = (ulong)proof.TreeSize,
             CheckpointIndex = (ulong)checkpoint.Index,
             Checkpoint = checkpoint.Note,
         };
         foreach (var hash in proof.Path) response.Path.Add(ByteString.CopyFrom(hash));
-        return Task.FromResult(response);
+        return response;
     }
 
-    public override Task<ConsistencyProofResponse> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context)
+    public override async Task<ConsistencyProofResponse> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context)
     {
         if (request.FromCheckpoint > long.MaxValue || request.ToCheckpoint > long.MaxValue) throw new InvalidInputException("checkpoint", "too large");
-        var from = reader.GetCheckpoint((long)request.FromCheckpoint);
-        var to = reader.GetCheckpoint((long)request.ToCheckpoint);
-        var proof = reader.GetConsistencyProof(from.Index, to.Index);
+        var (from, to, proof) = await ledger.Audit.ConsistencyProofAsync((long)request.FromCheckpoint, (long)request.ToCheckpoint, context.CancellationToken)
+            .ConfigureAwait(false);
         var response = new ConsistencyProofResponse
         {
             FromSize = (ulong)proof.Size1,
@@ -90,7 +88,7 @@ public sealed class AuditService(AuditLogReader reader, NoteVerifierKey verifier
             ToCheckpointNote = to.Note,
         };
         foreach (var hash in proof.Path) response.Path.Add(ByteString.CopyFrom(hash));
-        return Task.FromResult(response);
+        return response;
     }
 
     private static V1.AuditRecord ToProto(Core.Audit.AuditRecord record)

@@ -3,8 +3,7 @@ using Custody.Core.Policy;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Errors;
 using Custody.Daemon.Signing;
-using Custody.Storage.Policy;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Custody.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -13,20 +12,20 @@ using Grpc.Core;
 namespace Custody.Daemon.Services;
 
 /// <summary>Thin: maps requests to the policy engine's administration and the pipeline's dry run.</summary>
-public sealed class PolicyService(PolicyAdministration administration, SigningPipeline pipeline) : V1.PolicyService.PolicyServiceBase
+public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1.PolicyService.PolicyServiceBase
 {
     public override async Task<PolicyVersion> GetPolicy(GetPolicyRequest request, ServerCallContext context)
     {
         var scope = Scope(context, request.WalletId);
-        var current = await administration.GetAsync(scope, context.CancellationToken).ConfigureAwait(false);
+        var current = await ledger.Policy.GetAsync(scope, context.CancellationToken).ConfigureAwait(false);
         return new PolicyVersion { WalletId = request.WalletId, Version = (ulong)(current?.Version ?? 0), Document = current?.Document ?? "" };
     }
 
     public override async Task<SetPolicyResponse> SetPolicy(SetPolicyRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context);
-        var published = await administration.PublishAsync(Scope(context, request.WalletId), request.Document, caller.Principal,
-            RoleNames.ToList(caller.Roles), request.Reason, context.CancellationToken).ConfigureAwait(false);
+        var published = await ledger.Policy.PublishAsync(Scope(context, request.WalletId), request.Document, caller.Principal,
+            request.Reason, context.CancellationToken).ConfigureAwait(false);
         return new SetPolicyResponse { Version = (ulong)published.Version, Changed = published.Changed, Diff = published.Diff, Document = published.CanonicalDocument };
     }
 
@@ -47,7 +46,7 @@ public sealed class PolicyService(PolicyAdministration administration, SigningPi
     public override async Task<V1.FreezeState> Freeze(FreezeRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidInputException("reason", "say why, for the audit log and whoever unfreezes");
-        var state = await administration.FreezeAsync(Scope(context, request.WalletId), Caller.Of(context).Principal, request.Reason.Trim(),
+        var state = await ledger.Policy.FreezeAsync(Scope(context, request.WalletId), Caller.Of(context).Principal, request.Reason.Trim(),
             context.CancellationToken).ConfigureAwait(false);
         return ToProto(request.WalletId, state);
     }
@@ -55,13 +54,12 @@ public sealed class PolicyService(PolicyAdministration administration, SigningPi
     public override async Task<UnfreezeResponse> Unfreeze(UnfreezeRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context);
-        var was = await administration.UnfreezeAsync(Scope(context, request.WalletId), caller.Principal, RoleNames.ToList(caller.Roles),
-            context.CancellationToken).ConfigureAwait(false);
+        var was = await ledger.Policy.UnfreezeAsync(Scope(context, request.WalletId), caller.Principal, context.CancellationToken).ConfigureAwait(false);
         return new UnfreezeResponse { WasFrozen = was };
     }
 
     public override async Task<V1.FreezeState> GetFreeze(GetFreezeRequest request, ServerCallContext context) =>
-        ToProto(request.WalletId, await administration.GetFreezeAsync(Scope(context, request.WalletId), context.CancellationToken).ConfigureAwait(false));
+        ToProto(request.WalletId, await ledger.Policy.GetFreezeAsync(Scope(context, request.WalletId), context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<RegisterApproverResponse> RegisterApprover(RegisterApproverRequest request, ServerCallContext context)
     {
@@ -74,7 +72,7 @@ public sealed class PolicyService(PolicyAdministration administration, SigningPi
         if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
         var key = ApproverKey.Create(request.ApproverId, algorithm, request.PublicKey.Span);
         var caller = Caller.Of(context);
-        await administration.RegisterApproverAsync(key, caller.Principal, RoleNames.ToList(caller.Roles), context.CancellationToken).ConfigureAwait(false);
+        await ledger.Policy.RegisterApproverAsync(key, caller.Principal, context.CancellationToken).ConfigureAwait(false);
         return new RegisterApproverResponse { Fingerprint = key.Fingerprint };
     }
 
@@ -83,8 +81,7 @@ public sealed class PolicyService(PolicyAdministration administration, SigningPi
         var caller = Caller.Of(context);
         return new RevokeApproverResponse
         {
-            Revoked = await administration.RevokeApproverAsync(request.ApproverId, caller.Principal, RoleNames.ToList(caller.Roles),
-                context.CancellationToken).ConfigureAwait(false),
+            Revoked = await ledger.Policy.RevokeApproverAsync(request.ApproverId, caller.Principal, context.CancellationToken).ConfigureAwait(false),
         };
     }
 

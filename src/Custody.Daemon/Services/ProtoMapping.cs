@@ -2,7 +2,7 @@ using System.Globalization;
 using Custody.Core;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Bitcoin;
-using Custody.Storage.Wallets;
+using Custody.Core.Ledger;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Custody.Daemon.Services;

@@ -2,8 +2,7 @@ using Custody.Core;
 using Custody.Core.Policy;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Errors;
-using Custody.Storage.Policy;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Custody.Daemon.Signing;
 using Custody.V1;
 using Grpc.Core;
@@ -11,7 +10,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Services;
 
 /// <summary>Thin: hands the request and the caller to the pipeline; marks replies served from the idempotency store.</summary>
-public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals approvals) : V1.SigningService.SigningServiceBase
+public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V1.SigningService.SigningServiceBase
 {
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
@@ -37,7 +36,7 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
     public override async Task<ParkedRequest> GetRequest(GetRequestRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context);
-        var pending = await approvals.GetAsync(Digest(request.RequestDigest), context.CancellationToken).ConfigureAwait(false)
+        var pending = await ledger.Policy.GetPendingAsync(Digest(request.RequestDigest), context.CancellationToken).ConfigureAwait(false)
             ?? throw ApiException.NotFound("parked request", request.RequestDigest);
         if (!caller.Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
         // A signer sees its own requests; approvers and admins see every request of their wallets.
@@ -52,7 +51,7 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
         var caller = Caller.Of(context);
         if (!caller.Wallets.IsAll && request.WalletId.Length == 0)
             throw new InvalidInputException("wallet_id", "this token is scoped to wallets: name one");
-        var waiting = await approvals.ListWaitingAsync(request.WalletId.Length == 0 ? null : request.WalletId,
+        var waiting = await ledger.Policy.ListPendingAsync(request.WalletId.Length == 0 ? null : request.WalletId,
             request.Limit == 0 ? DefaultLimit : request.Limit, context.CancellationToken).ConfigureAwait(false);
         return new ListParkedRequestsResponse { Requests = { waiting.Select(ApprovalMapping.ToProto) } };
     }
@@ -68,11 +67,11 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
         var digest = Digest(request.RequestDigest);
         if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
         if (request.Signature.IsEmpty) throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives");
-        var pending = await approvals.GetAsync(digest, context.CancellationToken).ConfigureAwait(false)
+        var pending = await ledger.Policy.GetPendingAsync(digest, context.CancellationToken).ConfigureAwait(false)
             ?? throw ApiException.NotFound("parked request", request.RequestDigest);
         if (!Caller.Of(context).Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
-        var result = await approvals.SubmitAsync(digest, request.ApproverId, verdict, request.Signature.ToByteArray(), context.CancellationToken)
-            .ConfigureAwait(false);
+        var result = await ledger.Policy.SubmitVerdictAsync(digest, request.ApproverId, verdict, request.Signature.ToByteArray(),
+            Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
         return new SubmitVerdictResponse
         {
             Outcome = result.Outcome.ToString(),

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Custody.Daemon.Auth;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 using Custody.V1;
 using Grpc.Core;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Custody.Core;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Wallets;
+using Custody.Core.Ledger;
 using Custody.V1;
 using Grpc.Core;
 
@@ -58,7 +59,7 @@ public sealed class WalletService(WalletDirectory wallets) : V1.WalletService.Wa
             _ => throw new InvalidInputException("selector", "give index, or next_unused = true"),
         };
         var derived = await wallets.DeriveAddressAsync(wallet, chain, request.Account, ProtoMapping.ToAddressKind(request.Kind),
-            request.Change, index, context.CancellationToken).ConfigureAwait(false);
+            request.Change, index, Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
         return new DeriveAddressResponse
         {
             Address = derived.Address,
@@ -74,12 +75,12 @@ public sealed class WalletService(WalletDirectory wallets) : V1.WalletService.Wa
     {
         var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
         var chain = ProtoMapping.ToChain(request.Chain);
-        if (wallet.Kind != Storage.Wallets.WalletKind.Hd) throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
+        if (wallet.Kind != Core.Ledger.WalletKind.Hd) throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
         if (chain.Curve != Core.Chains.KeyCurve.Secp256k1)
             throw new InvalidInputException("chain", $"{chain.Id} derives with SLIP-10 ed25519, which has no extended public keys");
         if (request.Account >= Core.Hd.KeyPath.HardenedBit) throw new InvalidInputException("account", "must be below 2^31");
         var accountPath = WalletDirectory.SchemeFor(chain, ProtoMapping.ToAddressKind(request.Kind)).AccountPath(request.Account);
-        var xpub = await wallets.AccountXpubAsync(wallet, accountPath, context.CancellationToken).ConfigureAwait(false);
+        var xpub = await wallets.AccountXpubAsync(wallet, accountPath, Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
         return new GetAccountXpubResponse
         {
             Xpub = chain.Bitcoin is { } network ? xpub.ToBase58(network) : xpub.ToBase58(Core.Hd.Bip32.ExtendedKeyVersion.Xpub),

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Custody.Core;
+using Custody.Core.Audit;
 using Custody.Core.Chains;
 using Custody.Core.Hd;
+using Custody.Core.Ledger;
 using Custody.Core.Policy;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Errors;
@@ -11,72 +14,68 @@ using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
 using Custody.Daemon.Services;
 using Custody.Daemon.Wallets;
-using Custody.Storage.Audit;
-using Custody.Storage.Idempotency;
-using Custody.Storage.Wallets;
 using Custody.V1;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using AuditReceipt = Custody.Core.Audit.AuditReceipt;
 using AuditRecord = Custody.Core.Audit.AuditRecord;
 using TransactionIntent = Custody.Core.Chains.TransactionIntent;
 
 namespace Custody.Daemon.Signing;
 
 /// <summary>
-/// The signing path (DESIGN.md "Signing path"), top to bottom in <see cref="RunAsync{TReply}"/>:
-/// the caller is already authenticated; then idempotency, decoding, the policy, a durable audit
-/// record of the decision, the signature along the HSM path (verified before it returns), a
-/// durable record of the result, the stored reply. Transactions and messages differ only in
-/// how they are decoded and signed (<see cref="Work{TReply}"/>).
+/// The signing path (DESIGN.md "Signing path: one durable commit"), top to bottom in
+/// <see cref="RunAsync{TRequest, TReply}"/>: the caller is already authenticated; then the stored
+/// reply, decoding, a judgement on a snapshot of the ledger, the signature along the HSM path
+/// (verified before it returns), and ONE ledger commit that judges again under the lock, reserves,
+/// records and stores the reply. Nothing leaves the process before that commit. A refusal, a park
+/// for approvals and a failed signature are each one record in one commit too. Transactions and
+/// messages differ only in how they are decoded and signed (<see cref="Work{TReply}"/>).
 /// </summary>
 public sealed class SigningPipeline(
-    IdempotencyStore idempotency,
-    InFlightRequests inFlight,
+    ILedger ledger,
     SigningSlots slots,
     WalletDirectory wallets,
-    ISigningGate gate,
-    AuditLog audit,
     DaemonMetrics metrics,
     TimeProvider clock,
     ILogger<SigningPipeline> logger)
 {
+    /// <summary>Rule of the record of a signature that could not be made (the HSM failed, or the payload could not be signed).</summary>
+    public const string SigningFailedRule = "signing";
+
     /// <summary>The reply, and whether it is a stored one (a retry) rather than a new signature.</summary>
     public sealed record Outcome<TReply>(TReply Reply, bool Replayed);
 
-    /// <summary>What a decoded request will sign: its intent (null: not a transaction), the digest the audit names, and how to sign.</summary>
-    private sealed record Work<TReply>(
-        WalletRecord Wallet,
-        Chain Chain,
-        TransactionIntent? Intent,
-        byte[] PayloadDigest,
-        Func<IKeyRing, Signed<TReply>> Sign);
+    /// <summary>What a decoded request will sign: the request the policy judges, and how to sign it.</summary>
+    private sealed record Work<TReply>(WalletRecord Wallet, SigningRequest Request, Func<IKeyRing, Signed<TReply>> Sign);
 
-    /// <summary>A signature made: the reply to give (given the audit receipt) and what the result record says.</summary>
-    private sealed record Signed<TReply>(Func<V1.AuditReceipt, string, TReply> Reply, string TxId, byte[] ResultDigest);
+    /// <summary>A signature made: the reply to give (given the record's receipt and the final decision) and what the record says of it.</summary>
+    private sealed record Signed<TReply>(Func<AuditReceipt, PolicyDecision, TReply> Reply, string TxId, byte[] ResultDigest);
 
     public Task<Outcome<SignTransactionResponse>> SignTransactionAsync(Caller caller, SignTransactionRequest request, CancellationToken cancellationToken) =>
         RunAsync(caller, request, request.RequestId, SignTransactionResponse.Parser, async () =>
         {
-            var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
-            var codec = TransactionCodecs.For(chain);
-            var payload = codec.ParsePayload(request.Payload);
-            var intent = codec.Decode(payload); // refuse what cannot be explained
-            var signerPath = SignerPath(wallet, chain, request.Signer);
+            var (wallet, chain, codec, payload, signerPath, intent) = await DecodeAsync(caller, request.WalletId, request.Chain, request.Payload, request.Signer, cancellationToken)
+                .ConfigureAwait(false);
             var payloadDigest = SHA256.HashData(payload);
-            return new Work<SignTransactionResponse>(wallet, chain, intent, payloadDigest, ring =>
+            var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, intent, payloadDigest, signerPath);
+            return new Work<SignTransactionResponse>(wallet, judged, ring =>
             {
                 var signed = codec.Sign(payload, ring, signerPath);
-                return new Signed<SignTransactionResponse>((receipt, rule) => new SignTransactionResponse
+                // What is committed is what was judged: a codec whose signed intent differs is a bug, never released.
+                if (IntentJson.Digest(signed.Intent) != IntentJson.Digest(intent))
+                    throw new CryptographicException("the signed transaction does not decode to the intent that was judged");
+                return new Signed<SignTransactionResponse>((receipt, decision) => new SignTransactionResponse
                 {
                     RequestId = request.RequestId,
                     SignedPayload = signed.Payload,
                     TxId = signed.TxId,
                     Intent = ProtoMapping.ToProto(signed.Intent),
-                    Audit = receipt,
-                    PolicyRule = rule,
+                    Audit = Receipt(receipt),
+                    PolicyRule = decision.Rule,
                     PayloadDigest = Convert.ToHexStringLower(payloadDigest),
-                }, signed.TxId, SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(signed.Payload)));
+                }, signed.TxId, SHA256.HashData(Encoding.UTF8.GetBytes(signed.Payload)));
             });
         }, cancellationToken);
 
@@ -86,18 +85,19 @@ public sealed class SigningPipeline(
             var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
             if (chain.Family != ChainFamily.Evm) throw new InvalidInputException("chain", $"EIP-191 and EIP-712 messages are signed for EVM chains, not {chain.Id}");
             var digest = EvmMessage.Digest(request, chain);
-            var signerPath = SignerPath(wallet, chain, request.Signer);
-            return new Work<SignMessageResponse>(wallet, chain, null, digest, ring =>
+            var signerPath = SignerPath(wallet, chain, request.Signer)!;
+            var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, null, digest, signerPath);
+            return new Work<SignMessageResponse>(wallet, judged, ring =>
             {
-                var signature = Custody.Core.Chains.Evm.EvmMessages.SignDigest(ring, signerPath!, digest);
-                return new Signed<SignMessageResponse>((receipt, rule) => new SignMessageResponse
+                var signature = Core.Chains.Evm.EvmMessages.SignDigest(ring, signerPath, digest);
+                return new Signed<SignMessageResponse>((receipt, decision) => new SignMessageResponse
                 {
-                    PolicyRule = rule,
+                    PolicyRule = decision.Rule,
                     RequestId = request.RequestId,
                     Signature = "0x" + Convert.ToHexStringLower(signature),
                     Digest = "0x" + Convert.ToHexStringLower(digest),
-                    SignerAddress = Custody.Core.Chains.Evm.EvmMessages.RecoverAddress(digest, signature),
-                    Audit = receipt,
+                    SignerAddress = Core.Chains.Evm.EvmMessages.RecoverAddress(digest, signature),
+                    Audit = Receipt(receipt),
                 }, "", SHA256.HashData(signature));
             });
         }, cancellationToken);
@@ -107,13 +107,10 @@ public sealed class SigningPipeline(
     {
         var requestId = request.RequestId.Length == 0 ? "dry-run" : request.RequestId;
         RequestFingerprint.ValidateRequestId(requestId);
-        var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
-        var codec = TransactionCodecs.For(chain);
-        var payload = codec.ParsePayload(request.Payload);
-        var intent = codec.Decode(payload);
-        SignerPath(wallet, chain, request.Signer);
-        var decision = await gate.DryRunAsync(new SigningRequest(requestId, caller.Principal, wallet.WalletId, chain, intent,
-            Convert.ToHexStringLower(SHA256.HashData(payload)), clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var (wallet, chain, _, payload, signerPath, intent) = await DecodeAsync(caller, request.WalletId, request.Chain, request.Payload, request.Signer, cancellationToken)
+            .ConfigureAwait(false);
+        var decision = await ledger.Signing.JudgeAsync(SigningRequestOf(caller, requestId, wallet, chain, intent, SHA256.HashData(payload), signerPath),
+            cancellationToken).ConfigureAwait(false);
         return (decision, intent);
     }
 
@@ -125,81 +122,122 @@ public sealed class SigningPipeline(
         // 1. Idempotency: the same id and request → the stored reply; the same id, another request → refused.
         RequestFingerprint.ValidateRequestId(requestId);
         var fingerprint = RequestFingerprint.Of(request);
-        using var claim = inFlight.Enter(caller.Principal, requestId);
-        var lookupStarted = Stopwatch.GetTimestamp();
-        var stored = await idempotency.FindAsync(caller.Principal, requestId, cancellationToken).ConfigureAwait(false);
-        metrics.Stage("lookup", Stopwatch.GetElapsedTime(lookupStarted));
-        if (stored is not null)
-        {
-            if (!CryptographicOperations.FixedTimeEquals(stored.RequestDigest, fingerprint))
-            {
-                Log.RequestIdReused(logger, requestId, caller.Principal);
-                throw ApiException.RequestIdReused(requestId);
-            }
-            Log.Replayed(logger, requestId, caller.Principal);
-            return new Outcome<TReply>(parser.ParseFrom(stored.Reply), Replayed: true);
-        }
+        var started = Stopwatch.GetTimestamp();
+        var stored = await ledger.Signing.FindReplyAsync(caller.Principal, requestId, cancellationToken).ConfigureAwait(false);
+        metrics.Stage("lookup", Stopwatch.GetElapsedTime(started));
+        if (stored is not null) return Replay(caller, requestId, fingerprint, stored.Fingerprint, stored.Reply, parser);
 
-        // Replays above cost no signing slot; everything below does, and is refused at once when none is free.
+        // 2. Decode, before taking a signing slot: a malformed or slow payload never holds one.
+        var work = await decode().ConfigureAwait(false);
+        var signing = work.Request;
+
+        // Everything below costs a signing slot, and is refused at once when none is free.
         using var slot = slots.Enter();
 
-        // 2. Decode.
-        var work = await decode().ConfigureAwait(false);
-
-        // 3. Policy: a decision with the rule that made it; anything but Allow refuses.
-        var signingRequest = new SigningRequest(requestId, caller.Principal, work.Wallet.WalletId, work.Chain, work.Intent,
-            Convert.ToHexStringLower(work.PayloadDigest), clock.GetUtcNow());
-        var admissionStarted = Stopwatch.GetTimestamp();
-        var decision = await gate.AdmitAsync(signingRequest, cancellationToken).ConfigureAwait(false);
-        metrics.Stage("admission", Stopwatch.GetElapsedTime(admissionStarted));
-        metrics.PolicyDecided(decision.Outcome.ToString(), decision.Rule);
-
-        // 4. Record the decision durably, before any signature exists (refusals too).
-        var decisionSequence = await AppendAsync(Record(caller, signingRequest, work, decision, "decision")).ConfigureAwait(false);
+        // 3. Judge on a snapshot: a refusal is recorded and returned without any signature made.
+        started = Stopwatch.GetTimestamp();
+        var decision = await ledger.Signing.JudgeAsync(signing, cancellationToken).ConfigureAwait(false);
+        metrics.Stage("judge", Stopwatch.GetElapsedTime(started));
         if (!decision.IsAllowed)
-        {
-            Log.PolicyRefused(logger, requestId, caller.Principal, work.Wallet.WalletId, decision.Outcome.ToString(), decision.Rule);
-            throw Refusal(decision, signingRequest);
-        }
+            return Finish(caller, signing, fingerprint, parser,
+                await CommitAsync(SigningCommit.Refusal(signing, fingerprint, Record(caller, signing), decision)).ConfigureAwait(false), default);
 
-        // 5. Sign along the HSM path. From here on the decision is on record: finish even if the
-        //    caller gives up, so the log never holds an allowed request whose outcome is unknown.
+        // 4. Sign along the HSM path; every signature is verified against its key before it returns.
+        //    From here on finish even if the caller gives up: the outcome is recorded either way.
         Signed<TReply> signed;
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            using (var lease = await wallets.OpenKeysAsync(work.Wallet, work.Chain.Curve, CancellationToken.None).ConfigureAwait(false))
-                signed = work.Sign(lease.Ring); // every signature is verified against its key before it returns
+            started = Stopwatch.GetTimestamp();
+            using (var lease = await wallets.OpenKeysAsync(work.Wallet, signing.Chain.Curve, CancellationToken.None).ConfigureAwait(false))
+                signed = work.Sign(lease.Ring);
             metrics.Signed(Stopwatch.GetElapsedTime(started));
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Nothing was signed: give back what the admission reserved (velocity budget, replay keys).
-            await gate.ReleaseAsync(signingRequest, CancellationToken.None).ConfigureAwait(false);
+            // Nothing was signed: one record says so, then the caller hears why.
+            var failure = new PolicyDecision(PolicyOutcome.Failed, SigningFailedRule, FailureReason(e), decision.PolicyVersion);
+            await CommitAsync(SigningCommit.Refusal(signing, fingerprint, Record(caller, signing), failure)).ConfigureAwait(false);
             throw;
         }
 
-        // 6. Record the result and, in the same commit, the reply retries will get; then reply.
+        // 5. One durable commit: judged again under the ledger's lock, reserved, recorded, reply stored.
         TReply? reply = default;
-        var storedReply = IdempotencyStore.Reply(caller.Principal, requestId, fingerprint, clock.GetUtcNow(), result =>
-        {
-            reply = signed.Reply(new V1.AuditReceipt { DecisionSequence = (ulong)decisionSequence, ResultSequence = (ulong)result.Sequence }, decision.Rule);
-            return reply.ToByteArray();
-        });
-        var resultSequence = await AppendAsync(Record(caller, signingRequest, work, decision, "result") with
+        var outcome = await CommitAsync(SigningCommit.Signature(signing, fingerprint, Record(caller, signing) with
         {
             ResultDigest = signed.ResultDigest,
             TxId = signed.TxId,
-        }, storedReply).ConfigureAwait(false);
-        Log.Signed(logger, requestId, caller.Principal, work.Wallet.WalletId, work.Chain.Id, signed.TxId, (ulong)decisionSequence, (ulong)resultSequence);
-        return new Outcome<TReply>(reply!, Replayed: false);
+        }, new SignedResult(signed.TxId, signed.ResultDigest, (receipt, final) =>
+        {
+            reply = signed.Reply(receipt, final);
+            return reply.ToByteArray();
+        }))).ConfigureAwait(false);
+
+        // 6. Reply: the signature only if the commit kept it.
+        return Finish(caller, signing, fingerprint, parser, outcome, reply);
     }
+
+    private async Task<SigningOutcome> CommitAsync(SigningCommit commit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        // Not cancellable once queued: a cancelled caller's outcome is recorded all the same.
+        var outcome = await ledger.Signing.CommitAsync(commit).ConfigureAwait(false);
+        metrics.AuditWrite(Stopwatch.GetElapsedTime(started));
+        if (outcome.Decision is { } decision) metrics.PolicyDecided(decision.Outcome.ToString(), decision.Rule);
+        return outcome;
+    }
+
+    private Outcome<TReply> Finish<TReply>(Caller caller, SigningRequest request, byte[] fingerprint, MessageParser<TReply> parser, SigningOutcome outcome, TReply? reply)
+        where TReply : IMessage<TReply>
+    {
+        switch (outcome.Kind)
+        {
+            case SigningOutcomeKind.Signed:
+                Log.Signed(logger, request.RequestId, caller.Principal, request.WalletId, request.Chain.Id, outcome.Receipt!.Sequence);
+                return new Outcome<TReply>(reply ?? parser.ParseFrom(outcome.Reply), Replayed: false);
+            case SigningOutcomeKind.Replayed:
+            case SigningOutcomeKind.RequestIdReused:
+                // Another call with this id committed first (and this one's signature, if any, is dropped).
+                return Replay(caller, request.RequestId, fingerprint, outcome.Kind == SigningOutcomeKind.Replayed ? fingerprint : [], outcome.Reply ?? [], parser);
+            default:
+                var decision = outcome.Decision!;
+                Log.PolicyRefused(logger, request.RequestId, caller.Principal, request.WalletId, decision.Outcome.ToString(), decision.Rule);
+                throw Refusal(decision, request, outcome.Parked);
+        }
+    }
+
+    private Outcome<TReply> Replay<TReply>(Caller caller, string requestId, byte[] fingerprint, byte[] storedFingerprint, byte[] reply, MessageParser<TReply> parser)
+        where TReply : IMessage<TReply>
+    {
+        if (!CryptographicOperations.FixedTimeEquals(storedFingerprint, fingerprint))
+        {
+            Log.RequestIdReused(logger, requestId, caller.Principal);
+            throw ApiException.RequestIdReused(requestId);
+        }
+        Log.Replayed(logger, requestId, caller.Principal);
+        return new Outcome<TReply>(parser.ParseFrom(reply), Replayed: true);
+    }
+
+    private async Task<(WalletRecord Wallet, Chain Chain, ITransactionCodec Codec, byte[] Payload, KeyPath? Signer, TransactionIntent Intent)> DecodeAsync(
+        Caller caller, string walletId, string chainId, string payloadText, V1.Signer? signer, CancellationToken cancellationToken)
+    {
+        var (wallet, chain) = await WalletAndChainAsync(walletId, chainId, cancellationToken).ConfigureAwait(false);
+        var codec = TransactionCodecs.For(chain);
+        var payload = codec.ParsePayload(payloadText);
+        var signerPath = SignerPath(wallet, chain, signer);
+        // The signer's public key makes the intent complete before signing (an EVM sender, and with it its nonce's replay key).
+        var signerKey = signerPath is null ? null : new SignerKey(signerPath, await wallets.PublicKeyAsync(wallet, chain, signerPath, caller.Principal, cancellationToken).ConfigureAwait(false));
+        var intent = codec.Decode(payload, signerKey); // refuse what cannot be explained
+        return (wallet, chain, codec, payload, signerPath, intent);
+    }
+
+    private SigningRequest SigningRequestOf(Caller caller, string requestId, WalletRecord wallet, Chain chain, TransactionIntent? intent, byte[] payloadDigest, KeyPath? signer) =>
+        new(requestId, caller.Principal, wallet.WalletId, chain, intent, Convert.ToHexStringLower(payloadDigest), clock.GetUtcNow(), signer);
 
     private async Task<(WalletRecord Wallet, Chain Chain)> WalletAndChainAsync(string walletId, string chainId, CancellationToken cancellationToken)
     {
         var wallet = await wallets.GetAsync(walletId, cancellationToken).ConfigureAwait(false);
         var chain = ProtoMapping.ToChain(chainId);
-        if (wallet.Kind == Storage.Wallets.WalletKind.HsmNative && wallet.Curve != chain.Curve) throw ApiException.WrongCurve(wallet.WalletId, chain.Id);
+        if (wallet.Kind == Core.Ledger.WalletKind.HsmNative && wallet.Curve != chain.Curve) throw ApiException.WrongCurve(wallet.WalletId, chain.Id);
         return (wallet, chain);
     }
 
@@ -212,7 +250,7 @@ public sealed class SigningPipeline(
     {
         var account = signer?.Account ?? 0;
         var index = signer?.Index ?? 0;
-        if (wallet.Kind == Storage.Wallets.WalletKind.HsmNative)
+        if (wallet.Kind == Core.Ledger.WalletKind.HsmNative)
         {
             if (account != 0 || index != 0) throw new InvalidInputException("signer", "an HSM-native wallet has one key: leave signer unset");
             return KeyPath.Root;
@@ -227,35 +265,39 @@ public sealed class SigningPipeline(
         return DerivationScheme.Default(chain).AddressPath(index, account);
     }
 
-    private async Task<long> AppendAsync(AuditRecord record, IAuditAttachment? attachment = null)
+    /// <summary>The request's record; the ledger adds decision, rule, reason and policy version.</summary>
+    private static AuditRecord Record(Caller caller, SigningRequest request)
     {
-        var started = Stopwatch.GetTimestamp();
-        // The append cannot be called back once queued, so a cancelled caller waits for its commit too.
-        var receipt = await audit.AppendAsync(record, attachment).ConfigureAwait(false);
-        metrics.AuditWrite(Stopwatch.GetElapsedTime(started));
-        return receipt.Sequence;
+        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["request_id"] = request.RequestId };
+        if (request.Signer is { } signer) details["signer"] = signer.ToString();
+        if (request.Intent is not null) details["intent_digest"] = RequestDigest.Intent(request);
+        return new AuditRecord
+        {
+            Principal = caller.Principal,
+            Action = request.Intent is null ? AuditActions.SignMessage : AuditActions.SignTransaction,
+            WalletId = request.WalletId,
+            Chain = request.Chain.Id,
+            RequestDigest = Convert.FromHexString(request.PayloadDigest),
+            Details = details,
+        };
     }
 
-    private static AuditRecord Record<TReply>(Caller caller, SigningRequest request, Work<TReply> work, PolicyDecision decision, string stage) => new()
+    private static V1.AuditReceipt Receipt(AuditReceipt receipt) => new()
     {
-        Principal = caller.Principal,
-        Action = (work.Intent is null ? "sign-message." : "sign.") + stage,
-        WalletId = request.WalletId,
-        Chain = work.Chain.Id,
-        RequestDigest = work.PayloadDigest,
-        Decision = decision.Outcome,
-        Rule = decision.Rule,
-        Details = stage == "decision"
-            ? new Dictionary<string, string>
-            {
-                ["request_id"] = request.RequestId,
-                ["policy_version"] = decision.PolicyVersion.ToString(CultureInfo.InvariantCulture),
-                ["reason"] = decision.Reason,
-            }
-            : new Dictionary<string, string> { ["request_id"] = request.RequestId },
+        Sequence = (ulong)receipt.Sequence,
+        DecisionSequence = (ulong)receipt.Sequence,
+        ResultSequence = (ulong)receipt.Sequence,
     };
 
-    private static ApiException Refusal(PolicyDecision decision, SigningRequest request)
+    // What the record says of a signature that was not made: never key material, never a stack trace.
+    private static string FailureReason(Exception e) => e switch
+    {
+        InvalidInputException invalid => $"the payload could not be signed: {invalid.Message}",
+        Hsm.HsmException hsm => $"the HSM failed: {hsm.Error}",
+        _ => $"signing failed ({e.GetType().Name})",
+    };
+
+    private static ApiException Refusal(PolicyDecision decision, SigningRequest request, PendingApproval? parked)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -270,8 +312,9 @@ public sealed class SigningPipeline(
                 {
                     ["approvals_required"] = decision.ApprovalsRequired.ToString(CultureInfo.InvariantCulture),
                     // What approvers look the request up by (SigningService.GetRequest), and what they sign.
-                    ["request_digest"] = RequestDigest.Compute(request),
+                    ["request_digest"] = parked?.RequestDigest ?? RequestDigest.Compute(request),
                 }),
+            PolicyOutcome.Failed when decision.Rule == SigningFailedRule => new ApiException(StatusCode.Unavailable, "SIGNING_FAILED", decision.Reason, metadata),
             PolicyOutcome.Failed => new ApiException(StatusCode.Unavailable, "POLICY_FAILED", decision.Reason, metadata),
             _ => new ApiException(StatusCode.PermissionDenied, "POLICY_DENIED", decision.Reason, metadata),
         };

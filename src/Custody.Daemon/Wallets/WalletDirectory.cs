@@ -5,8 +5,8 @@ using Custody.Core.Chains.Bitcoin;
 using Custody.Core.Hd;
 using Custody.Core.Hd.Bip32;
 using Custody.Daemon.Errors;
+using Custody.Core.Ledger;
 using Custody.Hsm;
-using Custody.Storage.Wallets;
 using Microsoft.Extensions.Logging;
 
 namespace Custody.Daemon.Wallets;
@@ -16,9 +16,12 @@ namespace Custody.Daemon.Wallets;
 /// first time an account is used (the only time its seed is unsealed for addresses);
 /// ed25519 (SLIP-10) has only hardened steps, so each of its addresses unseals the seed.
 /// </summary>
-public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<WalletDirectory> logger)
+public sealed class WalletDirectory(ILedger ledger, WalletKeys keys, ILogger<WalletDirectory> logger)
 {
+    private const int MaxSignerKeys = 100_000;
+    private readonly IWalletLedger store = ledger.Wallets;
     private readonly ConcurrentDictionary<(string WalletId, string Path), ExtendedPublicKey> _xpubs = new();
+    private readonly ConcurrentDictionary<(string WalletId, string Path), byte[]> _signerKeys = new();
     private readonly ConcurrentDictionary<string, WalletRecord> _wallets = new(StringComparer.Ordinal); // rows change only when a KEK rotation reseals them (see OpenKeysAsync)
 
     public async Task<WalletRecord> CreateAsync(string name, WalletKind kind, KeyCurve? curve, string principal, CancellationToken cancellationToken)
@@ -32,7 +35,7 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
             _ when curve is null => throw new InvalidInputException("curve", "an HSM-native wallet needs a curve (secp256k1 or ed25519)"),
             _ => keys.NewHsmNativeWallet(name.Trim(), curve.Value),
         };
-        await store.InsertAsync(wallet, cancellationToken).ConfigureAwait(false);
+        await store.CreateAsync(wallet, principal, new Dictionary<string, string> { ["via"] = "api" }, cancellationToken).ConfigureAwait(false);
         Log.WalletCreated(logger, kind == WalletKind.Hd ? "hd" : "hsm-native", wallet.WalletId, principal);
         return wallet;
     }
@@ -69,6 +72,38 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
     public Task<IReadOnlyList<WalletRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken) =>
         store.ListAsync(afterId, limit, cancellationToken);
 
+    /// <summary>
+    /// The public key at <paramref name="path"/>, without a private key where it can be done: an
+    /// HSM-native key is stored; a secp256k1 path's hardened part is an account whose xpub is stored
+    /// and its normal tail is derived from it; an ed25519 (all-hardened) path needs the key ring.
+    /// </summary>
+    public async Task<byte[]> PublicKeyAsync(WalletRecord wallet, Chain chain, KeyPath path, string principal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wallet);
+        ArgumentNullException.ThrowIfNull(path);
+        if (wallet.Kind == WalletKind.HsmNative)
+            return path == KeyPath.Root ? wallet.PublicKey! : throw new InvalidInputException("signer", "an HSM-native wallet has one key, at m");
+        var key = (wallet.WalletId, $"{chain.Curve}:{path}");
+        if (_signerKeys.TryGetValue(key, out var known)) return known;
+        byte[] publicKey;
+        if (chain.Curve == KeyCurve.Secp256k1)
+        {
+            var hardened = 0;
+            while (hardened < path.Depth && KeyPath.IsHardenedIndex(path[hardened])) hardened++;
+            var account = KeyPath.FromIndexes(path.Indexes[..hardened]);
+            publicKey = (await AccountXpubAsync(wallet, account, principal, cancellationToken).ConfigureAwait(false))
+                .Derive(KeyPath.FromIndexes(path.Indexes[hardened..])).PublicKey.ToArray();
+        }
+        else
+        {
+            using var lease = await OpenKeysAsync(wallet, chain.Curve, cancellationToken).ConfigureAwait(false);
+            publicKey = lease.Ring.GetPublicKey(path);
+        }
+        if (_signerKeys.Count >= MaxSignerKeys) _signerKeys.Clear();
+        _signerKeys[key] = publicKey;
+        return publicKey;
+    }
+
     /// <summary>The derivation standard a request selects: the chain's default, or the one of the requested Bitcoin address kind.</summary>
     public static DerivationScheme SchemeFor(Chain chain, BitcoinAddressKind? kind)
     {
@@ -80,7 +115,7 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
     }
 
     public async Task<DerivedAddress> DeriveAddressAsync(
-        WalletRecord wallet, Chain chain, uint account, BitcoinAddressKind? kind, bool change, uint? index, CancellationToken cancellationToken)
+        WalletRecord wallet, Chain chain, uint account, BitcoinAddressKind? kind, bool change, uint? index, string principal, CancellationToken cancellationToken)
     {
         var scheme = SchemeFor(chain, kind);
         if (index is >= KeyPath.HardenedBit) throw new InvalidInputException("index", "must be below 2^31");
@@ -94,14 +129,14 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
         }
         // The branch whose counter "next unused" advances: .../account'/change, or m/44'/coin' for one address per account.
         var branch = scheme.Layout == DerivationLayout.Bip44 ? scheme.AccountPath(account).Child(change ? 1u : 0u) : scheme.AccountPath(0).Parent();
-        var used = await store.UseIndexAsync(wallet.WalletId, chain.Id, branch.ToString(), index, cancellationToken).ConfigureAwait(false);
+        var used = await store.UseIndexAsync(wallet.WalletId, chain.Id, branch.ToString(), index, principal, cancellationToken).ConfigureAwait(false);
         if (used >= KeyPath.HardenedBit) throw new InvalidInputException("index", "this branch has no unused index left below 2^31");
         var path = scheme.AddressPath(used, account, change);
 
         byte[] publicKey;
         if (chain.Curve == KeyCurve.Secp256k1)
         {
-            var accountKey = await AccountXpubAsync(wallet, scheme.AccountPath(account), cancellationToken).ConfigureAwait(false);
+            var accountKey = await AccountXpubAsync(wallet, scheme.AccountPath(account), principal, cancellationToken).ConfigureAwait(false);
             publicKey = accountKey.Derive(change ? 1u : 0u).Derive(used).PublicKey.ToArray();
         }
         else
@@ -123,7 +158,7 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
     }
 
     /// <summary>The account xpub at <paramref name="accountPath"/>: from memory, the database, or (once) the unsealed seed.</summary>
-    public async Task<ExtendedPublicKey> AccountXpubAsync(WalletRecord wallet, KeyPath accountPath, CancellationToken cancellationToken)
+    public async Task<ExtendedPublicKey> AccountXpubAsync(WalletRecord wallet, KeyPath accountPath, string principal, CancellationToken cancellationToken)
     {
         if (wallet.Kind != WalletKind.Hd)
             throw new InvalidInputException("wallet_id", "an HSM-native wallet has no extended keys");
@@ -139,7 +174,7 @@ public sealed class WalletDirectory(WalletStore store, WalletKeys keys, ILogger<
         else
         {
             xpub = keys.DeriveAccountXpub(wallet, accountPath);
-            await store.SaveAccountXpubAsync(wallet.WalletId, key.Item2, xpub.ToBase58(ExtendedKeyVersion.Xpub), cancellationToken).ConfigureAwait(false);
+            await store.SaveAccountXpubAsync(wallet.WalletId, key.Item2, xpub.ToBase58(ExtendedKeyVersion.Xpub), principal, cancellationToken).ConfigureAwait(false);
             Log.AccountXpubStored(logger, key.Item2, wallet.WalletId);
         }
         _xpubs.TryAdd(key, xpub);

@@ -7,7 +7,7 @@ using Custody.Core.Hd.Bip32;
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Metrics;
 using Custody.Hsm;
-using Custody.Storage.Wallets;
+using Custody.Core.Ledger;
 
 namespace Custody.Daemon.Wallets;
 
@@ -25,7 +25,7 @@ public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingC
 
     public WalletRecord NewHdWallet(string name)
     {
-        var walletId = WalletStore.NewWalletId();
+        var walletId = WalletRecord.NewId();
         using var seed = new SecretBytes(SeedLength);
         Timed("random", () => hsm.Random.Fill(seed.WritableSpan));
         uint? fingerprint;
@@ -39,7 +39,7 @@ public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingC
     public WalletRecord NewHsmNativeWallet(string name, KeyCurve curve)
     {
         var key = Timed("generate", () => hsm.Keys.Generate(curve));
-        return new WalletRecord(WalletStore.NewWalletId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now());
+        return new WalletRecord(WalletRecord.NewId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now());
     }
 
     /// <summary>The wallet's keys on <paramref name="curve"/>; dispose right after use.</summary>

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Custody.Core.Audit;
 using Custody.Core.Audit.Notes;
 using Custody.Core.Crypto;
-using Custody.Storage.Audit;
+using Custody.Core.Audit.Merkle;
+using Custody.Storage;
 using Custody.Storage.Sqlite;
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Custody.Cli.Tests.Audit;
@@ -35,16 +35,18 @@ public sealed class AuditCommandTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task WriteLogAsync(int n)
+    /// <summary>A ledger with <paramref name="n"/> records, a checkpoint signed after every tenth and one at the end.</summary>
+    private async Task WriteLogAsync(int n, bool signed = true)
     {
         var clock = new Clock { Now = Start };
-        var database = new SqliteDatabase(DbPath);
-        await using (var log = AuditLog.Open(database, _signer, new AuditLogOptions { CheckpointEvery = 10, TimeProvider = clock }))
+        await using (var ledger = Ledger.Open(new SqliteEngine(DbPath),
+            new LedgerOptions { CheckpointSigner = signed ? _signer : null, CheckpointInterval = TimeSpan.Zero, CheckpointEvery = int.MaxValue, Time = clock }))
         {
             for (var i = 0; i < n; i++)
             {
                 clock.Now = Start.AddMinutes(i);
-                await log.AppendAsync(new AuditRecord
+                if (i > 0 && i % 10 == 0) await ledger.Audit.CheckpointAsync();
+                await ledger.Audit.AppendAsync(new AuditRecord
                 {
                     Principal = i % 2 == 0 ? "alice" : "bob",
                     Action = i % 5 == 0 ? "key.ceremony" : "sign",
@@ -54,15 +56,41 @@ public sealed class AuditCommandTests : IDisposable
                 });
             }
         }
-        database.ReleasePooledConnections();
+        SqliteConnection.ClearAllPools();
     }
 
     private void Attack(string sql)
     {
         using var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
         c.Open();
-        c.Execute("DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete;");
-        c.Execute(sql);
+        Execute(c, "DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete;");
+        Execute(c, sql);
+    }
+
+    private static void Execute(SqliteConnection c, string sql)
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>What a careful attacker does after cutting records: moves the audit head back to the records that are left.</summary>
+    private void RewindHead(int size)
+    {
+        var tree = new MerkleTreeState();
+        using var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        c.Open();
+        using (var read = c.CreateCommand())
+        {
+            read.CommandText = $"SELECT leaf_hash FROM audit_records WHERE seq < {size} ORDER BY seq";
+            using var rows = read.ExecuteReader();
+            while (rows.Read()) tree.Append((byte[])rows.GetValue(0));
+        }
+        using var write = c.CreateCommand();
+        write.CommandText = "UPDATE audit_head SET size = @size, edge = @edge";
+        write.Parameters.AddWithValue("@size", tree.Size);
+        write.Parameters.AddWithValue("@edge", tree.RightEdge.SelectMany(h => h).ToArray());
+        write.ExecuteNonQuery();
     }
 
     [Fact]
@@ -73,6 +101,18 @@ public sealed class AuditCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Equal("audit log intact: 25 records, 3 signed checkpoints, 25 records covered by the latest", result.Stdout.Trim());
         Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Records_no_checkpoint_covers_are_not_verified_unless_the_operator_accepts_an_unsigned_tail()
+    {
+        await WriteLogAsync(5, signed: false);
+        var unsigned = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        Assert.Equal(1, unsigned.ExitCode);
+        Assert.Equal("audit log not verified: 5 of 5 records are not covered by any signed checkpoint (0 checkpoints, the latest covers 0)", unsigned.Stdout.Trim());
+        var accepted = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--allow-unsigned-tail");
+        Assert.Equal(0, accepted.ExitCode);
+        Assert.Contains("(accepted: --allow-unsigned-tail)", accepted.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,11 +145,19 @@ public sealed class AuditCommandTests : IDisposable
         using (var c = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
             c.Open();
-            File.WriteAllText(kept, c.ExecuteScalar<string>("SELECT note FROM audit_checkpoints ORDER BY idx DESC LIMIT 1"));
+            using var read = c.CreateCommand();
+            read.CommandText = "SELECT note FROM audit_checkpoints ORDER BY idx DESC LIMIT 1";
+            File.WriteAllText(kept, (string)read.ExecuteScalar()!);
         }
         Assert.Equal(0, AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept).ExitCode);
 
         Attack("DELETE FROM audit_records WHERE seq >= 20; DELETE FROM audit_checkpoints WHERE idx = 2");
+        // A cut alone leaves the audit head behind, which names it ...
+        var naive = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        Assert.Equal(1, naive.ExitCode);
+        Assert.Contains("audit head", naive.Stdout, StringComparison.Ordinal);
+        // ... but whoever holds the file can move the head back too: only a checkpoint kept elsewhere catches that.
+        RewindHead(20);
         Assert.Equal(0, AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath).ExitCode);
         var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept);
         Assert.Equal(1, result.ExitCode);
@@ -134,7 +182,7 @@ public sealed class AuditCommandTests : IDisposable
     {
         var missing = AdminProcess.Run("audit", "verify", "--db", Path.Combine(_dir, "nope.db"), "--key", KeyPath);
         Assert.Equal(1, missing.ExitCode);
-        Assert.Equal(["error: no database file at " + Path.Combine(_dir, "nope.db")], missing.StderrLines);
+        Assert.Equal(["error: no ledger file at " + Path.Combine(_dir, "nope.db")], missing.StderrLines);
 
         await WriteLogAsync(3);
         File.WriteAllText(KeyPath, "not a key");
@@ -151,7 +199,8 @@ public sealed class AuditCommandTests : IDisposable
         File.WriteAllBytes(notALog, []);
         var empty = AdminProcess.Run("audit", "export", "--db", notALog);
         Assert.Equal(1, empty.ExitCode);
-        Assert.Equal([$"error: {notALog} holds no audit log"], empty.StderrLines);
+        Assert.Single(empty.StderrLines);
+        Assert.StartsWith($"error: {notALog}: {notALog} holds no ledger", empty.StderrLines[0], StringComparison.Ordinal);
 
         Assert.Equal(2, AdminProcess.Run("audit", "verify", "--db", DbPath).ExitCode);
     }

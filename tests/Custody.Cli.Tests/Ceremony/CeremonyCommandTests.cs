@@ -48,8 +48,8 @@ public class CeremonyCommandTests
 
         // Every step is in the audit log, which verifies under the HSM audit key and holds no word of any share.
         var (actions, export) = TestInstallation.Audit(original);
-        Assert.Equal(["installation.init", "ceremony.generate.start", "ceremony.seed.generated", "ceremony.piece.written", "ceremony.piece.written",
-            "ceremony.piece.written", "ceremony.generate.complete"], actions);
+        Assert.Equal(["installation.init", "token.create", "ceremony.generate.start", "ceremony.seed.generated", "ceremony.piece.written", "ceremony.piece.written",
+            "ceremony.piece.written", "wallet.created", "ceremony.generate.complete"], actions);
         foreach (var file in files)
         {
             var words = File.ReadAllText(file).Trim().Split(' ');
@@ -168,7 +168,7 @@ public class CeremonyCommandTests
 
         var nowhere = Path.Combine(temp.Path, "nowhere");
         var missing = CliProcess.Admin("ceremony", "generate", "--data-dir", nowhere, "--name", "n", "--bip39", "--non-interactive", "--out-dir", Path.Combine(temp.Path, "o3"));
-        Assert.Equal($"error: {nowhere} holds no installation (hsm/softhsm2.conf and the database): run custody-admin init --data-dir {nowhere} first", missing.Stderr.Trim());
+        Assert.Equal($"error: {nowhere} holds no installation (hsm/softhsm2.conf, the ledger and the audit key id): run custody-admin init --data-dir {nowhere} first", missing.Stderr.Trim());
         Assert.False(Directory.Exists(nowhere));
     }
 }

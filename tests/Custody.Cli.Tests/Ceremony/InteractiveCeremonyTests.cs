@@ -53,8 +53,8 @@ public partial class InteractiveCeremonyTests
         Assert.NotEmpty(fingerprint);
         var btc = BtcLine().Match(done).Value;
         Assert.NotEmpty(btc);
-        Assert.Equal(["installation.init", "ceremony.generate.start", "ceremony.seed.generated", "ceremony.piece.shown", "ceremony.piece.shown", "ceremony.piece.confirmed",
-            "ceremony.piece.shown", "ceremony.piece.confirmed", "ceremony.piece.shown", "ceremony.piece.confirmed", "ceremony.generate.complete"],
+        Assert.Equal(["installation.init", "token.create", "ceremony.generate.start", "ceremony.seed.generated", "ceremony.piece.shown", "ceremony.piece.shown", "ceremony.piece.confirmed",
+            "ceremony.piece.shown", "ceremony.piece.confirmed", "ceremony.piece.shown", "ceremony.piece.confirmed", "wallet.created", "ceremony.generate.complete"],
             TestInstallation.Audit(original).Actions);
 
         // Restore by typing shares in: a duplicate is refused on the spot, then the second share completes the set.

@@ -20,7 +20,7 @@ internal static class TestInstallation
     /// <summary>Verifies the installation's audit log with its verifier key; returns the actions in order and the JSON export.</summary>
     public static (string[] Actions, string Export) Audit(string dataDir)
     {
-        var db = Path.Combine(dataDir, "audit.db");
+        var db = Path.Combine(dataDir, "custody.db");
         var verify = Admin("audit", "verify", "--db", db, "--key", Path.Combine(dataDir, "audit.vkey"));
         Assert.StartsWith("audit log intact: ", verify.Stdout, StringComparison.Ordinal);
         var export = Admin("audit", "export", "--db", db);

@@ -85,7 +85,7 @@ public class DecodedIntentPolicyTests
         var bump = DecodeEvm(EvmPayload(EvmFriend, "", 1000, maxFeePerGas: 2_000_000_000));
         var redirect = DecodeEvm(EvmPayload(Evm(0x12), "", 1000, maxFeePerGas: 2_000_000_000));
         Assert.Equal(first.ReplayKeys, bump.ReplayKeys);
-        var prior = PolicySnapshot.Empty with { Prior = [new PriorSigning(first.ReplayKeys[0], PayloadDigest("first"), first)] };
+        var prior = PolicySnapshot.Empty with { Prior = [new PriorSigning(1, PayloadDigest("first"), first)] };
         var policy = Reference();
         Assert.True(Judge(bump, snapshot: Quiet(policy, Request(bump)) with { Prior = prior.Prior }).IsAllowed);
         Assert.Equal(PolicyRules.Conflict, Judge(redirect, snapshot: Quiet(policy, Request(redirect)) with { Prior = prior.Prior }).Rule);
@@ -108,7 +108,7 @@ public class DecodedIntentPolicyTests
 
         var policy = Reference();
         Assert.True(Judge(first).IsAllowed);
-        PriorSigning[] prior = [new PriorSigning(first.ReplayKeys[0], PayloadDigest("first"), first)];
+        PriorSigning[] prior = [new PriorSigning(1, PayloadDigest("first"), first)];
         Assert.True(Judge(bump, snapshot: Quiet(policy, Request(bump)) with { Prior = prior }).IsAllowed);
         var conflict = Judge(otherData, snapshot: Quiet(policy, Request(otherData)) with { Prior = prior });
         Assert.Equal((PolicyOutcome.Deny, PolicyRules.Conflict), (conflict.Outcome, conflict.Rule));

@@ -117,17 +117,17 @@ public class PolicyEvaluatorTests
         ["frozen beats everything"] = new(Request(EthTransfer(EvmDenied, 5 * OneEth), principal: "intruder"), PolicyOutcome.Frozen, PolicyRules.Frozen,
             s => s with { Freeze = new FreezeState(PolicyScope.Global, "ops", Monday10, "incident 42") }),
         ["same payload under a replay key is a retry"] = new(Request(EthTransfer(EvmFriend, 1)), PolicyOutcome.Allow, PolicyRules.Allowed,
-            s => s with { Prior = [new PriorSigning("1/0xabc/5", PayloadDigest("p1"), EthTransfer(EvmFriend, 1))] }),
+            s => s with { Prior = [new PriorSigning(1, PayloadDigest("p1"), EthTransfer(EvmFriend, 1))] }),
         ["EVM fee bump with the same destination, value and data"] = new(Request(EthTransfer(EvmFriend, 1, fee: 900_000_000_000_000)), PolicyOutcome.Allow, PolicyRules.Allowed,
-            s => s with { Prior = [new PriorSigning("1/0xabc/5", PayloadDigest("p0"), EthTransfer(EvmFriend, 1))] }),
+            s => s with { Prior = [new PriorSigning(1, PayloadDigest("p0"), EthTransfer(EvmFriend, 1))] }),
         ["EVM nonce reuse to another destination"] = new(Request(EthTransfer(Evm(0x12), 1)), PolicyOutcome.Deny, PolicyRules.Conflict,
-            s => s with { Prior = [new PriorSigning("1/0xabc/5", PayloadDigest("p0"), EthTransfer(EvmFriend, 1))] }),
+            s => s with { Prior = [new PriorSigning(1, PayloadDigest("p0"), EthTransfer(EvmFriend, 1))] }),
         ["EVM nonce reuse with another value"] = new(Request(EthTransfer(EvmFriend, 2)), PolicyOutcome.Deny, PolicyRules.Conflict,
-            s => s with { Prior = [new PriorSigning("1/0xabc/5", PayloadDigest("p0"), EthTransfer(EvmFriend, 1))] }),
+            s => s with { Prior = [new PriorSigning(1, PayloadDigest("p0"), EthTransfer(EvmFriend, 1))] }),
         ["conflict with an undecoded signing"] = new(Request(EthTransfer(EvmFriend, 1)), PolicyOutcome.Deny, PolicyRules.Conflict,
-            s => s with { Prior = [new PriorSigning("1/0xabc/5", PayloadDigest("p0"), null)] }),
+            s => s with { Prior = [new PriorSigning(1, PayloadDigest("p0"), null)] }),
         ["BTC outpoint reuse where replacement is off"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)), chain: "btc"), PolicyOutcome.Deny, PolicyRules.Conflict,
-            s => s with { Prior = [new PriorSigning("aa00000000000000000000000000000000000000000000000000000000000000:0", PayloadDigest("p0"), BtcSpend(BtcOut(BtcFriend, 1000)))] }),
+            s => s with { Prior = [new PriorSigning(1, PayloadDigest("p0"), BtcSpend(BtcOut(BtcFriend, 1000)))] }),
     };
 
     private static PolicySnapshot Used(PolicySnapshot s, TimeSpan window, BigInteger sum, long count)

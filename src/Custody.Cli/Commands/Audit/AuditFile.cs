@@ -1,29 +1,23 @@
-using Custody.Storage.Audit;
+using Custody.Core.Ledger;
 using Custody.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Custody.Cli.Audit;
 
-/// <summary>Opens an existing audit database read-only for the audit verbs; SQLite errors become one line.</summary>
+/// <summary>Opens an existing ledger file read-only for the audit verbs; storage errors become one line.</summary>
 internal static class AuditFile
 {
-    public static int Read(string path, Func<AuditLogReader, int> action)
+    public static async Task<int> ReadAsync(string path, Func<ILedger, Task<int>> action)
     {
-        if (!File.Exists(path)) throw new CliException($"no database file at {path}");
-        var database = new SqliteDatabase(path, readOnly: true);
+        if (!File.Exists(path)) throw new CliException($"no ledger file at {path}");
         try
         {
-            var reader = new AuditLogReader(database);
-            if (!reader.HasLog()) throw new CliException($"{path} holds no audit log");
-            return action(reader);
+            await using var ledger = SqliteLedger.OpenReadOnly(path);
+            return await action(ledger).ConfigureAwait(false);
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is SqliteException or InvalidOperationException or LedgerUnavailableException or Core.Audit.AuditLogTamperedException)
         {
             throw new CliException($"{path}: {e.Message}");
-        }
-        finally
-        {
-            database.ReleasePooledConnections();
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Custody.Core;
-using Custody.Storage.Audit;
+using Custody.Core.Audit;
 
 namespace Custody.Cli.Audit;
 
@@ -10,7 +10,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "The SQLite database holding the audit log", Required = true };
+        var db = new Option<string>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db)", Required = true };
         var from = new Option<string?>("--from") { Description = "Earliest time, ISO 8601, inclusive (UTC unless an offset is given)" };
         var to = new Option<string?>("--to") { Description = "Latest time, ISO 8601, exclusive" };
         var principal = new Option<string?>("--principal") { Description = "Only records of this principal" };
@@ -18,7 +18,7 @@ internal static class ExportCommand
         var action = new Option<string?>("--action") { Description = "Only records of this action" };
         var command = new Command("export", "Write audit records as JSON lines");
         foreach (var option in new Option[] { db, from, to, principal, wallet, action }) command.Options.Add(option);
-        command.SetAction(parse =>
+        command.SetAction((parse, _) =>
         {
             var query = new AuditQuery
             {
@@ -28,11 +28,17 @@ internal static class ExportCommand
                 WalletId = parse.GetValue(wallet),
                 Action = parse.GetValue(action),
             };
-            return AuditFile.Read(parse.GetValue(db)!, reader =>
+            return AuditFile.ReadAsync(parse.GetValue(db)!, async ledger =>
             {
                 using var stdout = Console.OpenStandardOutput();
-                AuditJsonLines.Write(stdout, reader.Query(query));
-                return CliRunner.Ok;
+                // Page through in sequence order: an export of a large log never holds it all in memory.
+                for (long next = 0; ;)
+                {
+                    var page = await ledger.Audit.QueryAsync(query with { FromSequence = next, Limit = 1000 }, CancellationToken.None).ConfigureAwait(false);
+                    AuditJsonLines.Write(stdout, page);
+                    if (page.Count < 1000) return CliRunner.Ok;
+                    next = page[^1].Sequence + 1;
+                }
             });
         });
         return command;

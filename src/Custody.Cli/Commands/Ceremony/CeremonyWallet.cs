@@ -1,16 +1,16 @@
 using System.Security.Cryptography;
 using Custody.Core.Ceremony;
 using Custody.Core.Crypto;
-using Custody.Storage.Wallets;
+using Custody.Core.Ledger;
 
 namespace Custody.Cli.Ceremony;
 
 /// <summary>The one way a ceremony's seed enters the database: sealed under the current KEK, checked, stored.</summary>
 internal static class CeremonyWallet
 {
-    public static async Task<WalletRecord> StoreAsync(Installation installation, string name, SecretBytes seed, uint fingerprint, CancellationToken cancellationToken)
+    public static async Task<WalletRecord> StoreAsync(Installation installation, CeremonyAudit audit, string ceremony, string name, SecretBytes seed, uint fingerprint, CancellationToken cancellationToken)
     {
-        var walletId = WalletStore.NewWalletId();
+        var walletId = WalletRecord.NewId();
         var kekVersion = installation.CurrentKekVersion();
         var sealer = installation.Hsm.CreateSealer(kekVersion);
         var associatedData = SeedBinding.AssociatedData(walletId, kekVersion);
@@ -24,7 +24,7 @@ internal static class CeremonyWallet
         }
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var wallet = new WalletRecord(walletId, name, WalletKind.Hd, null, blob, kekVersion, null, null, fingerprint, now);
-        await installation.Wallets.InsertAsync(wallet, cancellationToken).ConfigureAwait(false);
+        await installation.Wallets.CreateAsync(wallet, audit.Principal, new Dictionary<string, string> { ["via"] = ceremony }, cancellationToken).ConfigureAwait(false);
         return wallet;
     }
 

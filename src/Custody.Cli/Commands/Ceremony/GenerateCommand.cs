@@ -66,7 +66,7 @@ internal static class GenerateCommand
         else
             CustodianScreen.RequireTerminal("run with --non-interactive --out-dir DIR to write the pieces to files");
 
-        using var installation = Installation.Open(request.DataDir, request.Module);
+        await using var installation = Installation.Open(request.DataDir, request.Module);
         await installation.RequireFreeNameAsync(name, cancellationToken).ConfigureAwait(false);
         await using var audit = CeremonyAudit.Open(installation, request.Operator);
         await audit.RecordAsync("ceremony.generate.start", null, ("name", name), ("backup", request.Plan.Describe()),
@@ -97,7 +97,7 @@ internal static class GenerateCommand
                     confirmed: piece => Wait(audit.RecordAsync("ceremony.piece.confirmed", null, ("piece", $"{piece.Number}"), ("label", piece.Label))));
             }
 
-            var wallet = await CeremonyWallet.StoreAsync(installation, name, material.Seed, record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
+            var wallet = await CeremonyWallet.StoreAsync(installation, audit, "ceremony generate", name, material.Seed, record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync("ceremony.generate.complete", wallet.WalletId, ("name", name), ("fingerprint", record.FingerprintHex),
                 ("kek_version", $"{wallet.KekVersion}"), ("backup", request.Plan.Describe())).ConfigureAwait(false);
             CeremonyWallet.Print(wallet, record);

@@ -3,7 +3,7 @@ using Custody.Core.Ceremony;
 using Custody.Core.Chains;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
-using Custody.Storage.Wallets;
+using Custody.Core.Ledger;
 
 namespace Custody.Cli.Ceremony;
 
@@ -28,7 +28,7 @@ internal static class RecordCommand
             command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var installation = Installation.Open(parse.GetValue(dataDir)!, parse.GetValue(module)!);
+            await using var installation = Installation.Open(parse.GetValue(dataDir)!, parse.GetValue(module)!);
             var wallet = await installation.FindByNameAsync(parse.GetValue(name)!.Trim(), cancellationToken).ConfigureAwait(false);
             if (wallet.Kind != WalletKind.Hd)
                 throw new CliException($"wallet '{wallet.Name}' holds an HSM-native key, not a seed from a ceremony");

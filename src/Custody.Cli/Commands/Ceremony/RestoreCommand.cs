@@ -58,7 +58,7 @@ internal static class RestoreCommand
             CustodianScreen.RequireTerminal("give --mnemonic-file FILE or --share-file FILE (repeated)");
         }
 
-        using var installation = Installation.Open(dataDir, module);
+        await using var installation = Installation.Open(dataDir, module);
         await installation.RequireFreeNameAsync(name, cancellationToken).ConfigureAwait(false);
         await using var audit = CeremonyAudit.Open(installation, operatorName);
         var source = interactive ? "interactive" : mnemonicFile is not null ? "mnemonic file" : $"{shareFiles.Length} share files";
@@ -72,7 +72,7 @@ internal static class RestoreCommand
             {
                 var record = CeremonyRecord.FromSeed(name, backup, seed);
                 await installation.RequireNewFingerprintAsync(record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
-                var wallet = await CeremonyWallet.StoreAsync(installation, name, seed, record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
+                var wallet = await CeremonyWallet.StoreAsync(installation, audit, "ceremony restore", name, seed, record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
                 await audit.RecordAsync("ceremony.restore.complete", wallet.WalletId, ("name", name), ("fingerprint", record.FingerprintHex),
                     ("kek_version", $"{wallet.KekVersion}"), ("backup", backup)).ConfigureAwait(false);
                 CeremonyWallet.Print(wallet, record);

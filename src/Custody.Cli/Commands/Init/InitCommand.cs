@@ -4,22 +4,17 @@ using Custody.Core.Audit.Notes;
 using Custody.Core.Chains;
 using Custody.Hsm;
 using Custody.Hsm.Embedded;
+using Custody.Core.Ledger;
 using Custody.Storage;
-using Custody.Storage.Audit;
-using Custody.Storage.Idempotency;
-using Custody.Storage.Policy;
-using Custody.Storage.Sqlite;
-using Custody.Storage.Tokens;
-using Custody.Storage.Wallets;
 
 namespace Custody.Cli.Init;
 
 /// <summary>
 /// custody-admin init: the embedded installation in one data directory — a SoftHSM token with
 /// random PINs (<see cref="EmbeddedSoftHsm"/>), the KEK that seals wallet seeds, the audit key
-/// (Ed25519, inside the HSM) and the audit log opened by a first record, the SQLite database,
-/// and a first admin API token in a 0600 file. It refuses a directory that already holds an
-/// installation, so it can never replace keys that are in use.
+/// (Ed25519, inside the HSM), the ledger (one SQLite file) opened by a first record, and a first
+/// admin API token in a 0600 file, its creation recorded and covered by a signed checkpoint. It
+/// refuses a directory that already holds an installation, so it can never replace keys in use.
 /// </summary>
 internal static class InitCommand
 {
@@ -52,57 +47,37 @@ internal static class InitCommand
             File.WriteAllText(dir.AuditKeyId, auditKey.Id + "\n");
             var signer = new HsmCheckpointSigner(connection.Keys, auditKey.Id, DataDirectory.AuditKeyName);
             File.WriteAllText(dir.AuditVerifierKey, NoteVerifierKey.For(signer).ToString() + "\n");
-            OpenAuditLog(dir, signer, principal);
+
+            // Created owner-only before SQLite opens it (its journal files take the same mode): it holds sealed seeds and token hashes.
+            using (OwnerOnlyFile.CreateNew(dir.Ledger)) { }
+            var ledger = Installation.OpenLedger(dir, signer);
+            try
+            {
+                ledger.Audit.AppendAsync(new AuditRecord
+                {
+                    Principal = "custody-admin",
+                    Action = AuditActions.InstallationInit,
+                    Details = new Dictionary<string, string> { ["admin_principal"] = principal, ["kek_version"] = KekVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                }).GetAwaiter().GetResult();
+                var (admin, secret) = ledger.Tokens.CreateAsync(principal, Roles.Admin, WalletScope.All, "custody-admin", CancellationToken.None).GetAwaiter().GetResult();
+                OwnerOnlyFile.WriteLine(dir.AdminToken, secret);
+                Console.Error.WriteLine($"initialised {dir.Root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, audit key {auditKey.Id}, ledger {dir.Ledger}");
+                Console.Error.WriteLine($"audit verifier key in {dir.AuditVerifierKey} (custody-admin audit verify --db {dir.Ledger} --key {dir.AuditVerifierKey})");
+                Console.Error.WriteLine($"admin token {admin.TokenId} ({admin.Principal}) written to {dir.AdminToken} (mode 0600); it is not stored anywhere else");
+            }
+            finally
+            {
+                ledger.DisposeAsync().AsTask().GetAwaiter().GetResult(); // signs the checkpoint covering the installation's first records
+            }
         }
-
-        // Created owner-only before SQLite opens it: it holds sealed seeds and token hashes.
-        using (OwnerOnlyFile.CreateNew(dir.Database)) { }
-        var db = new SqliteDatabase(dir.Database);
-        var tokens = new TokenStore(db);
-        _ = new WalletStore(db);
-        using (OwnerOnlyFile.CreateNew(dir.PolicyDatabase)) { }
-        var policyDb = new SqliteDatabase(dir.PolicyDatabase);
-        new PolicyDatabase(policyDb).InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
-        policyDb.ReleasePooledConnections();
-        var (admin, secret) = tokens.Create(principal, Roles.Admin, WalletScope.All);
-        OwnerOnlyFile.WriteLine(dir.AdminToken, secret);
-        db.ReleasePooledConnections();
-
-        Console.Error.WriteLine($"initialised {dir.Root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, audit key {auditKey.Id}, database {dir.Database}");
-        Console.Error.WriteLine($"audit verifier key in {dir.AuditVerifierKey} (custody-admin audit verify --db {dir.AuditDatabase} --key {dir.AuditVerifierKey})");
-        Console.Error.WriteLine($"admin token {admin.TokenId} ({admin.Principal}) written to {dir.AdminToken} (mode 0600); it is not stored anywhere else");
         Console.Out.WriteLine(dir.AdminToken);
         return CliRunner.Ok;
-    }
-
-    /// <summary>Creates the audit log with its first record (the installation itself) and a signed checkpoint.</summary>
-    private static void OpenAuditLog(DataDirectory dir, ICheckpointSigner signer, string principal)
-    {
-        using (OwnerOnlyFile.CreateNew(dir.AuditDatabase)) { }
-        var database = new SqliteDatabase(dir.AuditDatabase);
-        var log = AuditLog.Open(database, signer);
-        IdempotencyStore.CreateSchema(database); // stored replies are written with the result records they report
-        try
-        {
-            log.AppendAsync(new AuditRecord
-            {
-                Principal = "custody-admin",
-                Action = "installation.init",
-                Details = new Dictionary<string, string> { ["admin_principal"] = principal, ["kek_version"] = KekVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            }).GetAwaiter().GetResult();
-            log.CheckpointAsync().GetAwaiter().GetResult();
-        }
-        finally
-        {
-            log.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            database.ReleasePooledConnections();
-        }
     }
 
     /// <summary>An installation is any of: the databases, the HSM directory, the admin token file.</summary>
     private static void RefuseExistingInstallation(DataDirectory dir)
     {
-        foreach (var existing in new[] { dir.Database, dir.PolicyDatabase, dir.AuditDatabase, dir.Hsm, dir.AdminToken })
+        foreach (var existing in new[] { dir.Ledger, dir.LegacyPolicyDatabase, dir.LegacyAuditDatabase, dir.Hsm, dir.AdminToken })
         {
             if (File.Exists(existing) || Directory.Exists(existing))
                 throw new CliException($"{dir.Root} already holds an installation ({Path.GetFileName(existing)} exists); refusing to overwrite it");

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Custody.Core.Ceremony;
+using Custody.Core.Ledger;
 using Custody.Hsm;
-using Custody.Storage.KeyRotation;
 
 namespace Custody.Cli.Kek;
 
@@ -27,7 +27,7 @@ namespace Custody.Cli.Kek;
 /// verification, and is resealed in another pass; the old KEK is never destroyed while a
 /// seed still needs it.
 /// </summary>
-internal sealed class KekRotation(HsmConnection hsm, SealedSeedTable seeds, Func<string, (string, string)[], Task> audit, TextWriter progress)
+internal sealed class KekRotation(HsmConnection hsm, IWalletLedger seeds, string principal, Func<string, (string, string)[], Task> audit, TextWriter progress)
 {
     private const int MaxPasses = 3;
 
@@ -39,7 +39,7 @@ internal sealed class KekRotation(HsmConnection hsm, SealedSeedTable seeds, Func
         if (versions.Count == 0)
             throw new CliException($"token '{hsm.TokenLabel}' holds no KEK: run custody-admin init first");
         var newest = versions[^1];
-        var rows = seeds.ReadAll();
+        var rows = await seeds.HdWalletsAsync(CancellationToken.None).ConfigureAwait(false);
 
         int target;
         var resumed = versions.Count > 1 || rows.Any(r => r.KekVersion != newest);
@@ -63,18 +63,18 @@ internal sealed class KekRotation(HsmConnection hsm, SealedSeedTable seeds, Func
         var resealed = 0;
         for (var pass = 1; ; pass++)
         {
-            rows = seeds.ReadAll();
+            rows = await seeds.HdWalletsAsync(CancellationToken.None).ConfigureAwait(false);
             var stale = rows.Where(r => r.KekVersion != target).ToList();
             if (stale.Count == 0) break;
             if (pass > MaxPasses)
                 throw new CliException($"{stale.Count} sealed seeds kept changing during {MaxPasses} passes; nothing was destroyed, run kek rotate again");
 
             var changes = stale.Select(row => Reseal(sealer, row, target)).ToList();
-            if (seeds.ReplaceAll(changes))
+            // One commit swaps every blob and writes its record ("kek.resealed"), or nothing.
+            if (await seeds.ResealAsync(changes, target, principal, CancellationToken.None).ConfigureAwait(false))
             {
                 resealed += changes.Count;
                 progress.WriteLine($"resealed {changes.Count} seeds under KEK v{target} in one transaction");
-                await audit("kek.resealed", [("version", $"v{target}"), ("seeds", $"{changes.Count}")]).ConfigureAwait(false);
             }
             else
             {
@@ -85,7 +85,7 @@ internal sealed class KekRotation(HsmConnection hsm, SealedSeedTable seeds, Func
         // COMMITTED: prove every seed opens under the new KEK before the old one goes.
         foreach (var row in rows)
         {
-            using var seed = sealer.Unseal(row.SealedSeed, SeedBinding.AssociatedData(row.WalletId, row.KekVersion));
+            using var seed = sealer.Unseal(row.SealedSeed, SeedBinding.AssociatedData(row.WalletId, row.KekVersion!.Value));
         }
         progress.WriteLine($"verified: all {rows.Count} sealed seeds open under KEK v{target}");
         await audit("kek.verified", [("version", $"v{target}"), ("seeds", $"{rows.Count}")]).ConfigureAwait(false);
@@ -104,9 +104,9 @@ internal sealed class KekRotation(HsmConnection hsm, SealedSeedTable seeds, Func
     }
 
     /// <summary>Unseals under the row's KEK, seals under <paramref name="target"/>, and checks the new blob before it is used.</summary>
-    private static ResealedSeed Reseal(IBlobSealer sealer, SealedSeedRow row, int target)
+    private static Custody.Core.Ledger.Reseal Reseal(IBlobSealer sealer, WalletRecord row, int target)
     {
-        using var seed = sealer.Unseal(row.SealedSeed, SeedBinding.AssociatedData(row.WalletId, row.KekVersion));
+        using var seed = sealer.Unseal(row.SealedSeed, SeedBinding.AssociatedData(row.WalletId, row.KekVersion!.Value));
         var associatedData = SeedBinding.AssociatedData(row.WalletId, target);
         var blob = sealer.Seal(seed.Span, associatedData);
         using (var check = sealer.Unseal(blob, associatedData))
@@ -114,7 +114,7 @@ internal sealed class KekRotation(HsmConnection hsm, SealedSeedTable seeds, Func
             if (!CryptographicOperations.FixedTimeEquals(check.Span, seed.Span))
                 throw new CliException($"wallet {row.WalletId}: the seed resealed under KEK v{target} did not open to itself; nothing was written");
         }
-        return new ResealedSeed(row, blob, target);
+        return new Custody.Core.Ledger.Reseal(row.WalletId, row.SealedSeed!, row.KekVersion.Value, blob);
     }
 
     private static string Versions(IReadOnlyList<int> versions) => string.Join(", ", versions.Select(v => $"v{v}"));

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Custody.Cli.Ceremony;
-using Custody.Storage.KeyRotation;
 
 namespace Custody.Cli.Kek;
 
@@ -21,9 +20,9 @@ internal static class RotateCommand
             command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var installation = Installation.Open(parse.GetValue(dataDir)!, parse.GetValue(module)!);
+            await using var installation = Installation.Open(parse.GetValue(dataDir)!, parse.GetValue(module)!);
             await using var audit = CeremonyAudit.Open(installation, parse.GetValue(op)!);
-            var rotation = new KekRotation(installation.Hsm, new SealedSeedTable(installation.Database),
+            var rotation = new KekRotation(installation.Hsm, installation.Wallets, audit.Principal,
                 (action, details) => audit.RecordAsync(action, null, details), Console.Error);
             try
             {

@@ -1,3 +1,4 @@
+using Custody.Core.Ledger;
 using System.CommandLine;
 
 namespace Custody.Cli.Token;
@@ -21,22 +22,12 @@ internal static class TokenCommand
     };
 
     /// <summary>
-    /// Records an administrative action on tokens in the installation's audit log, signed off by
-    /// the HSM audit key like every ceremony step. Public facts only: ids, principals, roles, scopes.
+    /// Runs <paramref name="action"/> on the installation's token ledger; each change writes its own
+    /// record (by "operator:NAME") in the same commit, and the command signs a checkpoint as it closes.
     /// </summary>
-    public static async Task AuditAsync(string dataDir, string operatorName, string action, params (string Key, string Value)[] details)
+    public static async Task<T> WithTokensAsync<T>(string dataDir, Func<ITokenLedger, Task<T>> action)
     {
-        using var installation = Installation.Open(dataDir, Custody.Hsm.HsmOptions.SoftHsmModulePath);
-        await using var audit = CeremonyAudit.Open(installation, operatorName);
-        await audit.RecordAsync(action, null, details).ConfigureAwait(false);
-    }
-
-    /// <summary>The token store of an existing installation; a missing database is an error, not a new one.</summary>
-    public static Custody.Storage.Tokens.TokenStore OpenStore(string dataDir)
-    {
-        var database = new Custody.Storage.DataDirectory(dataDir).Database;
-        if (!File.Exists(database))
-            throw new CliException($"{database} does not exist: run custody-admin init --data-dir {dataDir} first");
-        return new Custody.Storage.Tokens.TokenStore(new Custody.Storage.Sqlite.SqliteDatabase(database));
+        await using var installation = Installation.Open(dataDir, Custody.Hsm.HsmOptions.SoftHsmModulePath);
+        return await action(installation.Ledger.Tokens).ConfigureAwait(false);
     }
 }

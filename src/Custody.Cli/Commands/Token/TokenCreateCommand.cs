@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 
 namespace Custody.Cli.Token;
 
@@ -31,11 +31,10 @@ internal static class TokenCreateCommand
             var outputPath = parse.GetValue(output);
             if (outputPath is not null && File.Exists(outputPath))
                 throw new CliException($"{outputPath} exists; refusing to overwrite a token file");
-            var store = TokenCommand.OpenStore(parse.GetValue(dataDir)!);
-            var (token, secret) = store.Create(parse.GetValue(principal)!, parsedRoles, scope);
-            // Recorded before the secret is handed out: a token nobody audited is never shown.
-            await TokenCommand.AuditAsync(parse.GetValue(dataDir)!, parse.GetValue(op)!, "token.create",
-                ("token_id", token.TokenId), ("principal", token.Principal), ("roles", RoleNames.Format(token.Roles)), ("wallets", token.Wallets.ToString()!)).ConfigureAwait(false);
+            var by = CeremonyAudit.OperatorPrincipal(parse.GetValue(op)!);
+            // Created and recorded in one commit, before the secret is handed out: a token nobody audited is never shown.
+            var (token, secret) = await TokenCommand.WithTokensAsync(parse.GetValue(dataDir)!,
+                tokens => tokens.CreateAsync(parse.GetValue(principal)!, parsedRoles, scope, by, cancellationToken)).ConfigureAwait(false);
             if (outputPath is null)
             {
                 Console.Out.WriteLine(secret);

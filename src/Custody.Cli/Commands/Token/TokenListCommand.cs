@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Custody.Storage.Tokens;
+using Custody.Core.Ledger;
 
 namespace Custody.Cli.Token;
 
@@ -12,9 +12,13 @@ internal static class TokenListCommand
         var dataDir = TokenCommand.DataDirOption();
         var command = new Command("list", "List API tokens (without secrets)");
         command.Options.Add(dataDir);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            foreach (var token in TokenCommand.OpenStore(parse.GetValue(dataDir)!).List())
+            var directory = new Custody.Storage.DataDirectory(parse.GetValue(dataDir)!);
+            if (!Custody.Storage.Sqlite.SqliteLedger.Exists(directory))
+                throw new CliException($"{directory.Ledger} does not exist: run custody-admin init --data-dir {directory.Root} first");
+            await using var ledger = Installation.OpenLedger(directory, signer: null);
+            foreach (var token in await ledger.Tokens.ListAsync(cancellationToken).ConfigureAwait(false))
             {
                 var state = token.RevokedAt is { } revoked ? "revoked " + revoked.ToString("u", CultureInfo.InvariantCulture) : "active";
                 Console.Out.WriteLine($"{token.TokenId}\t{token.Principal}\t{RoleNames.Format(token.Roles)}\t{token.Wallets}\t{state}");

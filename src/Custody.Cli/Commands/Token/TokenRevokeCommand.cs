@@ -17,9 +17,9 @@ internal static class TokenRevokeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var id = parse.GetValue(tokenId)!;
-            if (!TokenCommand.OpenStore(parse.GetValue(dataDir)!).Revoke(id))
+            var by = CeremonyAudit.OperatorPrincipal(parse.GetValue(op)!);
+            if (!await TokenCommand.WithTokensAsync(parse.GetValue(dataDir)!, tokens => tokens.RevokeAsync(id, by, cancellationToken)).ConfigureAwait(false))
                 throw new CliException($"no active token {id}");
-            await TokenCommand.AuditAsync(parse.GetValue(dataDir)!, parse.GetValue(op)!, "token.revoke", ("token_id", id)).ConfigureAwait(false);
             Console.Error.WriteLine($"revoked {id}");
             return CliRunner.Ok;
         });

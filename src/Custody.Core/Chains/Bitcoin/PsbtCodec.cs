@@ -76,7 +76,7 @@ public sealed class PsbtCodec : ITransactionCodec
         return bytes;
     }
 
-    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload)
+    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload, SignerKey? signer = null)
     {
         var (psbt, spent) = Load(unsignedPayload);
         return PsbtIntent.Decode(Chain, psbt, spent);

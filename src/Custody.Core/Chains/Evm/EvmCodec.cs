@@ -12,9 +12,10 @@ namespace Custody.Core.Chains.Evm;
 /// payload is 0x-hex of the signed encoding and the txid its keccak256.
 /// </summary>
 /// <remarks>
-/// Replay key: "chainId/from/nonce" with from as lowercase 0x-hex. The sender is not in an
-/// unsigned transaction, so <see cref="Decode"/> gives "chainId/nonce" and
-/// <see cref="Sign"/> the full key with the signer's address (also added to Sources).
+/// Replay key: "chainId/from/nonce" with from as lowercase 0x-hex (also the first source). The
+/// sender is not in an unsigned transaction: <see cref="Decode"/> takes it from the signer's key
+/// when given one (the signing path always does; only display decoding goes without, and then
+/// gives "chainId/nonce"), and <see cref="Sign"/> from the key that signed.
 /// </remarks>
 public sealed class EvmCodec : ITransactionCodec
 {
@@ -33,7 +34,8 @@ public sealed class EvmCodec : ITransactionCodec
 
     public byte[] ParsePayload(string text) => HexText.Parse(text, "payload", EvmTransaction.MaxEncodedSize);
 
-    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload) => Describe(DecodeForChain(unsignedPayload), from: null);
+    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload, SignerKey? signer = null) =>
+        Describe(DecodeForChain(unsignedPayload), signer is null ? null : EvmAddress.FromPublicKey(signer.PublicKey));
 
     public SignedTransaction Sign(ReadOnlySpan<byte> unsignedPayload, IKeyRing keys, KeyPath? signerPath)
     {

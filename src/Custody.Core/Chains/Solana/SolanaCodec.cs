@@ -40,7 +40,7 @@ public sealed class SolanaCodec : ITransactionCodec
         return bytes[..written];
     }
 
-    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload) =>
+    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload, SignerKey? signer = null) =>
         SolanaIntentBuilder.Build(Chain.Id, SolanaMessage.Parse(unsignedPayload));
 
     public SignedTransaction Sign(ReadOnlySpan<byte> unsignedPayload, IKeyRing keys, KeyPath? signerPath)

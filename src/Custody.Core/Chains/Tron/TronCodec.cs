@@ -36,7 +36,7 @@ public sealed class TronCodec : ITransactionCodec
 
     public byte[] ParsePayload(string text) => HexText.Parse(text, "payload", TronRawData.MaxSize);
 
-    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload) => Describe(ParseUnexpired(unsignedPayload));
+    public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload, SignerKey? signer = null) => Describe(ParseUnexpired(unsignedPayload));
 
     public SignedTransaction Sign(ReadOnlySpan<byte> unsignedPayload, IKeyRing keys, KeyPath? signerPath)
     {

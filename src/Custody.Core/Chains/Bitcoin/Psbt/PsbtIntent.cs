@@ -58,6 +58,7 @@ public static class PsbtIntent
         var seen = new Dictionary<OutPoint, int>();
         var sources = new List<string>();
         var replayKeys = new List<string>();
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
         BigInteger totalIn = 0;
         for (var i = 0; i < tx.Inputs.Count; i++)
         {
@@ -65,6 +66,7 @@ public static class PsbtIntent
             if (!seen.TryAdd(prevOut, i))
                 throw new InvalidInputException($"input[{i}]", $"spends {prevOut}, as input[{seen[prevOut]}] does");
             replayKeys.Add(prevOut.ToString());
+            claims[prevOut.ToString()] = SpentClaim(spent[i]);
             totalIn += spent[i].Value;
             if (BitcoinAddress.TryFromScriptPubKey(spent[i].ScriptPubKey, network, out var address))
             {
@@ -96,7 +98,14 @@ public static class PsbtIntent
         // A lower bound, so a maximum fee-rate cap never passes a transaction that pays more (see PsbtVirtualSize).
         if (PsbtVirtualSize.Estimate(psbt, spent) is { } vsize)
             notes.Add(IntentNotes.VirtualSizePrefix + vsize.ToString(CultureInfo.InvariantCulture));
-        return new TransactionIntent(chain.Id, sources, outputs, fee, null, replayKeys, notes);
+        return new TransactionIntent(chain.Id, sources, outputs, fee, null, replayKeys, notes) { ReplayClaims = claims };
+    }
+
+    /// <summary>What an input says it spends: "value:script-hex" (see <see cref="TransactionIntent.ReplayClaims"/>).</summary>
+    public static string SpentClaim(TxOutput spent)
+    {
+        ArgumentNullException.ThrowIfNull(spent);
+        return spent.Value.ToString(CultureInfo.InvariantCulture) + ":" + Convert.ToHexStringLower(spent.ScriptPubKey);
     }
 
     // ALL (and DEFAULT for taproot) commit to everything; anything else is reported.

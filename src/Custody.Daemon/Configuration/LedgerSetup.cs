@@ -1,0 +1,54 @@
+using Custody.Core.Audit;
+using Custody.Hsm;
+using Custody.Storage;
+using Custody.Storage.Sqlite;
+
+namespace Custody.Daemon.Configuration;
+
+/// <summary>Configuration section "Audit": how often checkpoints are signed.</summary>
+public sealed class AuditSettings
+{
+    /// <summary>Sign as soon as this many records are unsigned.</summary>
+    public int CheckpointEvery { get; set; } = 1000;
+
+    /// <summary>Sign at least this often while records arrive (a crash can leave at most this much unsigned).</summary>
+    public double CheckpointIntervalSeconds { get; set; } = 1;
+}
+
+/// <summary>Opens the installation's ledger, its checkpoints signed by the audit key in the HSM.</summary>
+public static class LedgerSetup
+{
+    /// <summary>The audit key of the installation, found in the HSM by the id init wrote.</summary>
+    public static HsmCheckpointSigner Signer(DataDirectory dataDir, HsmConnection hsm)
+    {
+        ArgumentNullException.ThrowIfNull(dataDir);
+        ArgumentNullException.ThrowIfNull(hsm);
+        if (!File.Exists(dataDir.AuditKeyId))
+            throw new StartupException($"{dataDir.AuditKeyId} is missing: the audit key id is written by custody-admin init");
+        return new HsmCheckpointSigner(hsm.Keys, HsmKeyId.Parse(File.ReadAllText(dataDir.AuditKeyId).Trim()), DataDirectory.AuditKeyName);
+    }
+
+    public static Ledger Open(DataDirectory dataDir, AuditSettings settings, ICheckpointSigner signer, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(dataDir);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.CheckpointEvery < 1) throw new StartupException($"Audit:CheckpointEvery must be at least 1, not {settings.CheckpointEvery}");
+        if (settings.CheckpointIntervalSeconds is <= 0 or > 3600 || double.IsNaN(settings.CheckpointIntervalSeconds))
+            throw new StartupException($"Audit:CheckpointIntervalSeconds must be above 0 and at most 3600, not {settings.CheckpointIntervalSeconds}");
+        var options = new LedgerOptions
+        {
+            CheckpointEvery = settings.CheckpointEvery,
+            CheckpointInterval = TimeSpan.FromSeconds(settings.CheckpointIntervalSeconds),
+            CheckpointSigner = signer,
+            Time = time,
+        };
+        try
+        {
+            return SqliteLedger.Open(dataDir, options);
+        }
+        catch (AuditLogTamperedException e)
+        {
+            throw new StartupException($"the audit log in {dataDir.Ledger} does not fit its head or checkpoints: {e.Message}");
+        }
+    }
+}

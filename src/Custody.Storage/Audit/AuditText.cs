@@ -1,0 +1,50 @@
+using System.Text;
+using Custody.Core.Crypto;
+using Custody.Storage.Writing;
+
+namespace Custody.Storage.Audit;
+
+/// <summary>
+/// Texts of any length in records of bounded size: a text that fits is kept as is; a longer one
+/// (a 25-address allow-list's diff, a long freeze reason) keeps its beginning in the record beside
+/// its SHA-256, and the whole text goes into <c>audit_texts</c> under that digest in the same
+/// transaction. The signed tree commits to the digest, so the full text can be checked against it.
+/// Never refused after the change it describes was made.
+/// </summary>
+internal static class AuditText
+{
+    /// <summary>The longest text (UTF-8 bytes) kept whole in a record's detail.</summary>
+    public const int MaxInline = 512;
+
+    private const int Preview = 200;
+
+    public static void Put(LedgerTransaction tx, IDictionary<string, string> details, string key, string text)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        ArgumentNullException.ThrowIfNull(text);
+        byte[] bytes;
+        try
+        {
+            bytes = Strict.GetBytes(text);
+        }
+        catch (EncoderFallbackException e)
+        {
+            // Refused before anything of the change is written.
+            throw new Core.InvalidInputException(key, "not valid Unicode text (a lone surrogate?)", e);
+        }
+        if (bytes.Length <= MaxInline)
+        {
+            details[key] = text;
+            return;
+        }
+        var digest = Convert.ToHexStringLower(Hashes.Sha256(bytes));
+        AuditTables.PutText(tx.Sql, digest, text);
+        var cut = Preview;
+        if (char.IsHighSurrogate(text[cut - 1])) cut--;
+        details[key] = text[..cut] + "…";
+        details[key + "_sha256"] = digest;
+        details[key + "_bytes"] = bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}

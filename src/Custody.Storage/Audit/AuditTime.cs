@@ -1,7 +1,0 @@
-namespace Custody.Storage.Audit;
-
-/// <summary>Times are stored as microseconds since the Unix epoch, the precision of a record.</summary>
-internal static class AuditTime
-{
-    public static long ToMicros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-}

@@ -1,8 +1,0 @@
-namespace Custody.Storage.Wallets;
-
-/// <summary>How a wallet's keys exist: an HD tree from a sealed seed, or one key inside the HSM.</summary>
-public enum WalletKind
-{
-    Hd,
-    HsmNative,
-}
