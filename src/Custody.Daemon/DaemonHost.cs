@@ -104,6 +104,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(sp => new PolicyApprovals(sp.GetRequiredService<PolicyDatabase>(), sp.GetRequiredService<IPolicyAuditSink>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
+        builder.Services.AddSingleton<ScopeCheck>();
         builder.Services.AddSingleton<DaemonMetrics>();
         builder.Services.AddSingleton<SigningSlots>();
         builder.Services.AddSingleton<ErrorMapper>();

