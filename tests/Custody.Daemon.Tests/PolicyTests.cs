@@ -124,14 +124,17 @@ public class PolicyTests(DaemonFixture daemon)
         {
             RequestDigest = digest, ApproverId = approver, Signature = ByteString.CopyFrom(Ed25519.Sign(seed, Encoding.ASCII.GetBytes(statement))),
         };
-        var forged = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, bob, view.ApproveStatement), Approver);
+        // Each approver submits with its own token: its principal is the approver id.
+        var aliceToken = DaemonFixture.Bearer(daemon.NewToken("alice-" + suffix, Storage.Tokens.Roles.Approver, Storage.Tokens.WalletScope.All));
+        var bobToken = DaemonFixture.Bearer(daemon.NewToken("bob-" + suffix, Storage.Tokens.Roles.Approver, Storage.Tokens.WalletScope.All));
+        var forged = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, bob, view.ApproveStatement), aliceToken);
         Assert.Equal("Refused", forged.Outcome);
-        var first = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), Approver);
+        var first = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), aliceToken);
         Assert.Equal("Recorded", first.Outcome);
         Assert.False(first.QuorumReached);
         await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, Signer));
 
-        var second = await daemon.Signing.ApproveRequestAsync(Verdict("bob-" + suffix, bob, view.ApproveStatement), Approver);
+        var second = await daemon.Signing.ApproveRequestAsync(Verdict("bob-" + suffix, bob, view.ApproveStatement), bobToken);
         Assert.True(second.QuorumReached);
         var reply = await daemon.Signing.SignTransactionAsync(request, Signer);
         Assert.Equal("approvals", reply.PolicyRule);

@@ -33,8 +33,11 @@ public class RpcPermissionsTests(DaemonFixture daemon)
                 if (carries != (permission.Scope == rule))
                     wrong.Add($"{name}: scope rule {permission.Scope}, but its request {(carries ? "carries" : "lacks")} {field.Name}");
             }
+            if (permission.CallerField is { } callerField &&
+                method.InputType.FindFieldByName(callerField) is not { IsRepeated: false, FieldType: Google.Protobuf.Reflection.FieldType.String })
+                wrong.Add($"{name}: its request has no string field {callerField}");
             // A client stream's requests arrive after authorisation: nothing can be read from them.
-            if (method.IsClientStreaming && ScopeCheck.FieldOf(permission.Scope) is not null)
+            if (method.IsClientStreaming && (ScopeCheck.FieldOf(permission.Scope) is not null || permission.CallerField is not null))
                 wrong.Add($"{name}: a client stream, yet its check reads the request");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));

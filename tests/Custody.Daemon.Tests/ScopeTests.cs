@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Custody.Core.Crypto;
 using Custody.Storage.Tokens;
 using Custody.V1;
@@ -8,13 +9,16 @@ using Grpc.Core;
 namespace Custody.Daemon.Tests;
 
 /// <summary>
-/// What a wallet-scoped token may not do (issue #15, items 6 and 7): reach global objects, or
-/// reach another wallet's objects through a key other than its wallet id.
+/// What a wallet-scoped token may not do (issue #15, items 6 and 7): reach global objects,
+/// reach another wallet's objects through a key other than its wallet id, or act as an approver
+/// it is not.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public class ScopeTests(DaemonFixture daemon)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
+
+    private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 
     private Metadata Auditor => DaemonFixture.Bearer(daemon.AuditorToken);
 
@@ -39,6 +43,81 @@ public class ScopeTests(DaemonFixture daemon)
         {
             ApproverId = approverId, Algorithm = ApproverKeyAlgorithm.Ed25519, PublicKey = ByteString.CopyFrom(Ed25519.GetPublicKey(seed)),
         }, caller).ResponseAsync;
+
+    private static SubmitVerdictRequest Approval(ParkedRequest parked, string approverId, byte[] seed) => new()
+    {
+        RequestDigest = parked.RequestDigest, ApproverId = approverId,
+        Signature = ByteString.CopyFrom(Ed25519.Sign(seed, Encoding.ASCII.GetBytes(parked.ApproveStatement))),
+    };
+
+    private async Task<(SignTransactionRequest Request, ParkedRequest Parked)> ParkAsync(Wallet wallet)
+    {
+        var request = new SignTransactionRequest
+        {
+            RequestId = "scope-" + Suffix(), WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(7),
+        };
+        var parked = await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, Signer));
+        var view = await daemon.Signing.GetRequestAsync(new GetRequestRequest { RequestDigest = parked.Metadata["request_digest"] }, Admin);
+        return (request, view);
+    }
+
+    [Fact]
+    public async Task A_forged_approval_through_a_scoped_admin_gets_nothing_signed()
+    {
+        // Issue #15 item 6: the admin of wallet X registers its own key as "carol", one of wallet Y's
+        // approvers; an accomplice approver of Y submits carol's forged approval beside its own.
+        var suffix = Suffix();
+        var (alice, carol) = ("alice-" + suffix, "carol-" + suffix);
+        var aliceKey = RandomNumberGenerator.GetBytes(32);
+        var attackerKey = RandomNumberGenerator.GetBytes(32);
+        await RegisterAsync(alice, aliceKey, Admin);
+        var walletX = await NewWalletAsync("x");
+        var walletY = await NewTwoOfThreeWalletAsync(alice, "bob-" + suffix, carol);
+        var adminOfX = DaemonFixture.Bearer(daemon.NewToken("admin-of-x-" + suffix, Roles.Admin, WalletScope.Of([walletX.WalletId])));
+        var aliceToken = DaemonFixture.Bearer(daemon.NewToken(alice, Roles.Approver, WalletScope.Of([walletY.WalletId])));
+
+        await Errors.RefusedAsync(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE", () => RegisterAsync(carol, attackerKey, adminOfX));
+        var (request, parked) = await ParkAsync(walletY);
+        Assert.Equal("Recorded", (await daemon.Signing.ApproveRequestAsync(Approval(parked, alice, aliceKey), aliceToken)).Outcome);
+        var mismatch = await Errors.RefusedAsync(StatusCode.PermissionDenied, "PRINCIPAL_MISMATCH",
+            () => daemon.Signing.ApproveRequestAsync(Approval(parked, carol, attackerKey), aliceToken));
+        Assert.Equal("approver_id", mismatch.Metadata["field"]);
+
+        await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, Signer));
+    }
+
+    [Fact]
+    public async Task An_approver_submits_only_its_own_verdicts_even_holding_another_approvers_key()
+    {
+        var suffix = Suffix();
+        var (alice, bob, carol) = ("alice-" + suffix, "bob-" + suffix, "carol-" + suffix);
+        var aliceKey = RandomNumberGenerator.GetBytes(32);
+        var carolKey = RandomNumberGenerator.GetBytes(32);
+        await RegisterAsync(alice, aliceKey, Admin);
+        await RegisterAsync(carol, carolKey, Admin);
+        var wallet = await NewTwoOfThreeWalletAsync(alice, bob, carol);
+        var aliceToken = DaemonFixture.Bearer(daemon.NewToken(alice, Roles.Approver, WalletScope.All));
+        var carolToken = DaemonFixture.Bearer(daemon.NewToken(carol, Roles.Approver, WalletScope.All));
+        var (request, parked) = await ParkAsync(wallet);
+
+        // Alice holds carol's key too (stolen, or shared): her token still speaks only for alice.
+        var mismatch = await Errors.RefusedAsync(StatusCode.PermissionDenied, "PRINCIPAL_MISMATCH",
+            () => daemon.Signing.ApproveRequestAsync(Approval(parked, carol, carolKey), aliceToken));
+        Assert.Equal(carol, mismatch.Metadata["approver_id"]);
+        await Errors.RefusedAsync(StatusCode.PermissionDenied, "PRINCIPAL_MISMATCH",
+            () => daemon.Signing.RejectRequestAsync(new SubmitVerdictRequest { RequestDigest = parked.RequestDigest, ApproverId = carol, Signature = ByteString.CopyFrom(new byte[64]) }, aliceToken));
+
+        // Without approver_id the verdict is the caller's own.
+        var own = Approval(parked, "", aliceKey);
+        var first = await daemon.Signing.ApproveRequestAsync(own, aliceToken);
+        Assert.Equal("Recorded", first.Outcome);
+        Assert.Equal(1u, first.Approvals);
+        await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, Signer));
+
+        var second = await daemon.Signing.ApproveRequestAsync(Approval(parked, carol, carolKey), carolToken);
+        Assert.True(second.QuorumReached);
+        Assert.Equal("approvals", (await daemon.Signing.SignTransactionAsync(request, Signer)).PolicyRule);
+    }
 
     [Fact]
     public async Task A_wallet_scoped_admin_cannot_register_or_revoke_approvers_or_create_wallets()

@@ -8,8 +8,9 @@ namespace Custody.Daemon.Auth;
 
 /// <summary>
 /// Authenticates and authorises every call in one place, by <see cref="RpcPermissions"/>: a
-/// valid, unrevoked bearer token; a role that may call the method; and a wallet scope that
-/// reaches what the call touches (<see cref="ScopeCheck"/>). Refusals are logged with the principal (never the token) and audited.
+/// valid, unrevoked bearer token; a role that may call the method; a request that names the
+/// caller names its own principal; and a wallet scope that reaches what the call touches
+/// (<see cref="ScopeCheck"/>). Refusals are logged with the principal (never the token) and audited.
 /// </summary>
 public sealed class AuthInterceptor(TokenAuthenticator authenticator, ScopeCheck scopes, RefusalAudit refusals, ILogger<AuthInterceptor> logger)
     : Interceptor
@@ -67,6 +68,8 @@ public sealed class AuthInterceptor(TokenAuthenticator authenticator, ScopeCheck
             throw Refused(context, caller, null, ApiException.RoleRequired(
                 permission.Roles == Roles.None ? "(none: method not open)" : string.Join(" or ", RoleNames.ToList(permission.Roles))));
         }
+        if (permission.CallerField is { } field && RequestFields.Get<string>(request, field) is { Length: > 0 } named && named != caller.Principal)
+            throw Refused(context, caller, null, ApiException.PrincipalMismatch(field, named, caller.Principal));
         if (await scopes.RefusalAsync(permission.Scope, caller.Wallets, request, context.CancellationToken).ConfigureAwait(false) is { } outOfScope)
             throw Refused(context, caller, outOfScope.WalletId, outOfScope.Error);
         caller.AttachTo(context);

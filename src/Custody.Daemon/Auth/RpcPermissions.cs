@@ -35,8 +35,8 @@ public static class RpcPermissions
         // A signer reads only the requests it made (the service answers NOT_FOUND for others).
         ["/custody.v1.SigningService/GetRequest"] = new(Roles.Signer | Roles.Approver | Roles.Admin, ScopeRule.ParkedRequestWallet),
         ["/custody.v1.SigningService/ListParkedRequests"] = new(Roles.Approver | Roles.Admin, ScopeRule.RequestWallet),
-        ["/custody.v1.SigningService/ApproveRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet),
-        ["/custody.v1.SigningService/RejectRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet),
+        ["/custody.v1.SigningService/ApproveRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet, CallerField: "approver_id"),
+        ["/custody.v1.SigningService/RejectRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet, CallerField: "approver_id"),
 
         ["/custody.v1.PolicyService/GetPolicy"] = new(Anyone, ScopeRule.RequestWallet),
         ["/custody.v1.PolicyService/SetPolicy"] = new(Roles.Admin, ScopeRule.RequestWallet),

@@ -41,6 +41,11 @@ public sealed class ApiException : Exception
         new(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE", "this call reaches beyond single wallets: it needs a token not scoped to wallets",
             new Dictionary<string, string> { ["wallet_id"] = "(global)" });
 
+    /// <summary>A request field that names the caller names someone else.</summary>
+    public static ApiException PrincipalMismatch(string field, string named, string principal) =>
+        new(StatusCode.PermissionDenied, "PRINCIPAL_MISMATCH", $"{field} '{named}' is not this token's principal '{principal}': a caller acts only for itself",
+            new Dictionary<string, string> { ["field"] = field, [field] = named, ["principal"] = principal });
+
     public static ApiException NotFound(string resource, string id) =>
         new(StatusCode.NotFound, "NOT_FOUND", $"no {resource} '{id}'", new Dictionary<string, string> { ["resource"] = resource, ["id"] = id });
 

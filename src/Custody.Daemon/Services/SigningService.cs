@@ -62,11 +62,11 @@ public sealed class SigningService(SigningPipeline pipeline, PolicyApprovals app
     private async Task<SubmitVerdictResponse> SubmitAsync(SubmitVerdictRequest request, ApprovalVerdict verdict, ServerCallContext context)
     {
         var digest = Digest(request.RequestDigest);
-        if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
         if (request.Signature.IsEmpty) throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives");
         if (await approvals.GetAsync(digest, context.CancellationToken).ConfigureAwait(false) is null)
             throw ApiException.NotFound("parked request", request.RequestDigest);
-        var result = await approvals.SubmitAsync(digest, request.ApproverId, verdict, request.Signature.ToByteArray(), context.CancellationToken)
+        // The approver is the caller: the interceptor refused an approver_id naming anyone else.
+        var result = await approvals.SubmitAsync(digest, Caller.Of(context).Principal, verdict, request.Signature.ToByteArray(), context.CancellationToken)
             .ConfigureAwait(false);
         return new SubmitVerdictResponse
         {
