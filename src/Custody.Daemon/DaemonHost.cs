@@ -81,6 +81,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<WalletDirectory>();
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
+        builder.Services.AddSingleton<ScopeCheck>();
         builder.Services.AddSingleton<DaemonMetrics>();
         builder.Services.AddSingleton<SigningSlots>();
         builder.Services.AddSingleton<ErrorMapper>();

@@ -132,8 +132,8 @@ public class PolicyTests(DaemonFixture daemon)
         var bobToken = DaemonFixture.Bearer(daemon.NewToken("bob-" + suffix, Roles.Approver, WalletScope.All));
         var forged = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, bob, view.ApproveStatement), aliceToken);
         Assert.Equal("Refused", forged.Outcome);
-        var impersonated = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), bobToken);
-        Assert.Equal("Refused", impersonated.Outcome);
+        await Errors.RefusedAsync(StatusCode.PermissionDenied, "PRINCIPAL_MISMATCH",
+            () => daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), bobToken));
         var first = await daemon.Signing.ApproveRequestAsync(Verdict("alice-" + suffix, alice, view.ApproveStatement), aliceToken);
         Assert.Equal("Recorded", first.Outcome);
         Assert.False(first.QuorumReached);

@@ -8,11 +8,13 @@ using Microsoft.Extensions.Logging;
 namespace Custody.Daemon.Auth;
 
 /// <summary>
-/// Authenticates and authorises every call in one place: a valid, unrevoked bearer token;
-/// a role that may call the method; and, for any request naming a wallet_id, a token whose
-/// scope includes it. Refusals are logged with the principal (never the token) and audited.
+/// Authenticates and authorises every call in one place, by <see cref="RpcPermissions"/>: a
+/// valid, unrevoked bearer token; a role that may call the method; a request that names the
+/// caller names its own principal; and a wallet scope that reaches what the call touches
+/// (<see cref="ScopeCheck"/>). Refusals are logged with the principal (never the token) and audited.
 /// </summary>
-public sealed class AuthInterceptor(TokenAuthenticator authenticator, RefusalAudit refusals, ILogger<AuthInterceptor> logger) : Interceptor
+public sealed class AuthInterceptor(TokenAuthenticator authenticator, ScopeCheck scopes, RefusalAudit refusals, ILogger<AuthInterceptor> logger)
+    : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -46,7 +48,8 @@ public sealed class AuthInterceptor(TokenAuthenticator authenticator, RefusalAud
 
     private async ValueTask AuthoriseAsync<TRequest>(ServerCallContext context, TRequest? request)
     {
-        if (RpcPermissions.IsPublic(context.Method)) return;
+        var permission = RpcPermissions.Of(context.Method);
+        if (permission.IsPublic) return;
         ApiToken token;
         try
         {
@@ -61,28 +64,24 @@ public sealed class AuthInterceptor(TokenAuthenticator authenticator, RefusalAud
         }
         var caller = new Caller(token.Principal, token.TokenId, token.Roles, token.Wallets, ClientCertificateSubject(context));
 
-        var required = RpcPermissions.Required(context.Method);
-        if ((caller.Roles & required) == Roles.None)
+        if ((caller.Roles & permission.Roles) == Roles.None)
         {
-            Log.Forbidden(logger, context.Method, caller.Principal, "ROLE_REQUIRED");
-            refusals.Record(caller.Principal, context.Method, "ROLE_REQUIRED", null);
-            throw ApiException.RoleRequired(required == Roles.None ? "(none: method not open)" : string.Join(" or ", RoleNames.ToList(required)));
+            throw Refused(context, caller, null, ApiException.RoleRequired(
+                permission.Roles == Roles.None ? "(none: method not open)" : string.Join(" or ", RoleNames.ToList(permission.Roles))));
         }
-        if (WalletIdOf(request) is { Length: > 0 } walletId && !caller.Wallets.Allows(walletId))
-        {
-            Log.Forbidden(logger, context.Method, caller.Principal, "WALLET_NOT_IN_SCOPE");
-            refusals.Record(caller.Principal, context.Method, "WALLET_NOT_IN_SCOPE", walletId);
-            throw ApiException.NotInScope(walletId);
-        }
+        if (permission.CallerField is { } field && RequestFields.Get<string>(request, field) is { Length: > 0 } named && named != caller.Principal)
+            throw Refused(context, caller, null, ApiException.PrincipalMismatch(field, named, caller.Principal));
+        if (await scopes.RefusalAsync(permission.Scope, caller.Wallets, request, context.CancellationToken).ConfigureAwait(false) is { } outOfScope)
+            throw Refused(context, caller, outOfScope.WalletId, outOfScope.Error);
         caller.AttachTo(context);
     }
 
-    /// <summary>Every request that names a wallet does so in a string field "wallet_id".</summary>
-    private static string? WalletIdOf<TRequest>(TRequest? request) =>
-        request is IMessage message && message.Descriptor.FindFieldByName("wallet_id") is { } field &&
-        field.FieldType == Google.Protobuf.Reflection.FieldType.String
-            ? field.Accessor.GetValue(message) as string
-            : null;
+    private ApiException Refused(ServerCallContext context, Caller caller, string? walletId, ApiException refusal)
+    {
+        Log.Forbidden(logger, context.Method, caller.Principal, refusal.Reason);
+        refusals.Record(caller.Principal, context.Method, refusal.Reason, walletId);
+        return refusal;
+    }
 
     private static string? ClientCertificateSubject(ServerCallContext context) =>
         context.GetHttpContext().Connection.ClientCertificate?.Subject;

@@ -31,6 +31,21 @@ public sealed class ApiException : Exception
     public static ApiException NotInScope(string walletId) =>
         new(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE", "this token may not use the wallet", new Dictionary<string, string> { ["wallet_id"] = walletId });
 
+    /// <summary>A wallet-scoped token reached an object of a wallet outside its scope, named by another key: the refusal does not say which wallet.</summary>
+    public static ApiException NotInScope(string resource, string id) =>
+        new(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE", $"this token may not use the wallet of this {resource}",
+            new Dictionary<string, string> { ["resource"] = resource, ["id"] = id });
+
+    /// <summary>A wallet-scoped token reached a global object: the global policy or freeze, approvers, wallet creation, the whole log.</summary>
+    public static ApiException GlobalScope() =>
+        new(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE", "this call reaches beyond single wallets: it needs a token not scoped to wallets",
+            new Dictionary<string, string> { ["wallet_id"] = "(global)" });
+
+    /// <summary>A request field that names the caller names someone else.</summary>
+    public static ApiException PrincipalMismatch(string field, string named, string principal) =>
+        new(StatusCode.PermissionDenied, "PRINCIPAL_MISMATCH", $"{field} '{named}' is not this token's principal '{principal}': a caller acts only for itself",
+            new Dictionary<string, string> { ["field"] = field, [field] = named, ["principal"] = principal });
+
     public static ApiException NotFound(string resource, string id) =>
         new(StatusCode.NotFound, "NOT_FOUND", $"no {resource} '{id}'", new Dictionary<string, string> { ["resource"] = resource, ["id"] = id });
 

@@ -16,7 +16,7 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
 {
     public override async Task<PolicyVersion> GetPolicy(GetPolicyRequest request, ServerCallContext context)
     {
-        var scope = Scope(context, request.WalletId);
+        var scope = Scope(request.WalletId);
         var current = await ledger.Policy.GetAsync(scope, context.CancellationToken).ConfigureAwait(false);
         return new PolicyVersion { WalletId = request.WalletId, Version = (ulong)(current?.Version ?? 0), Document = current?.Document ?? "" };
     }
@@ -24,7 +24,7 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
     public override async Task<SetPolicyResponse> SetPolicy(SetPolicyRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context);
-        var published = await ledger.Policy.PublishAsync(Scope(context, request.WalletId), request.Document, caller.Principal,
+        var published = await ledger.Policy.PublishAsync(Scope(request.WalletId), request.Document, caller.Principal,
             request.Reason, context.CancellationToken).ConfigureAwait(false);
         return new SetPolicyResponse { Version = (ulong)published.Version, Changed = published.Changed, Diff = published.Diff, Document = published.CanonicalDocument };
     }
@@ -46,7 +46,7 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
     public override async Task<V1.FreezeState> Freeze(FreezeRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidInputException("reason", "say why, for the audit log and whoever unfreezes");
-        var state = await ledger.Policy.FreezeAsync(Scope(context, request.WalletId), Caller.Of(context).Principal, request.Reason.Trim(),
+        var state = await ledger.Policy.FreezeAsync(Scope(request.WalletId), Caller.Of(context).Principal, request.Reason.Trim(),
             context.CancellationToken).ConfigureAwait(false);
         return ToProto(request.WalletId, state);
     }
@@ -54,12 +54,12 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
     public override async Task<UnfreezeResponse> Unfreeze(UnfreezeRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context);
-        var was = await ledger.Policy.UnfreezeAsync(Scope(context, request.WalletId), caller.Principal, context.CancellationToken).ConfigureAwait(false);
+        var was = await ledger.Policy.UnfreezeAsync(Scope(request.WalletId), caller.Principal, context.CancellationToken).ConfigureAwait(false);
         return new UnfreezeResponse { WasFrozen = was };
     }
 
     public override async Task<V1.FreezeState> GetFreeze(GetFreezeRequest request, ServerCallContext context) =>
-        ToProto(request.WalletId, await ledger.Policy.GetFreezeAsync(Scope(context, request.WalletId), context.CancellationToken).ConfigureAwait(false));
+        ToProto(request.WalletId, await ledger.Policy.GetFreezeAsync(Scope(request.WalletId), context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<RegisterApproverResponse> RegisterApprover(RegisterApproverRequest request, ServerCallContext context)
     {
@@ -85,13 +85,8 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
         };
     }
 
-    /// <summary>A wallet (the interceptor already checked it against the token's scope), or the global scope for unscoped tokens only.</summary>
-    private static PolicyScope Scope(ServerCallContext context, string walletId)
-    {
-        if (walletId.Length > 0) return PolicyScope.Wallet(walletId);
-        if (!Caller.Of(context).Wallets.IsAll) throw ApiException.NotInScope("(global)");
-        return PolicyScope.Global;
-    }
+    /// <summary>A wallet, or the global scope when none is named (the interceptor let only unscoped tokens name it).</summary>
+    private static PolicyScope Scope(string walletId) => walletId.Length > 0 ? PolicyScope.Wallet(walletId) : PolicyScope.Global;
 
     private static V1.FreezeState ToProto(string walletId, Core.Policy.FreezeState? state) => state is null
         ? new V1.FreezeState { WalletId = walletId, Frozen = false }

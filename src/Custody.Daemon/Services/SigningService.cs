@@ -38,7 +38,6 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
         var caller = Caller.Of(context);
         var pending = await ledger.Policy.GetPendingAsync(Digest(request.RequestDigest), context.CancellationToken).ConfigureAwait(false)
             ?? throw ApiException.NotFound("parked request", request.RequestDigest);
-        if (!caller.Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
         // A signer sees its own requests; approvers and admins see every request of their wallets.
         if ((caller.Roles & (Roles.Approver | Roles.Admin)) == Roles.None && pending.Principal != caller.Principal)
             throw ApiException.NotFound("parked request", request.RequestDigest);
@@ -48,9 +47,6 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
     public override async Task<ListParkedRequestsResponse> ListParkedRequests(ListParkedRequestsRequest request, ServerCallContext context)
     {
         if (request.Limit is < 0 or > MaxLimit) throw new InvalidInputException("limit", $"0 to {MaxLimit}");
-        var caller = Caller.Of(context);
-        if (!caller.Wallets.IsAll && request.WalletId.Length == 0)
-            throw new InvalidInputException("wallet_id", "this token is scoped to wallets: name one");
         var waiting = await ledger.Policy.ListPendingAsync(request.WalletId.Length == 0 ? null : request.WalletId,
             request.Limit == 0 ? DefaultLimit : request.Limit, context.CancellationToken).ConfigureAwait(false);
         return new ListParkedRequestsResponse { Requests = { waiting.Select(ApprovalMapping.ToProto) } };
@@ -65,13 +61,13 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
     private async Task<SubmitVerdictResponse> SubmitAsync(SubmitVerdictRequest request, ApprovalVerdict verdict, ServerCallContext context)
     {
         var digest = Digest(request.RequestDigest);
-        if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
         if (request.Signature.IsEmpty) throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives");
-        var pending = await ledger.Policy.GetPendingAsync(digest, context.CancellationToken).ConfigureAwait(false)
-            ?? throw ApiException.NotFound("parked request", request.RequestDigest);
-        if (!Caller.Of(context).Wallets.Allows(pending.WalletId)) throw ApiException.NotInScope(pending.WalletId);
-        var result = await ledger.Policy.SubmitVerdictAsync(digest, request.ApproverId, verdict, request.Signature.ToByteArray(),
-            Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
+        if (await ledger.Policy.GetPendingAsync(digest, context.CancellationToken).ConfigureAwait(false) is null)
+            throw ApiException.NotFound("parked request", request.RequestDigest);
+        // The approver is the caller: the interceptor refused an approver_id naming anyone else.
+        var principal = Caller.Of(context).Principal;
+        var result = await ledger.Policy.SubmitVerdictAsync(digest, principal, verdict, request.Signature.ToByteArray(),
+            principal, context.CancellationToken).ConfigureAwait(false);
         return new SubmitVerdictResponse
         {
             Outcome = result.Outcome.ToString(),
