@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Custody.Hsm;
 using Custody.Storage;
 using Custody.Storage.Audit;
@@ -8,8 +9,10 @@ namespace Custody.Daemon.Configuration;
 /// <summary>Configuration section "Audit": how often checkpoints are signed.</summary>
 public sealed class AuditSettings
 {
+    [Range(1, int.MaxValue)]
     public int CheckpointEvery { get; set; } = 1000;
 
+    [Range(0.001, 86_400.0)]
     public double CheckpointIntervalSeconds { get; set; } = 10;
 }
 
