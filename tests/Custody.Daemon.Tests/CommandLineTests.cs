@@ -36,7 +36,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
         try
         {
             var environment = new Dictionary<string, string> { ["HOME"] = empty };
-            var help = DaemonProcess.Run(DaemonProcess.Built, ["--help"], environment);
+            var help = ChildProcess.Run(ChildProcess.Custodyd, ["--help"], environment);
             Assert.True(help.ExitCode == 0, help.ToString());
             var text = string.Join('\n', help.Stdout);
             Assert.StartsWith($"custodyd {Version}: ", text, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
                 Assert.Contains(expected, text, StringComparison.Ordinal);
             Assert.Empty(help.Stderr);
 
-            var version = DaemonProcess.Run(DaemonProcess.Built, ["--version"], environment);
+            var version = ChildProcess.Run(ChildProcess.Custodyd, ["--version"], environment);
             Assert.True(version.ExitCode == 0, version.ToString());
             Assert.Equal([$"custodyd {Version}"], version.Stdout);
             Assert.Matches(@"^\d+\.\d+\.\d+( \(commit [0-9a-f]{7}\))?$", Version);
@@ -129,7 +129,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{urlsPort}",
         };
 
-        using var daemon = await DaemonProcess.StartAsync(DaemonProcess.Built,
+        using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
             ["--config", config, "--port", commandLinePort.ToString(), "--data-dir", installation.DataDir], environment);
         foreach (var port in new[] { filePort, environmentPort, fileMetrics, strayPort, kestrelPort, urlsPort })
             Assert.False(Listens(port), $"something listens on {port}");
@@ -168,8 +168,8 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     public async Task Logs_are_text_by_default_on_a_terminal()
     {
         var port = FreePort.Next();
-        using var daemon = await DaemonProcess.StartAsync(
-            DaemonProcess.InTerminal(DaemonProcess.Built, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0"]), []);
+        using var daemon = await ChildProcess.StartAsync(
+            ChildProcess.InTerminal(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0"]), []);
         var stopped = await daemon.StopAsync();
         var listening = Assert.Single(stopped.Stdout, line => line.Contains("Listening on ", StringComparison.Ordinal));
         Assert.Contains($"Custody.Daemon[10] Listening on 127.0.0.1:{port} ", listening, StringComparison.Ordinal);
@@ -177,9 +177,9 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
         Assert.Equal(0, stopped.ExitCode);
     }
 
-    private async Task<DaemonProcess.Result> StartAndStop(string[] args)
+    private async Task<ChildProcess.Result> StartAndStop(string[] args)
     {
-        using var daemon = await DaemonProcess.StartAsync(DaemonProcess.Built,
+        using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
             ["--data-dir", installation.DataDir, "--port", FreePort.Next().ToString(), "--metrics-port", "0", .. args]);
         var stopped = await daemon.StopAsync();
         Assert.True(stopped.ExitCode == 0, stopped.ToString());
@@ -190,7 +190,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     private void AssertRefused(string[] args, string expected, int exitCode, IDictionary<string, string>? environment = null)
     {
         var port = FreePort.Next();
-        var result = DaemonProcess.Run(DaemonProcess.Built, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", .. args], environment);
+        var result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", .. args], environment);
         Assert.True(result.ExitCode == exitCode, result.ToString());
         var line = Assert.Single(result.Stderr);
         Assert.StartsWith("custodyd: " + expected, line, StringComparison.Ordinal);

@@ -4,11 +4,11 @@ using System.Diagnostics;
 namespace Custody.Daemon.Tests;
 
 /// <summary>
-/// custodyd as an operator or a service manager runs it: the real binary in a child process,
-/// its output collected line by line. The environment is the test runner's without any
-/// CUSTODY_ variable (CI exports some), plus what a test gives.
+/// A program as an operator or a service manager runs it (custodyd, above all): the real binary
+/// in a child process, its output collected line by line. The environment is the test runner's
+/// without any CUSTODY_ variable (CI exports some), plus what a test gives.
 /// </summary>
-internal sealed class DaemonProcess : IDisposable
+internal sealed class ChildProcess : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
 
@@ -23,9 +23,9 @@ internal sealed class DaemonProcess : IDisposable
     }
 
     /// <summary>The custodyd the build copied next to this test assembly, as "dotnet custodyd.dll".</summary>
-    public static readonly string[] Built = ["dotnet", Path.Combine(AppContext.BaseDirectory, "custodyd.dll")];
+    public static readonly string[] Custodyd = ["dotnet", Path.Combine(AppContext.BaseDirectory, "custodyd.dll")];
 
-    private DaemonProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment)
+    private ChildProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -50,19 +50,27 @@ internal sealed class DaemonProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    /// <summary>Runs custodyd to its end (--help, --version, a configuration error).</summary>
-    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <summary>Runs a program to its end (custodyd --help, a configuration error, a build script).</summary>
+    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        using var daemon = new DaemonProcess(command, args, environment);
-        if (!daemon._process.WaitForExit(Patience))
-            throw new TimeoutException($"{string.Join(' ', command)} {string.Join(' ', args)} still runs after {Patience}: {daemon.Output()}");
-        return daemon.Output();
+        using var child = new ChildProcess(command, args, environment);
+        if (!child._process.WaitForExit(timeout ?? Patience))
+            throw new TimeoutException($"{string.Join(' ', command)} {string.Join(' ', args)} still runs after {timeout ?? Patience}: {child.Output()}");
+        return child.Output();
+    }
+
+    /// <summary>Runs a program and fails the test, with its output, unless it exits with 0.</summary>
+    public static Result Succeed(string[] command, IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var result = Run(command, args, timeout: timeout);
+        Assert.True(result.ExitCode == 0, $"{string.Join(' ', command)} {string.Join(' ', args)}: {result}");
+        return result;
     }
 
     /// <summary>Starts custodyd and waits for its "Listening on" line; fails with its output if it exits first.</summary>
-    public static async Task<DaemonProcess> StartAsync(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static async Task<ChildProcess> StartAsync(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var daemon = new DaemonProcess(command, args, environment);
+        var daemon = new ChildProcess(command, args, environment);
         var exited = daemon._process.WaitForExitAsync();
         var first = await Task.WhenAny(daemon._listening.Task, exited, Task.Delay(Patience));
         if (first == daemon._listening.Task) return daemon;
@@ -81,7 +89,8 @@ internal sealed class DaemonProcess : IDisposable
     /// <summary>SIGTERM, as systemd stops a service, then the exit code and everything it wrote.</summary>
     public async Task<Result> StopAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        // The shell's own kill: a kill binary (procps) is not on every host.
+        using (var kill = Process.Start("sh", ["-c", $"kill -TERM {_process.Id}"]))
             await kill.WaitForExitAsync();
         using var timeout = new CancellationTokenSource(Patience);
         await _process.WaitForExitAsync(timeout.Token);
