@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-custody_need_packages tmux # tmux drives the interactive ceremony test
+# tmux drives the interactive ceremony test; systemd's systemd-analyze, -sysusers and -tmpfiles check and install the package
+custody_need_packages tmux systemd
 
 results=${CUSTODY_TEST_RESULTS:-$PWD/TestResults}
 rm -rf "$results"

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Configuration;
@@ -31,26 +32,15 @@ namespace Custody.Daemon;
 /// </summary>
 public static class DaemonHost
 {
-    /// <summary>Command-line spellings mapped to configuration keys.</summary>
-    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
-    {
-        ["--data-dir"] = "DataDir",
-        ["--port"] = "Port",
-        ["--address"] = "Address",
-        ["--metrics-port"] = "MetricsPort",
-    };
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null) =>
+        Build(CommandLine.Parse(args), customize);
 
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    public static WebApplication Build(CommandLine commandLine, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Configuration.AddEnvironmentVariables("CUSTODY_");
-        builder.Configuration.AddCommandLine(args, Switches);
-
-        var options = builder.Configuration.Get<DaemonOptions>() ?? new DaemonOptions();
+        // The arguments are not the host's: DaemonConfiguration decides what is configuration.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var options = DaemonConfiguration.Read(builder.Configuration, commandLine, Environment.GetEnvironmentVariables());
+        DaemonLogging.Configure(builder.Logging, options.LogFormat);
         if (string.IsNullOrWhiteSpace(options.DataDir))
             throw new StartupException("no data directory: pass --data-dir DIR (created by custody-admin init)");
         var dataDir = new DataDirectory(options.DataDir);
@@ -64,13 +54,11 @@ public static class DaemonHost
         ConfigureKestrel(builder, options);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        var hsmSettings = builder.Configuration.GetSection("Hsm").Get<HsmSettings>() ?? new HsmSettings();
-        if (hsmSettings.KeyRingCacheSeconds is < 0 or > 86_400 || double.IsNaN(hsmSettings.KeyRingCacheSeconds))
-            throw new StartupException($"Hsm:KeyRingCacheSeconds must be between 0 (off) and 86400, not {hsmSettings.KeyRingCacheSeconds}");
+        var hsmSettings = options.Hsm;
         var hsmOptions = HsmSetup.Options(dataDir.Root, hsmSettings);
         builder.Services.AddSingleton(_ => HsmConnection.Open(hsmOptions));
         builder.Services.AddSingleton(hsmSettings);
-        var auditSettings = builder.Configuration.GetSection("Audit").Get<AuditSettings>() ?? new AuditSettings();
+        var auditSettings = options.Audit;
         builder.Services.AddSingleton(sp => LedgerSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
         builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
@@ -158,8 +146,9 @@ public static class DaemonHost
         var address = ParseAddress(options.Address);
         if (!options.Tls.Enabled && !IPAddress.IsLoopback(address))
             throw new StartupException($"refusing plaintext HTTP/2 on {options.Address}: it is not a loopback address; configure Tls:CertificatePath");
-        var serverCertificate = options.Tls.Enabled ? LoadServerCertificate(options.Tls) : null;
-        var clientCa = string.IsNullOrWhiteSpace(options.Tls.ClientCaPath) ? null : X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath));
+        var serverCertificate = options.Tls.Enabled ? LoadCertificate("Tls:CertificatePath", () => LoadServerCertificate(options.Tls)) : null;
+        var clientCa = string.IsNullOrWhiteSpace(options.Tls.ClientCaPath) ? null
+            : LoadCertificate("Tls:ClientCaPath", () => X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath)));
         if (clientCa is not null && serverCertificate is null)
             throw new StartupException("Tls:ClientCaPath needs Tls:CertificatePath: client certificates exist only inside TLS");
 
@@ -188,6 +177,19 @@ public static class DaemonHost
         : IPAddress.TryParse(text, out var ip) ? ip
         : throw new StartupException($"Address '{text}' is not an IP address");
 
+    /// <summary>A file that exists but holds no usable certificate or key is a configuration error too.</summary>
+    private static X509Certificate2 LoadCertificate(string key, Func<X509Certificate2> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (CryptographicException e)
+        {
+            throw new StartupException($"{key}: {e.Message}");
+        }
+    }
+
     private static X509Certificate2 LoadServerCertificate(TlsOptions tls) =>
         string.IsNullOrWhiteSpace(tls.KeyPath)
             ? X509CertificateLoader.LoadPkcs12FromFile(tls.CertificatePath!, password: null)
@@ -205,4 +207,12 @@ public static class DaemonHost
 }
 
 /// <summary>A configuration problem that stops the daemon before it listens; the message is the whole story.</summary>
-public sealed class StartupException(string message) : Exception(message);
+public sealed class StartupException(string message, int exitCode = StartupException.ConfigurationExitCode) : Exception(message)
+{
+    public const int ConfigurationExitCode = 1;
+
+    /// <summary>A command line custodyd cannot read, as custody-admin's usage errors.</summary>
+    public const int UsageExitCode = 2;
+
+    public int ExitCode { get; } = exitCode;
+}

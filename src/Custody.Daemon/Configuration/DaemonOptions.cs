@@ -1,9 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Custody.Daemon.Configuration;
 
 /// <summary>
-/// Everything the daemon reads from configuration: appsettings.json, then environment
-/// variables with the CUSTODY_ prefix (CUSTODY_PORT, CUSTODY_LIMITS__BURST), then the
-/// command line (--data-dir, --port, --Limits:Burst=...). Only the host reads it.
+/// Everything the daemon reads from configuration, and the rules its values follow (checked by
+/// <see cref="DaemonConfiguration"/> before anything listens): appsettings.json, the --config
+/// file, environment variables with the CUSTODY_ prefix (CUSTODY_PORT, CUSTODY_LIMITS__BURST),
+/// then the command line (--data-dir, --port, --Limits:Burst=...). Only the host reads it.
+/// docs/daemon.md's table and packaging/custodyd.json list the same keys (a test holds them together).
 /// </summary>
 public sealed class DaemonOptions
 {
@@ -13,32 +17,46 @@ public sealed class DaemonOptions
     /// <summary>IP address to listen on; plaintext is allowed only on a loopback address.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    [Range(1, 65535)]
     public int Port { get; set; } = 7443;
 
     public TlsOptions Tls { get; set; } = new();
 
     /// <summary>Loopback port of the Prometheus /metrics endpoint; 0 turns it off.</summary>
+    [Range(0, 65535)]
     public int MetricsPort { get; set; } = 9464;
 
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>How long a token lookup is reused; a revocation takes effect within this time.</summary>
+    [Range(0, 86_400.0)]
     public double TokenCacheSeconds { get; set; } = 1;
 
     /// <summary>How long a stop waits for in-flight calls (signatures) to finish.</summary>
+    [Range(0, 86_400)]
     public int ShutdownTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Log lines on stderr; unset: text when stderr is a terminal, JSON otherwise.</summary>
+    public LogFormat? LogFormat { get; set; }
+
+    public HsmSettings Hsm { get; set; } = new();
+
+    public AuditSettings Audit { get; set; } = new();
 }
 
 /// <summary>TLS, and mutual TLS when a client CA is given.</summary>
 public sealed class TlsOptions
 {
     /// <summary>Server certificate: a PEM file (with <see cref="KeyPath"/>) or a PKCS#12 file.</summary>
+    [ExistingFile]
     public string? CertificatePath { get; set; }
 
     /// <summary>PEM private key of the server certificate, when it is not inside the certificate file.</summary>
+    [ExistingFile]
     public string? KeyPath { get; set; }
 
     /// <summary>PEM file of the CA that issues client certificates; set, every client must present one.</summary>
+    [ExistingFile]
     public string? ClientCaPath { get; set; }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
@@ -48,21 +66,26 @@ public sealed class TlsOptions
 public sealed class LimitOptions
 {
     /// <summary>Signatures in progress at once; one more is refused at once. 0: twice the processor count.</summary>
+    [Range(0, int.MaxValue)]
     public int MaxConcurrentSignatures { get; set; }
 
     /// <summary>Largest request message in bytes; gRPC refuses a larger one before reading it.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxReceiveMessageSize { get; set; } = 1024 * 1024;
 
     /// <summary>Sustained calls per second per principal; 0 turns rate limiting off.</summary>
+    [Range(0, 1_000_000.0)]
     public double RequestsPerSecond { get; set; } = 500;
 
     /// <summary>Calls a principal may make at once above its rate.</summary>
+    [Range(0, int.MaxValue)]
     public int Burst { get; set; } = 1000;
 
     /// <summary>
     /// Thread-pool threads ready at once. SQLite commits and PKCS#11 calls block their thread;
     /// with the default (one per core) a few of them starve Kestrel until the pool grows.
     /// </summary>
+    [Range(0, 32_767)]
     public int MinThreads { get; set; } = 64;
 
     public int EffectiveMaxConcurrentSignatures => MaxConcurrentSignatures > 0 ? MaxConcurrentSignatures : 2 * Environment.ProcessorCount;

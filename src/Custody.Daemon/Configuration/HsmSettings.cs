@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Custody.Daemon.Configuration;
 
 /// <summary>
@@ -6,22 +8,28 @@ namespace Custody.Daemon.Configuration;
 /// </summary>
 public sealed class HsmSettings
 {
+    [ExistingFile]
     public string? ModulePath { get; set; }
 
     /// <summary>SoftHSM only: the softhsm2.conf naming the token directory.</summary>
+    [ExistingFile]
     public string? SoftHsmConfigPath { get; set; }
 
     public string? TokenLabel { get; set; }
 
     /// <summary>File holding the user PIN (mode 0600).</summary>
+    [ExistingFile]
     public string? UserPinFile { get; set; }
 
     /// <summary>
     /// The KEK version new seeds are sealed under; 0 (the default) means the newest on the token
     /// at the moment of sealing, so a `custody-admin kek rotate` takes effect without a restart.
     /// </summary>
+    [Range(0, int.MaxValue)]
     public int KekVersion { get; set; }
 
+    /// <summary>PKCS#11 sessions open at once; 0: twice the processor count, at least 4.</summary>
+    [Range(0, int.MaxValue)]
     public int MaxSessions { get; set; }
 
     /// <summary>
@@ -29,5 +37,6 @@ public sealed class HsmSettings
     /// its last signature, so a busy wallet is not unsealed per request; 0 unseals for every
     /// signature and zeroes the ring right after it. See SECURITY.md.
     /// </summary>
+    [Range(0, 86_400.0)]
     public double KeyRingCacheSeconds { get; set; } = 60;
 }

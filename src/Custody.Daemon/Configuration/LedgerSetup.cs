@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Custody.Core.Audit;
 using Custody.Hsm;
 using Custody.Storage;
@@ -9,9 +10,11 @@ namespace Custody.Daemon.Configuration;
 public sealed class AuditSettings
 {
     /// <summary>Sign as soon as this many records are unsigned.</summary>
+    [Range(1, int.MaxValue)]
     public int CheckpointEvery { get; set; } = 1000;
 
     /// <summary>Sign at least this often while records arrive (a crash can leave at most this much unsigned).</summary>
+    [Range(0.001, 3600.0)]
     public double CheckpointIntervalSeconds { get; set; } = 1;
 }
 
@@ -32,9 +35,6 @@ public static class LedgerSetup
     {
         ArgumentNullException.ThrowIfNull(dataDir);
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.CheckpointEvery < 1) throw new StartupException($"Audit:CheckpointEvery must be at least 1, not {settings.CheckpointEvery}");
-        if (settings.CheckpointIntervalSeconds is <= 0 or > 3600 || double.IsNaN(settings.CheckpointIntervalSeconds))
-            throw new StartupException($"Audit:CheckpointIntervalSeconds must be above 0 and at most 3600, not {settings.CheckpointIntervalSeconds}");
         var options = new LedgerOptions
         {
             CheckpointEvery = settings.CheckpointEvery,

@@ -1,4 +1,4 @@
-using System.Reflection;
+using Custody.Core;
 using Custody.Daemon.Auth;
 using Custody.Core.Ledger;
 using Custody.V1;
@@ -9,8 +9,7 @@ namespace Custody.Daemon.Services;
 /// <summary>The authenticated no-op: proves credentials and measures the transport alone.</summary>
 public sealed class SystemService : V1.SystemService.SystemServiceBase
 {
-    private static readonly string Version =
-        typeof(SystemService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    private static readonly string Version = BuildVersion.Of(typeof(SystemService).Assembly).ToString();
 
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context)
     {

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Custody.Daemon.Tests;
+
+/// <summary>
+/// A program as an operator or a service manager runs it (custodyd, above all): the real binary
+/// in a child process, its output collected line by line. The environment is the test runner's
+/// without any CUSTODY_ variable (CI exports some), plus what a test gives.
+/// </summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public sealed record Result(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\nstdout:\n{string.Join('\n', Stdout)}\nstderr:\n{string.Join('\n', Stderr)}";
+    }
+
+    /// <summary>The custodyd the build copied next to this test assembly, as "dotnet custodyd.dll".</summary>
+    public static readonly string[] Custodyd = ["dotnet", Path.Combine(AppContext.BaseDirectory, "custodyd.dll")];
+
+    private ChildProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment)
+    {
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var arg in command.Skip(1).Concat(args)) start.ArgumentList.Add(arg);
+        foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("CUSTODY_", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(name);
+        start.Environment.Remove("SOFTHSM2_CONF"); // the daemon finds the token's configuration in the data directory
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Collect(_stdout, e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(_stderr, e.Data);
+        _process.Start();
+        _process.StandardInput.Close();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Runs a program to its end (custodyd --help, a configuration error, a build script).</summary>
+    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        using var child = new ChildProcess(command, args, environment);
+        if (!child._process.WaitForExit(timeout ?? Patience))
+            throw new TimeoutException($"{string.Join(' ', command)} {string.Join(' ', args)} still runs after {timeout ?? Patience}: {child.Output()}");
+        return child.Output();
+    }
+
+    /// <summary>Runs a program and fails the test, with its output, unless it exits with 0.</summary>
+    public static Result Succeed(string[] command, IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var result = Run(command, args, timeout: timeout);
+        Assert.True(result.ExitCode == 0, $"{string.Join(' ', command)} {string.Join(' ', args)}: {result}");
+        return result;
+    }
+
+    /// <summary>Starts custodyd and waits for its "Listening on" line; fails with its output if it exits first.</summary>
+    public static async Task<ChildProcess> StartAsync(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var daemon = new ChildProcess(command, args, environment);
+        var exited = daemon._process.WaitForExitAsync();
+        var first = await Task.WhenAny(daemon._listening.Task, exited, Task.Delay(Patience));
+        if (first == daemon._listening.Task) return daemon;
+        var output = daemon.Output();
+        daemon.Dispose();
+        throw new InvalidOperationException($"custodyd did not start listening: {output}");
+    }
+
+    /// <summary>
+    /// Under a terminal: util-linux script gives the daemon a pseudo-terminal for stdin, stdout
+    /// and stderr (all of it arrives on stdout here) and passes SIGTERM on to it.
+    /// </summary>
+    public static string[] InTerminal(string[] command, IEnumerable<string> args) =>
+        ["script", "--quiet", "--flush", "--return", "--command", "exec " + string.Join(' ', command.Concat(args).Select(Quote)), "/dev/null"];
+
+    /// <summary>SIGTERM, as systemd stops a service, then the exit code and everything it wrote.</summary>
+    public async Task<Result> StopAsync()
+    {
+        // The shell's own kill: a kill binary (procps) is not on every host.
+        using (var kill = Process.Start("sh", ["-c", $"kill -TERM {_process.Id}"]))
+            await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(Patience);
+        await _process.WaitForExitAsync(timeout.Token);
+        return Output();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    private void Collect(ConcurrentQueue<string> lines, string? line)
+    {
+        if (line is null) return;
+        lines.Enqueue(line);
+        // Custody's own line, once Kestrel has bound every port ("Now listening on" is Kestrel's, per port).
+        if (line.Contains("Listening on ", StringComparison.Ordinal)) _listening.TrySetResult();
+    }
+
+    private Result Output()
+    {
+        if (_process.HasExited) _process.WaitForExit(); // drains the asynchronous readers
+        return new Result(_process.HasExited ? _process.ExitCode : -1, [.. _stdout], [.. _stderr]);
+    }
+
+    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
