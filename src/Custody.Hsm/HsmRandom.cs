@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Custody.Hsm.Pkcs11;
 
 namespace Custody.Hsm;
@@ -12,19 +11,15 @@ internal sealed class HsmRandom(TokenSessionPool pool) : IHsmRandom
     {
         while (!destination.IsEmpty)
         {
-            var count = Math.Min(destination.Length, ChunkLength);
-            var chunk = pool.Execute("generate random", s => s.Session.GenerateRandom(count));
-            try
+            // Random bytes are often a seed: they arrive in a pinned buffer of ours, zeroed once copied.
+            using var chunk = SecretBuffer.Allocate(Math.Min(destination.Length, ChunkLength));
+            pool.Execute("generate random", s =>
             {
-                if (chunk.Length != count)
-                    throw new HsmException(HsmError.OperationFailed, $"token '{pool.TokenLabel}' returned {chunk.Length} random bytes instead of {count}");
-                chunk.CopyTo(destination);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(chunk);
-            }
-            destination = destination[count..];
+                s.Session.FillRandom(chunk.Bytes);
+                return true;
+            });
+            chunk.Bytes.CopyTo(destination);
+            destination = destination[chunk.Bytes.Length..];
         }
     }
 
