@@ -55,6 +55,20 @@ internal sealed class OwnedBufferSession : Net.Pkcs11Interop.HighLevelAPI80.Sess
         Check(_pkcs11Library.C_GenerateRandom(_sessionId, output, (ulong)output.Length), "C_GenerateRandom");
     }
 
+    /// <summary>
+    /// Whether the token would hand out <paramref name="attribute"/> of an object, asked with a length
+    /// query (C_GetAttributeValue without a buffer), so a readable secret is never fetched to find out.
+    /// </summary>
+    public bool CanRead(IObjectHandle handle, CKA attribute)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        LowLevel.CK_ATTRIBUTE[] template = [LowLevel.CkaUtils.CreateAttribute(attribute)];
+        var rv = _pkcs11Library.C_GetAttributeValue(_sessionId, handle.ObjectId, template, 1);
+        if (rv is CKR.CKR_ATTRIBUTE_SENSITIVE or CKR.CKR_ATTRIBUTE_TYPE_INVALID) return false;
+        Check(rv, "C_GetAttributeValue");
+        return template[0].valueLen != CK.CK_UNAVAILABLE_INFORMATION_8;
+    }
+
     // One single-part operation: init, ask the output length, run it into a pinned buffer of that length.
     private SecretBuffer Run(OperationInit init, Operation operation, string name, IMechanism mechanism, IObjectHandle key, byte[] input, out int length)
     {
