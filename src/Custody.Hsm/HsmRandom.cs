@@ -1,3 +1,4 @@
+using Custody.Core.Crypto;
 using Custody.Hsm.Pkcs11;
 
 namespace Custody.Hsm;
@@ -26,7 +27,7 @@ internal sealed class HsmRandom(TokenSessionPool pool) : IHsmRandom
     public byte[] GetBytes(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var bytes = new byte[count];
+        var bytes = PinnedArray.Allocate(count); // callers use them as secrets too (SLIP-39 share coefficients)
         Fill(bytes);
         return bytes;
     }
