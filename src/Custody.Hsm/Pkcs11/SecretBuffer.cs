@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custody.Core.Crypto;
 
 namespace Custody.Hsm.Pkcs11;
 
@@ -10,18 +11,13 @@ namespace Custody.Hsm.Pkcs11;
 /// </summary>
 internal sealed class SecretBuffer : IDisposable
 {
-    private SecretBuffer(int length) => Bytes = GC.AllocateArray<byte>(length, pinned: true);
+    private SecretBuffer(byte[] pinned) => Bytes = pinned;
 
     public byte[] Bytes { get; }
 
-    public static SecretBuffer Allocate(int length) => new(length);
+    public static SecretBuffer Allocate(int length) => new(PinnedArray.Allocate(length));
 
-    public static SecretBuffer CopyOf(ReadOnlySpan<byte> secret)
-    {
-        var buffer = new SecretBuffer(secret.Length);
-        secret.CopyTo(buffer.Bytes);
-        return buffer;
-    }
+    public static SecretBuffer CopyOf(ReadOnlySpan<byte> secret) => new(PinnedArray.CopyOf(secret));
 
     public void Dispose() => CryptographicOperations.ZeroMemory(Bytes);
 
