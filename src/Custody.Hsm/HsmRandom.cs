@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Custody.Core.Crypto;
 using Custody.Hsm.Pkcs11;
 
 namespace Custody.Hsm;
@@ -12,26 +12,22 @@ internal sealed class HsmRandom(TokenSessionPool pool) : IHsmRandom
     {
         while (!destination.IsEmpty)
         {
-            var count = Math.Min(destination.Length, ChunkLength);
-            var chunk = pool.Execute("generate random", s => s.Session.GenerateRandom(count));
-            try
+            // Random bytes are often a seed: they arrive in a pinned buffer of ours, zeroed once copied.
+            using var chunk = SecretBuffer.Allocate(Math.Min(destination.Length, ChunkLength));
+            pool.Execute("generate random", s =>
             {
-                if (chunk.Length != count)
-                    throw new HsmException(HsmError.OperationFailed, $"token '{pool.TokenLabel}' returned {chunk.Length} random bytes instead of {count}");
-                chunk.CopyTo(destination);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(chunk);
-            }
-            destination = destination[count..];
+                s.Session.FillRandom(chunk.Bytes);
+                return true;
+            });
+            chunk.Bytes.CopyTo(destination);
+            destination = destination[chunk.Bytes.Length..];
         }
     }
 
     public byte[] GetBytes(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var bytes = new byte[count];
+        var bytes = PinnedArray.Allocate(count); // callers use them as secrets too (SLIP-39 share coefficients)
         Fill(bytes);
         return bytes;
     }

@@ -42,9 +42,9 @@ public sealed class PinSource
     public override string ToString() => _file is not null ? $"PIN file {_file}" : $"environment variable {_variable}";
 
     /// <summary>Reads the PIN into a pinned buffer the caller must dispose (which zeroes it).</summary>
-    internal PinBuffer Read() => _file is not null ? ReadFile(_file) : ReadVariable(_variable!);
+    internal SecretBuffer Read() => _file is not null ? ReadFile(_file) : ReadVariable(_variable!);
 
-    private PinBuffer ReadFile(string path)
+    private SecretBuffer ReadFile(string path)
     {
         if (!File.Exists(path))
             throw new HsmException(HsmError.Configuration, $"{this} does not exist");
@@ -69,7 +69,9 @@ public sealed class PinSource
             var pin = raw.AsSpan(0, length);
             if (pin.EndsWith("\n"u8)) pin = pin[..^1];
             if (pin.EndsWith("\r"u8)) pin = pin[..^1];
-            return PinBuffer.CopyOf(pin, this);
+            if (pin.IsEmpty)
+                throw new HsmException(HsmError.Configuration, $"{this} is empty");
+            return SecretBuffer.CopyOf(pin);
         }
         finally
         {
@@ -77,7 +79,7 @@ public sealed class PinSource
         }
     }
 
-    private PinBuffer ReadVariable(string variable)
+    private SecretBuffer ReadVariable(string variable)
     {
         var value = Environment.GetEnvironmentVariable(variable);
         if (string.IsNullOrEmpty(value))
@@ -85,7 +87,7 @@ public sealed class PinSource
         var length = Encoding.UTF8.GetByteCount(value);
         if (length > MaxPinBytes)
             throw new HsmException(HsmError.Configuration, $"{this} is longer than {MaxPinBytes} bytes; it does not hold a PIN");
-        var buffer = PinBuffer.Allocate(length);
+        var buffer = SecretBuffer.Allocate(length);
         Encoding.UTF8.GetBytes(value, buffer.Bytes);
         return buffer;
     }

@@ -1,4 +1,7 @@
 using Custody.Core;
+using Custody.Hsm.Pkcs11;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
 
 namespace Custody.Hsm.Tests;
 
@@ -26,6 +29,36 @@ public class KeyEncryptionKeyTests(SoftHsmFixture fixture)
         Assert.True(protection.NeverExtractable);
         Assert.True(protection.Local);
         Assert.False(protection.ValueReadable); // C_GetAttributeValue(CKA_VALUE) was refused
+    }
+
+    [Fact]
+    public void A_key_whose_value_the_token_would_give_out_is_reported_readable_without_its_value_being_fetched()
+    {
+        var protection = fixture.Hsm.Pool.Execute("weak key", s =>
+        {
+            List<IObjectAttribute> template =
+            [
+                s.Attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+                s.Attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                s.Attributes.Create(CKA.CKA_VALUE_LEN, 32UL),
+                s.Attributes.Create(CKA.CKA_TOKEN, false),
+                s.Attributes.Create(CKA.CKA_SENSITIVE, false),
+                s.Attributes.Create(CKA.CKA_EXTRACTABLE, true),
+            ];
+            using var mechanism = s.Mechanism(CKM.CKM_AES_KEY_GEN);
+            var key = s.Session.GenerateKey(mechanism, template);
+            TokenSession.DisposeAll(template);
+            try
+            {
+                return ObjectProtection.Read(s, key);
+            }
+            finally
+            {
+                s.Session.DestroyObject(key);
+            }
+        });
+        Assert.False(protection.Sensitive);
+        Assert.True(protection.ValueReadable);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Bc = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
 namespace Custody.Core.Crypto;
@@ -17,21 +16,13 @@ public static class Ed25519
         return pub;
     }
 
+    /// <summary>Signs with the key where it lies: BouncyCastle reads it from the span, so no copy of it is made here.</summary>
     public static byte[] Sign(ReadOnlySpan<byte> seed32, ReadOnlySpan<byte> message)
     {
         if (seed32.Length != KeySize) throw new ArgumentException("an Ed25519 private key is 32 bytes");
-        var sk = seed32.ToArray();
-        var msg = message.ToArray();
         var sig = new byte[SignatureSize];
-        try
-        {
-            Bc.Sign(sk, 0, msg, 0, msg.Length, sig, 0);
-            return sig;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(sk);
-        }
+        Bc.Sign(seed32, message, sig);
+        return sig;
     }
 
     public static bool Verify(ReadOnlySpan<byte> pub32, ReadOnlySpan<byte> message, ReadOnlySpan<byte> sig64)

@@ -22,8 +22,6 @@ public static class Hashes
 
     public static byte[] Sha512(ReadOnlySpan<byte> data) => SHA512.HashData(data);
 
-    public static byte[] HmacSha512(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data) => HMACSHA512.HashData(key, data);
-
     public static byte[] Ripemd160(ReadOnlySpan<byte> data)
     {
         var digest = new RipeMD160Digest();

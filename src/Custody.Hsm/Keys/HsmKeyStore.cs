@@ -178,7 +178,9 @@ internal sealed class HsmKeyStore(TokenSessionPool pool) : IHsmKeyStore
     {
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            var id = HsmKeyId.FromBytes(s.Session.GenerateRandom(HsmKeyId.Length));
+            var bytes = new byte[HsmKeyId.Length];
+            s.Session.FillRandom(bytes);
+            var id = HsmKeyId.FromBytes(bytes);
             if (s.FindAll([s.Attributes.Create(CKA.CKA_ID, id.ToBytes())]).Count == 0) return id;
         }
         throw new HsmException(HsmError.OperationFailed, $"token '{s.TokenLabel}' kept producing key ids that are already taken; its random generator is suspect");

@@ -37,7 +37,7 @@ internal sealed class Pkcs11Module
 
     public string? SoftHsmConfig { get; }
 
-    public Pkcs11InteropFactories Factories { get; } = new();
+    public Pkcs11InteropFactories Factories { get; } = OwnedBufferSession.CreateFactories();
 
     /// <summary>Bumped by every re-initialisation; anything obtained under an older value is dead.</summary>
     public int Generation { get; private set; }

@@ -8,9 +8,10 @@ namespace Custody.Hsm.Pkcs11;
 /// One logged-in session, leased to exactly one operation at a time (sessions are not safe to share
 /// between threads, even with OS locking), with the helpers every operation needs.
 /// </summary>
-internal sealed class TokenSession(ISession session, TokenBinding binding, Pkcs11InteropFactories factories, string tokenLabel)
+internal sealed class TokenSession(OwnedBufferSession session, TokenBinding binding, Pkcs11InteropFactories factories, string tokenLabel)
 {
-    public ISession Session { get; } = session;
+    /// <summary>The session; what carries secrets goes through its own-buffer calls (EncryptSecret, DecryptSecret, FillRandom).</summary>
+    public OwnedBufferSession Session { get; } = session;
 
     public TokenBinding Binding { get; } = binding;
 

@@ -147,7 +147,7 @@ internal sealed class TokenSessionPool : IDisposable
             Drop(idle, stillOpen: true, counted: false);
         }
 
-        var session = binding.Slot.OpenSession(SessionType.ReadWrite);
+        var session = (OwnedBufferSession)binding.Slot.OpenSession(SessionType.ReadWrite); // made by our factory
         try
         {
             EnsureLoggedIn(session);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Custody.Core.Crypto;
 using Custody.Hsm.Pkcs11;
 using Net.Pkcs11Interop.Common;
@@ -20,22 +19,15 @@ internal sealed class BlobSealer(TokenSessionPool pool, KeyEncryptionKeys keks, 
     {
         var header = SealedBlob.Header(KekVersion);
         var aad = SealedBlob.AssociatedData(header, associatedData);
-        var input = GC.AllocateArray<byte>(plaintext.Length, pinned: true);
-        plaintext.CopyTo(input);
-        try
+        using var input = SecretBuffer.CopyOf(plaintext);
+        return pool.Execute($"seal under KEK v{KekVersion}", s => keks.Use(s, KekVersion, kek =>
         {
-            return pool.Execute($"seal under KEK v{KekVersion}", s => keks.Use(s, KekVersion, kek =>
-            {
-                var iv = s.Session.GenerateRandom(SealedBlob.IvLength);
-                using var gcm = s.Factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvBits, aad, TagBits);
-                using var mechanism = s.Factories.MechanismFactory.Create(CKM.CKM_AES_GCM, gcm);
-                return SealedBlob.Compose(header, iv, s.Session.Encrypt(mechanism, kek, input));
-            }));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(input);
-        }
+            var iv = new byte[SealedBlob.IvLength];
+            s.Session.FillRandom(iv);
+            using var gcm = s.Factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvBits, aad, TagBits);
+            using var mechanism = s.Factories.MechanismFactory.Create(CKM.CKM_AES_GCM, gcm);
+            return SealedBlob.Compose(header, iv, s.Session.EncryptSecret(mechanism, kek, input));
+        }));
     }
 
     public SecretBytes Unseal(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> associatedData)
@@ -44,12 +36,13 @@ internal sealed class BlobSealer(TokenSessionPool pool, KeyEncryptionKeys keks, 
         var aad = SealedBlob.AssociatedData(parts.Header, associatedData);
         return pool.Execute($"unseal under KEK v{parts.KekVersion}", s => keks.Use(s, parts.KekVersion, kek =>
         {
-            byte[] plaintext;
+            using var gcm = s.Factories.MechanismParamsFactory.CreateCkGcmParams(parts.Iv, IvBits, aad, TagBits);
+            using var mechanism = s.Factories.MechanismFactory.Create(CKM.CKM_AES_GCM, gcm);
+            SecretBuffer plaintext;
+            int length;
             try
             {
-                using var gcm = s.Factories.MechanismParamsFactory.CreateCkGcmParams(parts.Iv, IvBits, aad, TagBits);
-                using var mechanism = s.Factories.MechanismFactory.Create(CKM.CKM_AES_GCM, gcm);
-                plaintext = s.Session.Decrypt(mechanism, kek, parts.CiphertextAndTag);
+                plaintext = s.Session.DecryptSecret(mechanism, kek, parts.CiphertextAndTag, out length);
             }
             catch (Pkcs11Exception e) when (IsAuthenticationFailure(e.RV))
             {
@@ -58,14 +51,7 @@ internal sealed class BlobSealer(TokenSessionPool pool, KeyEncryptionKeys keks, 
                 throw new HsmException(HsmError.BlobAuthenticationFailed,
                     $"sealed blob under KEK v{parts.KekVersion} failed authentication: it was altered, or the associated data or KEK is not the one it was sealed with", e);
             }
-            try
-            {
-                return SecretBytes.CopyFrom(plaintext);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(plaintext);
-            }
+            using (plaintext) return SecretBytes.CopyFrom(plaintext.Bytes.AsSpan(0, length));
         }));
     }
 

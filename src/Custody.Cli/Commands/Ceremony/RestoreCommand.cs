@@ -150,7 +150,7 @@ internal static class RestoreCommand
     /// <summary>SLIP-39 passphrases are printable ASCII; the recovery checks the bytes.</summary>
     private static (SecretBytes Seed, string Backup) Recover(Slip39ShareSet shares, char[] passphrase)
     {
-        var bytes = new byte[passphrase.Length];
+        var bytes = PinnedArray.Allocate(passphrase.Length);
         try
         {
             for (var i = 0; i < passphrase.Length; i++)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custody.Core.Crypto;
 
 namespace Custody.Core.Hd.Slip39;
 
@@ -33,7 +34,7 @@ internal static class Shamir
         if (threshold == 1)
         {
             for (var i = 0; i < shareCount; i++)
-                shares[i] = new SharePoint((byte)i, secret.ToArray());
+                shares[i] = new SharePoint((byte)i, PinnedArray.CopyOf(secret));
             return shares;
         }
 
@@ -43,7 +44,7 @@ internal static class Shamir
         for (var i = 0; i < randomCount; i++)
             shares[i] = new SharePoint((byte)i, RandomBytes(random, secret.Length));
 
-        var digestShare = new byte[secret.Length];
+        var digestShare = PinnedArray.Allocate(secret.Length);
         var randomPart = RandomBytes(random, secret.Length - DigestLength);
         try
         {
@@ -52,7 +53,7 @@ internal static class Shamir
             var basis = new SharePoint[threshold];
             Array.Copy(shares, basis, randomCount);
             basis[randomCount] = new SharePoint(DigestIndex, digestShare);
-            basis[randomCount + 1] = new SharePoint(SecretIndex, secret.ToArray());
+            basis[randomCount + 1] = new SharePoint(SecretIndex, PinnedArray.CopyOf(secret));
             try
             {
                 for (var i = randomCount; i < shareCount; i++)
@@ -88,7 +89,7 @@ internal static class Shamir
                 if (!CryptographicOperations.FixedTimeEquals(points[i].Y, points[0].Y))
                     return null;
             }
-            return (byte[])points[0].Y.Clone();
+            return PinnedArray.CopyOf(points[0].Y);
         }
 
         var secret = Interpolate(points, SecretIndex);
@@ -125,10 +126,10 @@ internal static class Shamir
         foreach (var p in points)
         {
             if (p.X == x)
-                return (byte[])p.Y.Clone();
+                return PinnedArray.CopyOf(p.Y);
         }
 
-        var result = new byte[length];
+        var result = PinnedArray.Allocate(length);
         for (var i = 0; i < points.Count; i++)
         {
             // basis_i(x) = Π_{j≠i} (x − x_j) / (x_i − x_j); subtraction is XOR in GF(2^8).

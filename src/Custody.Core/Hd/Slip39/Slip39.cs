@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custody.Core.Crypto;
 
 namespace Custody.Core.Hd.Slip39;
 
@@ -40,7 +41,7 @@ public static class Slip39
         var idBytes = Shamir.RandomBytes(random, 2);
         var identifier = ((idBytes[0] << 8) | idBytes[1]) & 0x7FFF;
 
-        var encrypted = new byte[masterSecret.Length];
+        var encrypted = PinnedArray.Allocate(masterSecret.Length);
         SharePoint[] groupShares = [];
         try
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Custody.Core.Crypto;
 
 namespace Custody.Core.Hd.Slip39;
 
@@ -30,7 +31,7 @@ internal static class Slip39Cipher
         var iterations = (BaseIterationCount / Rounds) << iterationExponent;
         var saltPrefix = extendable ? [] : SaltPrefix(identifier);
 
-        var buffer = new byte[input.Length + 1 + passphrase.Length + saltPrefix.Length + half + half];
+        var buffer = PinnedArray.Allocate(input.Length + 1 + passphrase.Length + saltPrefix.Length + half + half);
         try
         {
             var left = buffer.AsSpan(0, half);

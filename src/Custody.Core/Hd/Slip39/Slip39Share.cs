@@ -124,7 +124,7 @@ public sealed class Slip39Share : IDisposable
         if (groupIndex >= groupCount)
             throw new InvalidInputException(field, $"the group index ({groupIndex + 1}) is greater than the group count ({groupCount})");
 
-        var value = new byte[valueLength];
+        var value = PinnedArray.Allocate(valueLength);
         try
         {
             if (!UnpackValue(words.Slice(HeaderWords, valueWords), paddingBits, value))

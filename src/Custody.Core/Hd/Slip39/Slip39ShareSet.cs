@@ -115,7 +115,7 @@ public sealed class Slip39ShareSet : IDisposable
         {
             foreach (var group in CompleteGroups())
             {
-                var members = group.Select(s => new SharePoint((byte)s.MemberIndex, s.Value.ToArray())).ToList();
+                var members = group.Select(s => new SharePoint((byte)s.MemberIndex, PinnedArray.CopyOf(s.Value))).ToList();
                 try
                 {
                     var groupSecret = Shamir.Recover(group.First().MemberThreshold, members)

@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// SoftHSM and /proc: the probe runs on Linux.
+[assembly: SupportedOSPlatform("linux")]
