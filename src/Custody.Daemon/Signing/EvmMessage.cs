@@ -18,7 +18,7 @@ public static class EvmMessage
             case SignMessageRequest.MessageOneofCase.PersonalMessage:
                 return EvmMessages.PersonalMessageDigest(request.PersonalMessage.Span);
             case SignMessageRequest.MessageOneofCase.TypedDataJson:
-                var typed = Eip712.Parse(request.TypedDataJson);
+                var typed = Eip712.Parse(request.TypedDataJson, "typed_data_json");
                 // A signature meant for one chain is not given for another.
                 if (typed.DomainChainId is { } id && id != new BigInteger(chain.EvmChainId!.Value))
                     throw new InvalidInputException("typed_data_json", $"typed data is for chain id {id}, not {chain.EvmChainId} ({chain.Id})");
