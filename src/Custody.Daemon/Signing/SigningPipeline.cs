@@ -140,11 +140,11 @@ public sealed class SigningPipeline(
             return new Outcome<TReply>(parser.ParseFrom(stored.Reply), Replayed: true);
         }
 
-        // Replays above cost no signing slot; everything below does, and is refused at once when none is free.
-        using var slot = slots.Enter();
-
-        // 2. Decode.
+        // 2. Decode, before taking a slot: input that is refused never holds one, however it was shaped.
         var work = await decode().ConfigureAwait(false);
+
+        // Replays and refused input above cost no signing slot; everything below does, and is refused at once when none is free.
+        using var slot = slots.Enter();
 
         // 3. Policy: a decision with the rule that made it; anything but Allow refuses.
         var signingRequest = new SigningRequest(requestId, caller.Principal, work.Wallet.WalletId, work.Chain, work.Intent,
