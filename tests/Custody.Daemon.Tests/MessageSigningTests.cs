@@ -56,4 +56,20 @@ public class MessageSigningTests(DaemonFixture daemon)
         Assert.Equal("typed_data_json", await Field(new SignMessageRequest { RequestId = "m-3", WalletId = wallet.WalletId, Chain = "evm:137", TypedDataJson = MailTypedData }));
         Assert.False(string.IsNullOrEmpty(await Field(new SignMessageRequest { RequestId = "m-4", WalletId = wallet.WalletId, Chain = "eth", TypedDataJson = "{\"types\":" })));
     }
+
+    private static string Id() => "msg-" + Guid.NewGuid().ToString("N");
+
+    // "\ud800" is how a lone surrogate arrives: protobuf strings are UTF-8 on the wire, JSON escapes are not checked by it.
+    [Fact]
+    public async Task A_lone_surrogate_in_typed_data_is_invalid_argument_naming_the_field()
+    {
+        var wallet = await NewHdWalletAsync("surrogates");
+        async Task<string> Field(string typedData) => (await Errors.RefusedAsync(StatusCode.InvalidArgument, "INVALID_ARGUMENT", () =>
+            daemon.Signing.SignMessageAsync(new SignMessageRequest { RequestId = Id(), WalletId = wallet.WalletId, Chain = "eth", TypedDataJson = typedData }, Signer)))
+            .Metadata["field"];
+
+        Assert.Equal("typed_data_json.message.contents", await Field(MailTypedData.Replace("Hello, Bob!", "\\ud800", StringComparison.Ordinal)));
+        Assert.Equal("typed_data_json.message.from", await Field(MailTypedData.Replace("\"name\":\"Cow\"", "\"\\udc00\":\"Cow\"", StringComparison.Ordinal)));
+        Assert.Equal("typed_data_json.types", await Field(MailTypedData.Replace("\"Person\":", "\"Person\\ud800\":", StringComparison.Ordinal)));
+    }
 }

@@ -98,7 +98,7 @@ public sealed class Eip712
         ArgumentNullException.ThrowIfNull(field);
         var root = Field.Root(field);
         if (json.Length > MaxJsonBytes) throw root.Error($"longer than {MaxJsonBytes} bytes");
-        var utf8 = Encoding.UTF8.GetBytes(json);
+        var utf8 = UnicodeText.ToUtf8(json, root.Error);
         if (utf8.Length > MaxJsonBytes) throw root.Error($"longer than {MaxJsonBytes} bytes");
         JsonElement document;
         try
@@ -420,10 +420,10 @@ public sealed class Eip712
     private static IEnumerable<(string Name, JsonElement Value)> Properties(JsonElement obj, Field field)
     {
         foreach (var property in obj.EnumerateObject())
-            yield return (property.Name, property.Value);
+            yield return (UnicodeText.Name(property, field.Error), property.Value);
     }
 
-    private static string Text(JsonElement value, Field field) => value.GetString()!;
+    private static string Text(JsonElement value, Field field) => UnicodeText.Read(value, field.Error);
 
     /// <summary>Runs a parser that does not know where its input sits; its format error is re-thrown at <paramref name="field"/>.</summary>
     private static T At<T>(Field field, Func<T> parse)

@@ -87,6 +87,25 @@ public class EvmMessagesTests
         Assert.Equal("typedData", Assert.Throws<InvalidInputException>(() => Eip712.Parse("{not json")).Field);
     }
 
+    // JSON can escape half a surrogate pair ("\ud800"), which decodes to no character: each place a
+    // string is read refuses it with its path, as does a raw one in the text.
+    [Fact]
+    public void Eip712_refuses_lone_surrogates_naming_where()
+    {
+        string Field(Action<JsonNode> mutate, string escaped) =>
+            Assert.Throws<InvalidInputException>(() => Eip712.Parse(Mail(mutate).Replace("LONE", escaped, StringComparison.Ordinal)).Digest()).Field;
+
+        Assert.Equal("typedData.message.contents", Field(n => n["message"]!["contents"] = "LONE", "\\ud800"));
+        Assert.Equal("typedData.message.to", Field(n => n["message"]!["to"]!["LONE"] = 1, "\\udc00"));
+        Assert.Equal("typedData.message.from.wallet", Field(n => n["message"]!["from"]!["wallet"] = "0xLONE", "\\ud800"));
+        Assert.Equal("typedData.types", Field(n => n["types"]!["LONE"] = new JsonArray(), "\\ud800"));
+        Assert.Equal("typedData.types.Person[0].name", Field(n => n["types"]!["Person"]![0]!["name"] = "LONE", "\\ud800"));
+        Assert.Equal("typedData.primaryType", Field(n => n["primaryType"] = "LONE", "\\ud800x"));
+        Assert.Equal("typedData.domain", Field(n => n["domain"]!["LONE"] = 1, "\\ud800"));
+        Assert.Equal("typedData", Field(n => n["LONE"] = 1, "\\ud800"));
+        Assert.Equal("typedData", Field(n => n["message"]!["contents"] = "LONE", "\ud800")); // raw, not escaped
+    }
+
     // Arrays, fixed bytes, signed integers and bool, checked against values computed by hand
     // from the EIP's rules: encodeData of an array is keccak of the concatenated encodings.
     [Fact]
