@@ -50,7 +50,11 @@ public sealed class SigningPipeline(
         Chain Chain,
         TransactionIntent? Intent,
         byte[] PayloadDigest,
-        Func<IKeyRing, Signed<TReply>> Sign);
+        Func<IKeyRing, Signed<TReply>> Sign)
+    {
+        /// <summary>What the decoder found in a message (no intent), for the policy to judge.</summary>
+        public IReadOnlyList<string> MessageNotes { get; init; } = [];
+    }
 
     /// <summary>A signature made: the reply to give (given the audit receipt) and what the result record says.</summary>
     private sealed record Signed<TReply>(Func<V1.AuditReceipt, string, TReply> Reply, string TxId, byte[] ResultDigest);
@@ -85,7 +89,8 @@ public sealed class SigningPipeline(
         {
             var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
             if (chain.Family != ChainFamily.Evm) throw new InvalidInputException("chain", $"EIP-191 and EIP-712 messages are signed for EVM chains, not {chain.Id}");
-            var digest = EvmMessage.Digest(request, chain);
+            var message = EvmMessage.Decode(request, chain);
+            var digest = message.Digest;
             var signerPath = SignerPath(wallet, chain, request.Signer);
             return new Work<SignMessageResponse>(wallet, chain, null, digest, ring =>
             {
@@ -99,7 +104,7 @@ public sealed class SigningPipeline(
                     SignerAddress = Custody.Core.Chains.Evm.EvmMessages.RecoverAddress(digest, signature),
                     Audit = receipt,
                 }, "", SHA256.HashData(signature));
-            });
+            }) { MessageNotes = message.Notes };
         }, cancellationToken);
 
     /// <summary>The decision a transaction would get now and what it decodes to; nothing is reserved, recorded or signed.</summary>
@@ -148,7 +153,7 @@ public sealed class SigningPipeline(
 
         // 3. Policy: a decision with the rule that made it; anything but Allow refuses.
         var signingRequest = new SigningRequest(requestId, caller.Principal, work.Wallet.WalletId, work.Chain, work.Intent,
-            Convert.ToHexStringLower(work.PayloadDigest), clock.GetUtcNow());
+            Convert.ToHexStringLower(work.PayloadDigest), clock.GetUtcNow()) { MessageNotes = work.MessageNotes };
         var admissionStarted = Stopwatch.GetTimestamp();
         var decision = await gate.AdmitAsync(signingRequest, cancellationToken).ConfigureAwait(false);
         metrics.Stage("admission", Stopwatch.GetElapsedTime(admissionStarted));

@@ -53,13 +53,36 @@ public class EvmMessagesTests
         Assert.Equal(1, (int)typed.DomainChainId!.Value);
 
         var keys = FixedKeyRing.Single(v.GetProperty("private_key").GetString()!);
-        var signature = EvmMessages.SignTypedData(keys, KeyPath.Root, json, expectedChainId: 1);
+        var decoded = EvmMessages.DecodeTypedData(json, chainId: 1);
+        Assert.Empty(decoded.Notes);
+        var signature = EvmMessages.SignDigest(keys, KeyPath.Root, decoded.Digest);
         Assert.Equal(expected.GetProperty("signature_rsv").GetString(), ToHex(signature));
         Assert.Equal(v.GetProperty("signer_address").GetString(), EvmMessages.RecoverAddress(typed.Digest(), signature));
+    }
 
-        var e = Assert.Throws<InvalidInputException>(() => EvmMessages.SignTypedData(keys, KeyPath.Root, json, expectedChainId: 137));
-        Assert.Equal("typedData.domain.chainId", e.Field);
-        Assert.Equal(0, keys.SignatureCount - 1);
+    // A signature is for one chain: typed data bound to another is refused; typed data bound to none
+    // is valid on every chain, which the decoder reports as a note for the policy to judge.
+    [Fact]
+    public void Typed_data_is_decoded_for_its_chain_and_a_domain_without_one_is_noted()
+    {
+        var json = VectorFile.Json("eip712-mail.json").GetProperty("typed_data").GetRawText();
+        var e = Assert.Throws<InvalidInputException>(() => EvmMessages.DecodeTypedData(json, chainId: 137, "typed_data_json"));
+        Assert.Equal("typed_data_json.domain.chainId", e.Field);
+        Assert.Contains("chain id 1, not 137", e.Reason, StringComparison.Ordinal);
+
+        var domainless = Mail(n =>
+        {
+            n["domain"]!.AsObject().Remove("chainId");
+            n["types"]!["EIP712Domain"]!.AsArray().RemoveAt(2);
+        });
+        var decoded = EvmMessages.DecodeTypedData(domainless, chainId: 137);
+        Assert.Equal([EvmMessages.NoChainIdNote], decoded.Notes);
+        Assert.Equal(Eip712.Parse(domainless).Digest(), decoded.Digest);
+        Assert.Equal("eip712:no-chain-id", EvmMessages.NoChainIdNote);
+
+        // Naming chainId in the domain but not in its type does not make the domain bound.
+        Assert.Equal("typedData.domain.chainId", Assert.Throws<InvalidInputException>(() =>
+            EvmMessages.DecodeTypedData(Mail(n => n["types"]!["EIP712Domain"]!.AsArray().RemoveAt(2)), chainId: 1)).Field);
     }
 
     private static string Mail(Action<JsonNode> mutate)
