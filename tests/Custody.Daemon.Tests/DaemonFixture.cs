@@ -15,7 +15,15 @@ namespace Custody.Daemon.Tests;
 /// </summary>
 public sealed class DaemonFixture : IAsyncLifetime
 {
-    public string DataDir { get; } = Directory.CreateTempSubdirectory("custody-daemon-tests-").FullName;
+    public DaemonFixture()
+        : this(Directory.CreateTempSubdirectory("custody-daemon-tests-").FullName)
+    {
+    }
+
+    /// <summary>An installation in <paramref name="dataDir"/> (new or empty), e.g. on a file system a test controls.</summary>
+    public DaemonFixture(string dataDir) => DataDir = dataDir;
+
+    public string DataDir { get; }
 
     public int Port { get; } = FreePort.Next();
 
