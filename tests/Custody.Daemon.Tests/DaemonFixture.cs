@@ -20,8 +20,10 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
     }
 
+    private DaemonFixture(string dataDir) => DataDir = dataDir;
+
     /// <summary>An installation in <paramref name="dataDir"/> (new or empty), e.g. on a file system a test controls.</summary>
-    public DaemonFixture(string dataDir) => DataDir = dataDir;
+    public static DaemonFixture In(string dataDir) => new(dataDir);
 
     public string DataDir { get; }
 

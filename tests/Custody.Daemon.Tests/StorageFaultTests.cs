@@ -30,7 +30,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
             _skip = "cannot make and loop-mount an ext4 image here";
             return;
         }
-        _daemon = new DaemonFixture(Path.Combine(_mount, "data"));
+        _daemon = DaemonFixture.In(Path.Combine(_mount, "data"));
         await _daemon.InitializeAsync();
     }
 
