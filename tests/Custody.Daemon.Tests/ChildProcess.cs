@@ -97,6 +97,13 @@ internal sealed class ChildProcess : IDisposable
         return Output();
     }
 
+    /// <summary>SIGKILL: the process ends where it stands, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
