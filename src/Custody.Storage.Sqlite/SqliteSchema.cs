@@ -92,9 +92,12 @@ internal static class SqliteSchema
             recorded_at    INTEGER NOT NULL,
             PRIMARY KEY (request_digest, approver_id)) STRICT;
 
+        -- request_digest is not indexed: nothing looks a reservation up by it, and a request id
+        -- commits once (the replies key), so it is unique already; an index on a random digest
+        -- would cost every signature a page write.
         CREATE TABLE reservations (
             id             INTEGER PRIMARY KEY,
-            request_digest TEXT    NOT NULL UNIQUE,
+            request_digest TEXT    NOT NULL,
             wallet         TEXT    NOT NULL,
             chain          TEXT    NOT NULL,
             payload_digest TEXT    NOT NULL,

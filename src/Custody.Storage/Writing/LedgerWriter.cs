@@ -158,6 +158,8 @@ public sealed class LedgerWriter : IDisposable
                     Thread.Sleep(Random.Shared.Next(1, 1 << attempt)); // back off a few ms, growing
                     continue;
                 }
+                // Still locked or still conflicting after every attempt: the store is not answering, not the change.
+                if (error.Kind == StoreErrorKind.Retry) error = StoreError.Storage(LedgerFault.Unavailable);
                 if (error.Kind == StoreErrorKind.Storage)
                 {
                     var fault = e as LedgerUnavailableException ?? Unavailable(error.Fault, e);
