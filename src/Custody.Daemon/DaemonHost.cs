@@ -70,7 +70,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<ScopeCheck>();
-        builder.Services.AddSingleton<DaemonMetrics>();
+        MetricsSetup.AddMetrics(builder.Services, options);
         builder.Services.AddSingleton<SigningSlots>();
         builder.Services.AddSingleton<ErrorMapper>();
         builder.Services.AddSingleton<MetricsInterceptor>();
@@ -96,6 +96,7 @@ public static class DaemonHost
 
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
+        MetricsSetup.MapMetrics(app, options.MetricsPort);
         app.MapGrpcService<SystemService>();
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
@@ -103,14 +104,6 @@ public static class DaemonHost
         app.MapGrpcService<PolicyService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
-        if (options.MetricsPort > 0)
-        {
-            var metricsPort = options.MetricsPort;
-            app.MapGet("/metrics", (HttpContext http, DaemonMetrics metrics) =>
-                http.Connection.LocalPort == metricsPort
-                    ? Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
-                    : Results.NotFound());
-        }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon");
         app.Lifetime.ApplicationStarted.Register(() =>

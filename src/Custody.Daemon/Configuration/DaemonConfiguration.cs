@@ -207,3 +207,11 @@ public sealed class ExistingFileAttribute() : ValidationAttribute("{0} does not 
 {
     public override bool IsValid(object? value) => value is not string path || string.IsNullOrWhiteSpace(path) || File.Exists(path);
 }
+
+/// <summary>An absolute http:// or https:// URL; unset is allowed.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HttpUrlAttribute() : ValidationAttribute("'{0}' is not an absolute http:// or https:// URL")
+{
+    public override bool IsValid(object? value) => value is not string text || string.IsNullOrWhiteSpace(text)
+        || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+}
