@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Custody.Daemon.Audit;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
@@ -60,7 +61,12 @@ public static class DaemonHost
         builder.Services.AddSingleton(hsmSettings);
         var auditSettings = options.Audit;
         builder.Services.AddSingleton(sp => LedgerSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
-        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHttpClient(nameof(CheckpointWitnesses), http => http.Timeout = LedgerSetup.WitnessTimeout).RemoveAllLoggers(); // CheckpointWitnesses logs what matters
+        builder.Services.AddSingleton(sp => new CheckpointWitnesses(
+            LedgerSetup.Witnesses(auditSettings, sp.GetRequiredService<NoteVerifierKey>(), sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CheckpointWitnesses))),
+            sp.GetRequiredService<CustodyMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CheckpointWitnesses>>()));
+        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<CheckpointWitnesses>()));
         builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton<RefusalAudit>();

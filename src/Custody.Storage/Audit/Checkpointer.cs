@@ -71,6 +71,8 @@ internal sealed class Checkpointer : IAsyncDisposable
             if (latest is not null) Advance(latest.Checkpoint.Size);
             if (latest is not null && latest.Checkpoint.Size >= head.Size) return FullySigned(latest);
             if ((_lease ??= _engine.TryLeadCheckpoints()) is null) return latest; // another process signs
+            // A witness holding a checkpoint this log does not extend (a rollback, a rewrite) stops signing here.
+            if (_options.Witnesses is { } witnesses) await witnesses.CheckBeforeSigningAsync().ConfigureAwait(false);
 
             var checkpoint = new Checkpoint(_origin, head.Size, head.Tree().Root());
             var note = checkpoint.Sign(_signer);
@@ -86,6 +88,7 @@ internal sealed class Checkpointer : IAsyncDisposable
             }).ConfigureAwait(false);
             Advance(stored.Checkpoint.Size);
             Volatile.Write(ref _lastError, null);
+            if (ReferenceEquals(stored.Checkpoint, checkpoint)) _options.Witnesses?.Stored(stored);
             return FullySigned(stored);
         }
         catch (Exception e)
