@@ -131,7 +131,8 @@ public static class DaemonConfiguration
         if (key.StartsWith(LoggingSection + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
             return CheckLogLevel(key, value);
         if (Sections.Contains(key))
-            return value is null ? null : "a section, not a key: set the keys inside it (docs/daemon.md lists them)";
+            // An empty list ([]) reads as "".
+            return value is null || (value.Length == 0 && Lists.Contains(key)) ? null : "a section, not a key: set the keys inside it (docs/daemon.md lists them)";
         if (!Leaves.TryGetValue(key, out var property))
         {
             // Only the leaves of an unknown section speak, not every level above them.

@@ -100,7 +100,7 @@ internal static class ServeCommand
             : Results.Text("no checkpoint yet\n", "text/plain", statusCode: StatusCodes.Status404NotFound));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        Console.Out.WriteLine($"witness {NoteVerifierKey.For(signer)} of log {logKey.Name}+{logKey.KeyId:x8} on http://{endpoint}");
+        Console.Out.WriteLine($"Listening on http://{endpoint}: witness {NoteVerifierKey.For(signer)} of log {logKey.Name}+{logKey.KeyId:x8}");
         Console.Out.Flush();
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return CliRunner.Ok;
