@@ -95,6 +95,9 @@ public sealed class WitnessTests : IDisposable
             return p;
         }, TimeSpan.FromSeconds(20));
         Assert.Equal(0, Metrics.Sample(page, $"custody_audit_witness_conflict{{witness=\"{WitnessUrl}\"}}"));
+        var witnessMetrics = MonitoringTests.QueriedMetrics().Where(m => m.StartsWith("custody_audit_witness_", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(witnessMetrics);
+        Assert.All(witnessMetrics, m => Assert.Contains(Metrics.Samples(page), s => s.Name == m)); // what the dashboard and the alerts query
 
         await StartWitnessAsync();
         await daemon.RecordAsync(1);

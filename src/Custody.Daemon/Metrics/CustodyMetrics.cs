@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Custody.Core.Policy;
 
 namespace Custody.Daemon.Metrics;
@@ -28,9 +30,9 @@ public sealed class CustodyMetrics
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _decisions;
     private readonly Histogram<double> _hsmDuration;
-    private readonly Counter<long> _hsmErrors;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _hsmErrors = new(StringComparer.Ordinal);
     private readonly Histogram<double> _auditWrite;
-    private readonly Counter<long> _auditWriteFailures;
+    private long _auditWriteFailures;
     private readonly Histogram<double> _signing;
     private readonly Histogram<double> _stages;
     private readonly Histogram<double> _commitDuration;
@@ -44,18 +46,18 @@ public sealed class CustodyMetrics
         _requestDuration = SecondsHistogram("custody.grpc.request.duration", "gRPC call latency by method.");
         _decisions = Meter.CreateCounter<long>("custody.policy.decisions", "{decision}", "Signing decisions by outcome and rule.");
         _hsmDuration = SecondsHistogram("custody.hsm.operation.duration", "HSM operation latency by operation.");
-        _hsmErrors = Meter.CreateCounter<long>("custody.hsm.errors", "{error}", "HSM operations that failed, by operation.");
+        // Failure counters are observed, so that each series exists at 0 from the start and a rate is defined before the first failure.
+        foreach (var operation in HsmOperations) _hsmErrors[operation] = new StrongBox<long>();
+        Meter.CreateObservableCounter("custody.hsm.errors", () => _hsmErrors.Select(e =>
+            new Measurement<long>(Interlocked.Read(ref e.Value.Value), new KeyValuePair<string, object?>("operation", e.Key))), "{error}", "HSM operations that failed, by operation.");
         _auditWrite = SecondsHistogram("custody.audit.write.duration", "Durable audit appends of the signing path (until the commit returns).");
-        _auditWriteFailures = Meter.CreateCounter<long>("custody.audit.write.failures", "{failure}", "Signing-path commits (and their audit records) that failed.");
+        Meter.CreateObservableCounter("custody.audit.write.failures", () => Interlocked.Read(ref _auditWriteFailures), "{failure}",
+            "Signing-path commits (and their audit records) that failed.");
         _signing = SecondsHistogram("custody.signing.duration", "Derivation and signature in process.");
         _stages = SecondsHistogram("custody.signing.stage.duration", "Signing path steps outside the HSM and the audit log: reply lookup, policy judgement.");
         _commitDuration = SecondsHistogram("custody.ledger.commit.duration", "Ledger transactions (group commits), until durable.");
         _commitBatch = Meter.CreateHistogram("custody.ledger.commit.batch.size", "{change}", "Changes that shared one ledger commit.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchSizes });
-
-        // Failure counters exist at 0 from the start, so a rate is defined before the first failure.
-        _auditWriteFailures.Add(0);
-        foreach (var operation in HsmOperations) HsmErrorCount(operation, 0);
     }
 
 
@@ -78,13 +80,11 @@ public sealed class CustodyMetrics
     public void HsmOperation(string operation, TimeSpan duration) =>
         _hsmDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("operation", LabelValue.Of(operation)));
 
-    public void HsmError(string operation) => HsmErrorCount(operation, 1);
-
-    private void HsmErrorCount(string operation, long count) => _hsmErrors.Add(count, new KeyValuePair<string, object?>("operation", LabelValue.Of(operation)));
+    public void HsmError(string operation) => Interlocked.Increment(ref _hsmErrors.GetOrAdd(LabelValue.Of(operation), _ => new StrongBox<long>()).Value);
 
     public void AuditWrite(TimeSpan duration) => _auditWrite.Record(duration.TotalSeconds);
 
-    public void AuditWriteFailed() => _auditWriteFailures.Add(1);
+    public void AuditWriteFailed() => Interlocked.Increment(ref _auditWriteFailures);
 
     /// <summary>Key derivation and signature inside the pipeline, unsealing excluded.</summary>
     public void Signed(TimeSpan duration) => _signing.Record(duration.TotalSeconds);
