@@ -224,12 +224,12 @@ public static class Program
                     foreach (var line in page.Split('\n').Where(l => l.Contains("_bucket", StringComparison.Ordinal) && !l.Contains("custody_grpc", StringComparison.Ordinal)))
                         Console.WriteLine(line);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "")} ms, " +
+                    $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "{}")} ms, " +
                     $"HSM unseal {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"unseal\"}")} ms, " +
                     $"HSM sign {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"sign\"}")} ms, " +
-                    $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "")} ms, " +
+                    $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "{}")} ms, " +
                     $"reply lookup {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"lookup\"}")} ms, " +
-                    $"policy admission {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"admission\"}")} ms"));
+                    $"policy judgement {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"judge\"}")} ms"));
             }
 
             foreach (var channel in channels) channel.Dispose();

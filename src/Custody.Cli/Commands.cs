@@ -23,6 +23,7 @@ internal static class Commands
             Policy.ShowCommand.Create(), Policy.ApplyCommand.Create(), Policy.DiffCommand.Create());
         yield return Policy.FreezeCommand.Create();
         yield return Policy.UnfreezeCommand.Create();
+        yield return Group("witness", "A witness that keeps a Custody audit log's checkpoints outside its installation", Witness.ServeCommand.Create());
     }
 
     private static Command Group(string name, string description, params Command[] verbs)

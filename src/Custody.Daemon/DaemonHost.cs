@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Custody.Daemon.Audit;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
@@ -60,7 +61,12 @@ public static class DaemonHost
         builder.Services.AddSingleton(hsmSettings);
         var auditSettings = options.Audit;
         builder.Services.AddSingleton(sp => LedgerSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
-        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHttpClient(nameof(CheckpointWitnesses), http => http.Timeout = LedgerSetup.WitnessTimeout).RemoveAllLoggers(); // CheckpointWitnesses logs what matters
+        builder.Services.AddSingleton(sp => new CheckpointWitnesses(
+            LedgerSetup.Witnesses(auditSettings, sp.GetRequiredService<NoteVerifierKey>(), sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CheckpointWitnesses))),
+            sp.GetRequiredService<CustodyMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CheckpointWitnesses>>()));
+        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<CheckpointWitnesses>()));
         builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton<RefusalAudit>();
@@ -70,7 +76,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<ScopeCheck>();
-        builder.Services.AddSingleton<DaemonMetrics>();
+        MetricsSetup.AddMetrics(builder.Services, options);
         builder.Services.AddSingleton<SigningSlots>();
         builder.Services.AddSingleton<ErrorMapper>();
         builder.Services.AddSingleton<MetricsInterceptor>();
@@ -96,6 +102,7 @@ public static class DaemonHost
 
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
+        MetricsSetup.MapMetrics(app, options.MetricsPort);
         app.MapGrpcService<SystemService>();
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
@@ -103,14 +110,6 @@ public static class DaemonHost
         app.MapGrpcService<PolicyService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
-        if (options.MetricsPort > 0)
-        {
-            var metricsPort = options.MetricsPort;
-            app.MapGet("/metrics", (HttpContext http, DaemonMetrics metrics) =>
-                http.Connection.LocalPort == metricsPort
-                    ? Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
-                    : Results.NotFound());
-        }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon");
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -55,4 +55,13 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Information, "Ledger: {Ledger}, {Records} audit records")]
     public static partial void LedgerOpened(ILogger logger, string ledger, long records);
+
+    [LoggerMessage(40, LogLevel.Information, "Witness {Witness} holds the checkpoint of size {Size}")]
+    public static partial void WitnessAccepted(ILogger logger, string witness, long size);
+
+    [LoggerMessage(41, LogLevel.Warning, "Witness {Witness} did not take the checkpoint of size {Size}; retrying in {RetrySeconds} s: {Reason}")]
+    public static partial void WitnessUnreachable(ILogger logger, string witness, long size, double retrySeconds, string reason);
+
+    [LoggerMessage(42, LogLevel.Error, "Witness {Witness} holds a checkpoint this audit log does not extend, so no checkpoint is signed over it (rolled back, tail deleted or rewritten?): {Reason}")]
+    public static partial void WitnessConflict(ILogger logger, string witness, string reason);
 }

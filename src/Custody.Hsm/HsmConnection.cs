@@ -63,6 +63,9 @@ public sealed class HsmConnection : IDisposable
         return new BlobSealer(_pool, _keks, kekVersion);
     }
 
+    /// <summary>How busy the session pool is now, for metrics.</summary>
+    public HsmSessionUse Sessions => new(_pool.LeasedSessions, _pool.LiveSessions, _pool.MaxSessions);
+
     internal TokenSessionPool Pool => _pool;
 
     internal KeyEncryptionKeys KekStore => _keks;
@@ -73,3 +76,6 @@ public sealed class HsmConnection : IDisposable
 
     public override string ToString() => $"HsmConnection(token '{TokenLabel}' on {ModulePath})";
 }
+
+/// <summary>PKCS#11 sessions: running an operation, open (leased or idle) and the most that may be open.</summary>
+public readonly record struct HsmSessionUse(int Leased, int Open, int Max);

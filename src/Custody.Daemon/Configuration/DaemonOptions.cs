@@ -26,6 +26,9 @@ public sealed class DaemonOptions
     [Range(0, 65535)]
     public int MetricsPort { get; set; } = 9464;
 
+    /// <summary>Metrics pushed to an OpenTelemetry collector; off unless an endpoint is set.</summary>
+    public OtlpOptions Otlp { get; set; } = new();
+
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>How long a token lookup is reused; a revocation takes effect within this time.</summary>
@@ -60,6 +63,27 @@ public sealed class TlsOptions
     public string? ClientCaPath { get; set; }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
+}
+
+/// <summary>OTLP export of the same metrics /metrics shows.</summary>
+public sealed class OtlpOptions
+{
+    /// <summary>The collector: http://host:4317 for gRPC, http://host:4318 for HTTP (the daemon appends /v1/metrics); unset turns export off.</summary>
+    [HttpUrl]
+    public string? Endpoint { get; set; }
+
+    public OtlpTransport Protocol { get; set; } = OtlpTransport.Grpc;
+
+    /// <summary>Seconds between exports.</summary>
+    [Range(1, 3600.0)]
+    public double IntervalSeconds { get; set; } = 15;
+}
+
+/// <summary>How OTLP reaches the collector: gRPC, or protobuf over HTTP.</summary>
+public enum OtlpTransport
+{
+    Grpc,
+    Http,
 }
 
 /// <summary>Overload protection: every limit answers fast with RESOURCE_EXHAUSTED instead of queueing.</summary>

@@ -18,7 +18,7 @@ namespace Custody.Daemon.Wallets;
 /// on it stays in <see cref="KeyRingCache"/> while the wallet is busy (Hsm:KeyRingCacheSeconds
 /// idle, then zeroed) or, with the cache off, only until the caller disposes its lease.
 /// </summary>
-public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, DaemonMetrics metrics, TimeProvider clock)
+public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, CustodyMetrics metrics, TimeProvider clock)
 {
     /// <summary>A fresh HD seed: 32 bytes from the HSM, a BIP32 seed and a SLIP-39 master secret alike.</summary>
     public const int SeedLength = 32;
@@ -99,7 +99,7 @@ public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingC
     private void Timed(string operation, Action call) => Timed(operation, () => { call(); return 0; });
 
     /// <summary>Times the HSM-native signatures too, which happen inside the chain codec.</summary>
-    private sealed class TimedKeyRing(IKeyRing inner, DaemonMetrics metrics) : IKeyRing
+    private sealed class TimedKeyRing(IKeyRing inner, CustodyMetrics metrics) : IKeyRing
     {
         public uint? MasterFingerprint => inner.MasterFingerprint;
 

@@ -52,6 +52,12 @@ internal sealed class TokenSessionPool : IDisposable
     /// <summary>Sessions dropped after a failure (for tests and diagnostics).</summary>
     public int DroppedSessions => Volatile.Read(ref _dropped);
 
+    /// <summary>Sessions running an operation right now.</summary>
+    public int LeasedSessions => Volatile.Read(ref _leased);
+
+    /// <summary>Most sessions open at once (the configured MaxSessions).</summary>
+    public int MaxSessions => _options.MaxSessions;
+
     /// <summary>Most sessions ever leased at the same time.</summary>
     public int PeakLeasedSessions => Volatile.Read(ref _peakLeased);
 

@@ -8,8 +8,9 @@ namespace Custody.Cli.Audit;
 /// Exit 0 and a summary when intact and every record is covered by a signed checkpoint; exit 1
 /// and one line naming the first bad record or checkpoint, or how many records no checkpoint
 /// covers, otherwise (--allow-unsigned-tail accepts those as only consistent, explicitly).
-/// Checkpoints kept elsewhere (--checkpoint) also catch the one change the file cannot show:
-/// its newest records removed together with their checkpoints.
+/// Checkpoints kept elsewhere (--checkpoint, or the newest a witness holds: --witness) also catch
+/// what the file cannot show: its newest records removed together with their checkpoints, and a
+/// history rewritten and re-signed with the audit key by whoever holds the data directory.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -21,6 +22,10 @@ internal static class VerifyCommand
         {
             Description = "File holding a signed checkpoint kept outside the database (repeatable): the log must still contain its tree",
         };
+        var witnesses = new Option<string[]>("--witness")
+        {
+            Description = "A witness (repeatable): the URL of a witness service (its newest checkpoint is read from URL/checkpoint) or a witness file; the log must contain the tree of the newest checkpoint it holds",
+        };
         var unsignedTail = new Option<bool>("--allow-unsigned-tail")
         {
             Description = "Accept records after the newest signed checkpoint as verified when everything before is intact (they are only consistent: whoever holds the file could have written them)",
@@ -29,22 +34,25 @@ internal static class VerifyCommand
         command.Options.Add(db);
         command.Options.Add(key);
         command.Options.Add(anchors);
+        command.Options.Add(witnesses);
         command.Options.Add(unsignedTail);
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(db)!, parse.GetValue(key)!, parse.GetValue(anchors) ?? [], parse.GetValue(unsignedTail)));
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(db)!, parse.GetValue(key)!, parse.GetValue(anchors) ?? [], parse.GetValue(witnesses) ?? [], parse.GetValue(unsignedTail)));
         return command;
     }
 
-    private static Task<int> RunAsync(string db, string keyFile, string[] anchorFiles, bool allowUnsignedTail)
+    private static async Task<int> RunAsync(string db, string keyFile, string[] anchorFiles, string[] witnesses, bool allowUnsignedTail)
     {
         var key = NoteVerifierKey.Parse(File.ReadAllText(keyFile).Trim());
         var anchors = anchorFiles.Select(File.ReadAllText).ToList();
-        return AuditFile.ReadAsync(db, async ledger =>
+        foreach (var witness in witnesses)
+            anchors.Add(await WitnessCheckpoint.ReadAsync(witness, key).ConfigureAwait(false));
+        return await AuditFile.ReadAsync(db, async ledger =>
         {
             var verdict = await ledger.Audit.VerifyAsync(key, anchors, CancellationToken.None).ConfigureAwait(false);
             Console.Out.WriteLine(verdict.IsVerified(allowUnsignedTail) && verdict.UnsignedRecords > 0
                 ? $"{verdict} (accepted: --allow-unsigned-tail)"
                 : verdict.ToString());
             return verdict.IsVerified(allowUnsignedTail) ? CliRunner.Ok : CliRunner.Failure;
-        });
+        }).ConfigureAwait(false);
     }
 }
