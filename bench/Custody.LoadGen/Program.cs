@@ -45,7 +45,7 @@ public static class Program
             var port = FreePort();
             var metricsPort = FreePort();
             var app = DaemonHost.Build(
-                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
+                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--http-port", "0",
                  "--Limits:RequestsPerSecond=0", $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}"],
                 builder => builder.Logging.ClearProviders());
             await app.StartAsync();
