@@ -98,7 +98,7 @@ public static class DaemonHost
 
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
-        app.MapHttpApi(options.MetricsPort);
+        app.MapHttpApi(options.MetricsPort, options.Limits.MaxReceiveMessageSize);
         app.MapGrpcService<SystemService>();
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
@@ -109,9 +109,9 @@ public static class DaemonHost
         if (options.MetricsPort > 0)
         {
             var metricsPort = options.MetricsPort;
-            app.MapGet("/metrics", (HttpContext http, DaemonMetrics metrics) =>
+            app.MapGet("/metrics", async (HttpContext http, DaemonMetrics metrics, ILedger ledger) =>
                 http.Connection.LocalPort == metricsPort
-                    ? Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
+                    ? Results.Text(metrics.Render() + await WalletCensus.RenderAsync(ledger, http.RequestAborted), "text/plain; version=0.0.4; charset=utf-8")
                     : Results.NotFound());
         }
 

@@ -29,7 +29,7 @@ public class OverloadTests(DaemonFixture daemon)
     [Fact]
     public async Task Stopping_lets_in_flight_calls_finish_and_refuses_new_signatures()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "shutdown", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "shutdown", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
         // Many signatures in flight, then a stop: every call either completes with a valid signature
         // or is refused cleanly (UNAVAILABLE while stopping); none is cut off half-signed.

@@ -56,7 +56,7 @@ public class ScopeMatrixTests(DaemonFixture daemon)
     [
         new("/custody.v1.SystemService/Ping", Anyone, Reach.AnyScope, _ => new PingRequest()),
 
-        new("/custody.v1.WalletService/CreateWallet", Roles.Admin, Reach.Unscoped, _ => new CreateWalletRequest { Name = "matrix", Kind = WalletKind.Hd }),
+        new("/custody.v1.WalletService/CreateWallet", Roles.Admin, Reach.Unscoped, _ => new CreateWalletRequest { Name = "matrix", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }),
         new("/custody.v1.WalletService/ListWallets", Anyone, Reach.AnyScope, _ => new ListWalletsRequest { PageSize = 500 }),
         new("/custody.v1.WalletService/GetWallet", Anyone, Reach.TargetWallet, t => new GetWalletRequest { WalletId = t.WalletId }),
         new("/custody.v1.WalletService/DeriveAddress", Roles.Signer | Roles.Admin, Reach.TargetWallet,
@@ -149,7 +149,7 @@ public class ScopeMatrixTests(DaemonFixture daemon)
         }
 
         var target = await PrepareTargetAsync();
-        var other = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-other", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var other = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-other", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var tokens = new Dictionary<(Roles, Column), Metadata>();
         foreach (var role in new[] { Roles.Signer, Roles.Approver, Roles.Auditor, Roles.Admin })
         {
@@ -202,7 +202,7 @@ public class ScopeMatrixTests(DaemonFixture daemon)
     private async Task<Target> PrepareTargetAsync()
     {
         var admin = DaemonFixture.Bearer(daemon.AdminToken);
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-target", Kind = WalletKind.Hd }, admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-target", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
         const string policy = """
             { "schema": "custody-policy/v1", "principals": ["matrix-signer"],
               "approvals": { "required": 1, "approvers": ["matrix-approver"], "expiry": "1h" },

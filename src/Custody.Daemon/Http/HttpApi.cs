@@ -58,9 +58,10 @@ public static class HttpApi
     }
 
     /// <summary>Maps the OpenAPI document and the health endpoints; the transcoded routes come with the gRPC services.</summary>
-    public static void MapHttpApi(this WebApplication app, int metricsPort)
+    public static void MapHttpApi(this WebApplication app, int metricsPort, int maxBodyBytes)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Use(new StrictJsonRequests(maxBodyBytes).InvokeAsync);
         if (metricsPort > 0)
         {
             // The metrics port serves /metrics alone: the API has its own ports and their TLS.
