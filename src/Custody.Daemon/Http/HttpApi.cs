@@ -28,6 +28,8 @@ public static class HttpApi
         {
             // Errors are google.rpc.Status with its details (ErrorInfo, BadRequest) written out.
             transcoding.JsonSettings.WriteIndented = false;
+            // proto3 JSON: 64-bit integers as strings, which JavaScript's numbers cannot hold exactly.
+            transcoding.JsonSettings.WriteInt64sAsStrings = true;
             transcoding.TypeRegistry = TypeRegistry.FromMessages(ErrorInfo.Descriptor, BadRequest.Descriptor);
         });
         services.AddGrpcSwagger();
