@@ -14,10 +14,10 @@ results=${CUSTODY_TEST_RESULTS:-$PWD/TestResults}
 rm -rf "$results"
 mkdir -p "$results"
 dotnet build Custody.sln -c Release -nologo -v q
-# The cross-checks against independent JavaScript implementations run when node is present.
-# Each helper folder under tests/crosscheck has its own package.json and lock file.
+# The cross-checks against independent JavaScript implementations, the OpenAPI validator and the
+# TypeScript client examples run when node is present. Each folder has its own package.json and lock file.
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-  for lock in tests/crosscheck/package-lock.json tests/crosscheck/*/package-lock.json; do
+  for lock in tests/crosscheck/*/package-lock.json tests/openapi/package-lock.json examples/clients/*/package-lock.json; do
     [ -f "$lock" ] || continue
     dir=$(dirname "$lock")
     [ -d "$dir/node_modules" ] && continue

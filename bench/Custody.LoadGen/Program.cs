@@ -45,7 +45,7 @@ public static class Program
             var port = FreePort();
             var metricsPort = FreePort();
             var app = DaemonHost.Build(
-                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
+                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--http-port", "0",
                  "--Limits:RequestsPerSecond=0", $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}"],
                 builder => builder.Logging.ClearProviders());
             await app.StartAsync();
@@ -64,8 +64,8 @@ public static class Program
                     ? """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": { "velocity": [ { "window": "24h", "maxAmount": "1000000000000000000000000000" } ] } } } } }"""
                     : """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
             }, admin);
-            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
-            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
+            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
+            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
             // Every request a new transaction (its own nonce), as a wallet back end sends them: the policy
             // remembers each nonce it admitted, and the same nonce under many request ids is not real traffic.
             long nonce = 0;

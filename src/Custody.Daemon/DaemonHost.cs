@@ -5,6 +5,7 @@ using Custody.Daemon.Audit;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
+using Custody.Daemon.Http;
 using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
 using Custody.Core.Audit.Notes;
@@ -95,6 +96,7 @@ public static class DaemonHost
             grpc.Interceptors.Add<AuthInterceptor>();
             grpc.Interceptors.Add<RateLimitInterceptor>();
         });
+        builder.Services.AddHttpApi();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<HsmHealthCheck>("hsm").AddCheck<LedgerHealthCheck>("ledger");
 
@@ -103,6 +105,7 @@ public static class DaemonHost
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
         MetricsSetup.MapMetrics(app, options.MetricsPort);
+        app.MapHttpApi(options.MetricsPort, options.Limits.MaxReceiveMessageSize);
         app.MapGrpcService<SystemService>();
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
@@ -115,6 +118,7 @@ public static class DaemonHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             Log.Listening(logger, options.Address, options.Port, options.Tls.Enabled, !string.IsNullOrWhiteSpace(options.Tls.ClientCaPath));
+            if (options.HttpPort > 0) Log.HttpListening(logger, options.Address, options.HttpPort, options.Tls.Enabled, HttpApi.OpenApiPath);
             if (options.MetricsPort > 0) Log.MetricsListening(logger, options.MetricsPort);
         });
         return app;
@@ -150,25 +154,34 @@ public static class DaemonHost
             : LoadCertificate("Tls:ClientCaPath", () => X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath)));
         if (clientCa is not null && serverCertificate is null)
             throw new StartupException("Tls:ClientCaPath needs Tls:CertificatePath: client certificates exist only inside TLS");
+        int[] ports = [.. new[] { options.Port, options.HttpPort, options.MetricsPort }.Where(p => p > 0)];
+        if (ports.Distinct().Count() != ports.Length)
+            throw new StartupException($"Port ({options.Port}), HttpPort ({options.HttpPort}) and MetricsPort ({options.MetricsPort}) must differ (0 turns the last two off)");
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.Port, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                if (serverCertificate is null) return;
-                listen.UseHttps(https =>
-                {
-                    https.ServerCertificate = serverCertificate;
-                    if (clientCa is null) return;
-                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clientCa);
-                });
-            });
+            // Without TLS there is no ALPN: the gRPC port speaks HTTP/2 alone (curl --http2-prior-knowledge
+            // reaches the JSON routes there too) and HTTP/1.1 clients get HttpPort. With TLS both ports serve both.
+            kestrel.Listen(address, options.Port, listen => Secure(listen, serverCertificate is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2));
+            if (options.HttpPort > 0)
+                kestrel.Listen(address, options.HttpPort, listen => Secure(listen, HttpProtocols.Http1));
             if (options.MetricsPort > 0)
                 kestrel.Listen(IPAddress.Loopback, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
+
+        void Secure(ListenOptions listen, HttpProtocols protocols)
+        {
+            listen.Protocols = protocols;
+            if (serverCertificate is null) return;
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                if (clientCa is null) return;
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clientCa);
+            });
+        }
     }
 
     private static IPAddress ParseAddress(string text) =>

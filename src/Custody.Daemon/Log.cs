@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Information, "Listening on {Address}:{Port} (TLS {Tls}, client certificates {MutualTls})")]
     public static partial void Listening(ILogger logger, string address, int port, bool tls, bool mutualTls);
 
+    [LoggerMessage(14, LogLevel.Information, "HTTP/JSON on {Address}:{Port} (HTTP/1.1, TLS {Tls}); OpenAPI at {OpenApiPath}")]
+    public static partial void HttpListening(ILogger logger, string address, int port, bool tls, string openApiPath);
+
     [LoggerMessage(11, LogLevel.Information, "Metrics on http://127.0.0.1:{Port}/metrics")]
     public static partial void MetricsListening(ILogger logger, int port);
 

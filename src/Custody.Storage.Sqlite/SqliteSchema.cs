@@ -180,6 +180,16 @@ internal static class SqliteSchema
             BEGIN SELECT RAISE(ABORT, 'the audit head stays'); END;
         """;
 
+    /// <summary>
+    /// Whether a copy of the wallet's keys exists outside the installation (WalletBackup): "none" for
+    /// wallets created through the API, "ceremony" for those a ceremony generated or restored.
+    /// Wallets from before this column cannot be told apart: "unrecorded".
+    /// </summary>
+    private const string V2 = """
+        ALTER TABLE wallets ADD COLUMN backup TEXT NOT NULL DEFAULT 'unrecorded'
+            CHECK (backup IN ('none', 'ceremony', 'unrecorded'));
+        """;
+
     /// <summary>migrations[i] takes the ledger from version i to i + 1.</summary>
-    public static IReadOnlyList<string> Migrations { get; } = [V1];
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2];
 }

@@ -28,7 +28,7 @@ public class AdversarialPolicyTests(DaemonFixture daemon)
 
     private async Task<string> WalletAsync(string name, string chains, string extra = "")
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = V1.WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
         {
             WalletId = wallet.WalletId,
@@ -138,7 +138,7 @@ public class AdversarialPolicyTests(DaemonFixture daemon)
     [Fact]
     public async Task Item08_a_long_allow_list_and_a_long_freeze_reason_are_committed_with_their_records()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "adv-8", Kind = V1.WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "adv-8", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var addresses = Enumerable.Range(1, 25).Select(i => "\"" + Core.Chains.Evm.EvmAddress.ToChecksumText(Enumerable.Repeat((byte)i, 20).ToArray()) + "\"");
         var published = await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
         {
@@ -198,7 +198,7 @@ public class AdversarialPolicyTests(DaemonFixture daemon)
     [Fact]
     public async Task Item13_a_signature_the_hsm_could_not_make_is_recorded_as_failed()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "adv-13", Kind = V1.WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "adv-13", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         // The signer's public key is known without the HSM (the account xpub is stored): only the signature needs it.
         await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "eth", Index = 0 }, Signer);
         var requestId = Id();

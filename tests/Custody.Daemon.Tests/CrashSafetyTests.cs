@@ -50,7 +50,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
             if (wallet is null)
             {
                 await new PolicyService.PolicyServiceClient(channel).SetPolicyAsync(new SetPolicyRequest { Document = DaemonFixture.GlobalPolicy }, admin);
-                wallet = (await new WalletService.WalletServiceClient(channel).CreateWalletAsync(new CreateWalletRequest { Name = "crash", Kind = V1.WalletKind.Hd }, admin)).WalletId;
+                wallet = (await new WalletService.WalletServiceClient(channel).CreateWalletAsync(new CreateWalletRequest { Name = "crash", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin)).WalletId;
             }
 
             // Every request sent so far again: acknowledged ones get the same bytes back, the rest sign now.

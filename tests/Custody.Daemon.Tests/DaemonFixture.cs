@@ -31,6 +31,9 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public int MetricsPort { get; } = FreePort.Next();
 
+    /// <summary>The HTTP/1.1 port of the HTTP/JSON API.</summary>
+    public int HttpPort { get; } = FreePort.Next();
+
     public ErrorLogCollector Logs { get; } = new();
 
     public WebApplication App { get; private set; } = null!;
@@ -94,7 +97,7 @@ public sealed class DaemonFixture : IAsyncLifetime
     public async Task StartAsync(params string[] extraArgs)
     {
         App = DaemonHost.Build(
-            ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(),
+            ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(), "--http-port", HttpPort.ToString(),
              "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536", .. extraArgs],
             builder =>
             {

@@ -87,7 +87,7 @@ public partial class MonitoringTests(DaemonFixture daemon, ITestOutputHelper out
     {
         var admin = DaemonFixture.Bearer(daemon.AdminToken);
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "monitoring", Kind = WalletKind.Hd }, admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "monitoring", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
         await daemon.Signing.SignTransactionAsync(new SignTransactionRequest
         {
             RequestId = "req-" + Guid.NewGuid().ToString("N"),

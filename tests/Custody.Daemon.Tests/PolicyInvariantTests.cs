@@ -57,7 +57,7 @@ public class PolicyInvariantTests(DaemonFixture daemon, ITestOutputHelper output
         var random = new Random(seed);
         var admin = DaemonFixture.Bearer(daemon.AdminToken);
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
-        var wallet = (await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "invariant-" + seed, Kind = V1.WalletKind.Hd }, admin)).WalletId;
+        var wallet = (await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "invariant-" + seed, Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin)).WalletId;
         await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
         {
             WalletId = wallet,

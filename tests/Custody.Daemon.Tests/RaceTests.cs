@@ -17,7 +17,7 @@ public class RaceTests(DaemonFixture daemon)
 
     private async Task<string> WalletAsync(string name, string ethRules)
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = V1.WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
         {
             WalletId = wallet.WalletId,

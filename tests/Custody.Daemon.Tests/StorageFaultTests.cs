@@ -53,7 +53,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
         var daemon = _daemon!;
         var admin = DaemonFixture.Bearer(daemon.AdminToken);
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "faults", Kind = V1.WalletKind.Hd }, admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "faults", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
         await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "eth", Index = 0 }, signer);
         Task<SignTransactionResponse> SignAsync(ulong nonce) => daemon.Signing.SignTransactionAsync(new SignTransactionRequest
         {

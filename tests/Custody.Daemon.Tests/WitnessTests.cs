@@ -50,7 +50,7 @@ public sealed class WitnessTests : IDisposable
             await daemon.RecordAndWitnessAsync(4);
         CopyLedger(backup, _dataDir); // the rollback: an older copy of the ledger, restored while the daemon is stopped
 
-        Assert.Equal(0, Verify().ExitCode); // the file alone cannot show it
+        AssertVerified(Verify()); // the file alone cannot show it
         await AssertCaughtAsync(Service(), "records were removed");
         Assert.Contains("were removed", Verify("--witness", WitnessUrl).Stdout, StringComparison.Ordinal);
     }
@@ -63,7 +63,7 @@ public sealed class WitnessTests : IDisposable
             await daemon.RecordAndWitnessAsync(4);
         RewriteAndResign(sequence: 1);
 
-        Assert.Equal(0, Verify().ExitCode); // re-signed with the audit key in the data directory: consistent in itself
+        AssertVerified(Verify()); // re-signed with the audit key in the data directory: consistent in itself
         await AssertCaughtAsync(Service(), "rewritten history");
         Assert.Contains("the log was rewritten", Verify("--witness", WitnessUrl).Stdout, StringComparison.Ordinal);
     }
@@ -72,12 +72,15 @@ public sealed class WitnessTests : IDisposable
     public async Task A_deleted_tail_is_caught_by_a_witness_file()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(WitnessFile)!);
-        int size;
+        int signed;
         await using (var daemon = await Daemon.StartAsync(this, FileWitness()))
-            size = await daemon.RecordAndWitnessAsync(6);
-        DeleteTail(keep: size - 3);
+        {
+            signed = await daemon.RecordAndWitnessAsync(3); // a checkpoint to cut back to
+            await daemon.RecordAndWitnessAsync(3);
+        }
+        DeleteTail(atMost: signed);
 
-        Assert.Equal(0, Verify().ExitCode);
+        AssertVerified(Verify());
         await AssertCaughtAsync(FileWitness(), "records were removed");
         Assert.Contains("were removed", Verify("--witness", WitnessFile).Stdout, StringComparison.Ordinal);
     }
@@ -107,7 +110,7 @@ public sealed class WitnessTests : IDisposable
             Assert.Equal(0, Metrics.Sample(p, $"custody_audit_witness_lag_records{{witness=\"{WitnessUrl}\"}}"));
             return p;
         }, TimeSpan.FromSeconds(90));
-        Assert.Equal(0, Verify("--witness", WitnessUrl).ExitCode);
+        AssertVerified(Verify("--witness", WitnessUrl));
     }
 
     public void Dispose()
@@ -157,6 +160,8 @@ public sealed class WitnessTests : IDisposable
         _witness = await ChildProcess.StartAsync(["dotnet", Path.Combine(AppContext.BaseDirectory, "custody-admin.dll")],
             ["witness", "serve", "--data-dir", Path.Combine(_root, "witness"), "--listen", $"127.0.0.1:{_witnessPort}", "--log-key", AuditKey]);
 
+    private static void AssertVerified(AdminProcess.Result verify) => Assert.True(verify.ExitCode == 0, verify.ToString());
+
     private AdminProcess.Result Verify(params string[] args) => AdminProcess.Run(["audit", "verify", "--db", Db, "--key", AuditKey, .. args]);
 
     private static void CopyLedger(string from, string to)
@@ -189,13 +194,17 @@ public sealed class WitnessTests : IDisposable
                 ("@note", new Checkpoint(DataDirectory.AuditKeyName, size, tree.Root(size)).Sign(signer)), ("@idx", index));
     }
 
-    /// <summary>Cuts the newest records with the checkpoints that covered them, and moves the head back: the file verifies.</summary>
-    private void DeleteTail(long keep)
+    /// <summary>
+    /// Cuts the newest records with the checkpoints that covered them, back to the newest checkpoint of
+    /// at most <paramref name="atMost"/> records (as a careful forger would: no unsigned tail is left to
+    /// notice), and moves the head back: the file verifies.
+    /// </summary>
+    private void DeleteTail(long atMost)
     {
         using var c = Open();
-        Execute(c, $"DELETE FROM audit_records WHERE seq >= {keep}; DELETE FROM audit_checkpoints WHERE tree_size > {keep}");
-        if (Scalar(c, "SELECT count(*) FROM audit_checkpoints") is 0L)
+        if (Scalar(c, $"SELECT max(tree_size) FROM audit_checkpoints WHERE tree_size <= {atMost}") is not long keep)
             throw new InvalidOperationException("no checkpoint left: keep more records");
+        Execute(c, $"DELETE FROM audit_records WHERE seq >= {keep}; DELETE FROM audit_checkpoints WHERE tree_size > {keep}");
         var tree = Tree(c, keep);
         WriteHead(c, tree.State(tree.Size));
     }

@@ -66,7 +66,7 @@ WalletRecord Import(string label)
     using var seed = new SecretBytes(SigningRounds.ImportedSeedLength);
     SigningRounds.ImportedSeed(label, seed.WritableSpan);
     var blob = hsm.CreateSealer(kekVersion).Seal(seed.Span, SeedBinding.AssociatedData(walletId, kekVersion));
-    return new WalletRecord(walletId, "imported", WalletKind.Hd, null, blob, kekVersion, null, null, null, clock.GetUtcNow());
+    return new WalletRecord(walletId, "imported", WalletKind.Hd, null, blob, kekVersion, null, null, null, clock.GetUtcNow(), WalletBackup.None);
 }
 
 // The test must know the generated seed to look for it: unsealed once more and written straight from its pinned buffer.

@@ -81,6 +81,9 @@ public interface IWalletLedger
     /// </summary>
     Task<uint> UseIndexAsync(string walletId, string chain, string branchPath, uint? requested, string principal, CancellationToken cancellationToken);
 
+    /// <summary>How many wallets there are of each kind and backup state.</summary>
+    Task<IReadOnlyList<WalletCount>> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>Every HD wallet (with its sealed seed and KEK version), by id: what a KEK rotation reseals.</summary>
     Task<IReadOnlyList<WalletRecord>> HdWalletsAsync(CancellationToken cancellationToken);
 

@@ -17,8 +17,17 @@ public sealed class DaemonOptions
     /// <summary>IP address to listen on; plaintext is allowed only on a loopback address.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    /// <summary>gRPC, and HTTP/JSON too when TLS is on (ALPN lets one port serve HTTP/2 and HTTP/1.1).</summary>
     [Range(1, 65535)]
     public int Port { get; set; } = 7443;
+
+    /// <summary>
+    /// HTTP/1.1 for the HTTP/JSON API, OpenAPI and health on the same address and with the same TLS as
+    /// <see cref="Port"/>; 0 turns it off. Without TLS, Kestrel cannot offer HTTP/1.1 and HTTP/2 on one
+    /// port (no ALPN), so plaintext gRPC and curl need a port each.
+    /// </summary>
+    [Range(0, 65535)]
+    public int HttpPort { get; set; } = 7444;
 
     public TlsOptions Tls { get; set; } = new();
 

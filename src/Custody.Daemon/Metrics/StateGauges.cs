@@ -17,6 +17,7 @@ public sealed class StateGauges
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     private readonly Cached<PolicyCounts?> _policy;
+    private readonly Cached<IReadOnlyList<WalletCount>?> _wallets;
     private readonly Cached<bool> _hsmUp;
 
     public StateGauges(CustodyMetrics metrics, Ledger ledger, HsmConnection hsm, SigningSlots slots, TimeProvider clock)
@@ -36,19 +37,18 @@ public sealed class StateGauges
                 return null; // no sample: the store's own alerts speak
             }
         });
-        _hsmUp = new Cached<bool>(clock, () =>
+        _wallets = new Cached<IReadOnlyList<WalletCount>?>(clock, () =>
         {
             try
             {
-                hsm.Random.GetBytes(1); // as the health check: microseconds, no key used
-                return true;
+                return ledger.Wallets.CountAsync(CancellationToken.None).GetAwaiter().GetResult();
             }
-            catch (HsmException)
+            catch (LedgerUnavailableException)
             {
-                return false;
+                return null;
             }
         });
-
+        _hsmUp = new Cached<bool>(clock, () => hsm.Probe().State != HsmProbeState.Unavailable); // as the health check
         var version = BuildVersion.Of(typeof(StateGauges).Assembly);
         meter.CreateObservableGauge("custody.build.info", () => new Measurement<long>(1,
             new KeyValuePair<string, object?>("version", version.Version), new KeyValuePair<string, object?>("commit", version.Commit ?? "unknown")),
@@ -63,7 +63,7 @@ public sealed class StateGauges
         meter.CreateObservableGauge("custody.audit.checkpoint.failing", () => audit.LastCheckpointError is null ? 0 : 1, "{state}",
             "1 while the last attempt to sign a checkpoint failed.");
 
-        meter.CreateObservableGauge("custody.hsm.up", () => _hsmUp.Value ? 1 : 0, "{state}", "1 while the HSM answers (one byte from its generator).");
+        meter.CreateObservableGauge("custody.hsm.up", () => _hsmUp.Value ? 1 : 0, "{state}", "1 while the HSM answers (one byte from its generator) or is only busy.");
         meter.CreateObservableGauge("custody.hsm.sessions", () =>
         {
             var use = hsm.Sessions;
@@ -83,7 +83,11 @@ public sealed class StateGauges
         meter.CreateObservableGauge("custody.frozen.wallets", () => Sample(_policy.Value?.FrozenWallets), "{wallet}", "Wallets frozen one by one.");
         meter.CreateObservableGauge("custody.frozen.global", () => Sample(_policy.Value is { } p ? (p.GloballyFrozen ? 1 : 0) : null), "{state}",
             "1 while everything is frozen.");
-        // TODO(backup state): custody.wallets.without_backup once wallets carry their backup state (issue #19, another branch).
+        // An alert on backup="none" finds every wallet whose funds are lost with the HSM or the ledger.
+        meter.CreateObservableGauge("custody.wallets", () => (_wallets.Value ?? []).Select(count => new Measurement<long>(count.Count,
+                new KeyValuePair<string, object?>("kind", count.Kind == WalletKind.Hd ? "hd" : "hsm_native"),
+                new KeyValuePair<string, object?>("backup", WalletBackups.Text(count.Backup)))),
+            "{wallet}", "Wallets by kind and backup state (none: no copy of the keys outside the HSM and the ledger).");
 
         ledger.Writer.Committed += metrics.LedgerCommitted;
     }

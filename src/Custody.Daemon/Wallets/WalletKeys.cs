@@ -33,13 +33,13 @@ public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingC
         var kekVersion = CurrentKekVersion();
         var sealer = hsm.CreateSealer(kekVersion);
         var sealedSeed = Timed("seal", () => sealer.Seal(seed.Span, SeedBinding.AssociatedData(walletId, kekVersion)));
-        return new WalletRecord(walletId, name, WalletKind.Hd, null, sealedSeed, kekVersion, null, null, fingerprint, Now());
+        return new WalletRecord(walletId, name, WalletKind.Hd, null, sealedSeed, kekVersion, null, null, fingerprint, Now(), WalletBackup.None);
     }
 
     public WalletRecord NewHsmNativeWallet(string name, KeyCurve curve)
     {
         var key = Timed("generate", () => hsm.Keys.Generate(curve));
-        return new WalletRecord(WalletRecord.NewId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now());
+        return new WalletRecord(WalletRecord.NewId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now(), WalletBackup.None);
     }
 
     /// <summary>The wallet's keys on <paramref name="curve"/>; dispose right after use.</summary>
