@@ -190,6 +190,19 @@ internal static class SqliteSchema
             CHECK (backup IN ('none', 'ceremony', 'unrecorded'));
         """;
 
+    /// <summary>
+    /// Passkey approvers: an approver's WebAuthn credential id and the last signature counter its
+    /// authenticator reported (compared and moved in the commit that records each assertion), and the
+    /// assertion's authenticator data and client data beside each approval's signature, so the approval
+    /// can be verified again when the request is signed. Raw keys leave these NULL / 0.
+    /// </summary>
+    private const string V3 = """
+        ALTER TABLE policy_approvers ADD COLUMN credential_id BLOB;
+        ALTER TABLE policy_approvers ADD COLUMN sign_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE policy_approvals ADD COLUMN authenticator_data BLOB;
+        ALTER TABLE policy_approvals ADD COLUMN client_data_json BLOB;
+        """;
+
     /// <summary>migrations[i] takes the ledger from version i to i + 1.</summary>
-    public static IReadOnlyList<string> Migrations { get; } = [V1, V2];
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2, V3];
 }

@@ -36,10 +36,10 @@ public sealed class Ledger : ILedger
         _checkpointer = options.CheckpointSigner is { } signer
             ? new Checkpointer(engine, _readers, _writer, appender, signer, options, latest?.Checkpoint.Size ?? 0)
             : null;
-        Signing = new SigningLedger(_readers, _writer, new Judge(versions, engine), versions, options.Time);
+        Signing = new SigningLedger(_readers, _writer, new Judge(versions, engine, options.Passkeys), versions, options.Time);
         Wallets = new WalletLedger(_readers, _writer);
         Tokens = new TokenLedger(_readers, _writer);
-        Policy = new PolicyLedger(_readers, _writer, versions, options.Time);
+        Policy = new PolicyLedger(_readers, _writer, versions, options.Time, options.Passkeys);
         Audit = new AuditLedger(_readers, _writer, appender, _checkpointer);
     }
 

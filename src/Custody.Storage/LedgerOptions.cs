@@ -1,4 +1,5 @@
 using Custody.Core.Audit;
+using Custody.Core.WebAuthn;
 
 namespace Custody.Storage;
 
@@ -22,6 +23,9 @@ public sealed record LedgerOptions
 
     /// <summary>Witnesses asked before each checkpoint is signed and sent each one stored; null for none.</summary>
     public ICheckpointWitnesses? Witnesses { get; init; }
+
+    /// <summary>The relying party passkey approvals are verified for; null: no passkey approval counts.</summary>
+    public RelyingParty? Passkeys { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -34,6 +34,11 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// <summary>The HTTP/1.1 port of the HTTP/JSON API.</summary>
     public int HttpPort { get; } = FreePort.Next();
 
+    /// <summary>The origin passkey assertions are accepted from (RP ID localhost): where a console on this port is.</summary>
+    public string PasskeyOrigin => $"http://localhost:{ConsolePort}";
+
+    public int ConsolePort { get; } = FreePort.Next();
+
     public ErrorLogCollector Logs { get; } = new();
 
     public WebApplication App { get; private set; } = null!;
@@ -98,7 +103,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         App = DaemonHost.Build(
             ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(), "--http-port", HttpPort.ToString(),
-             "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536", .. extraArgs],
+             "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536",
+             "--Passkeys:RpId=localhost", $"--Passkeys:Origins={PasskeyOrigin}", .. extraArgs],
             builder =>
             {
                 builder.Logging.ClearProviders();

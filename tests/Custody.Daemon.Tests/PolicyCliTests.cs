@@ -51,6 +51,22 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
     }
 
     [Fact]
+    public async Task Approver_register_takes_a_passkey_with_its_credential_id_and_refuses_one_without()
+    {
+        using var passkey = new Custody.Core.Tests.TestKit.SoftwarePasskey("localhost", daemon.PasskeyOrigin);
+        var id = "cli-passkey-" + Guid.NewGuid().ToString("N")[..8];
+        var credentialId = Convert.ToBase64String(passkey.CredentialId).TrimEnd('=').Replace('+', '-').Replace('/', '_'); // base64url, as browsers print rawId
+        var key = Convert.ToBase64String(passkey.PublicKeySpki);
+        var missing = Admin(daemon.AdminToken, "approver", "register", "--id", id, "--algorithm", "passkey-es256", "--public-key", key);
+        Assert.Equal(2, missing.ExitCode); // a usage error
+        Assert.Contains("a passkey needs --credential-id", missing.Stderr, StringComparison.Ordinal);
+        var registered = Admin(daemon.AdminToken, "approver", "register", "--id", id, "--algorithm", "passkey-es256", "--public-key", key, "--credential-id", credentialId);
+        Assert.True(registered.ExitCode == 0, registered.Stderr);
+        var records = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Limit = 1000 }, DaemonFixture.Bearer(daemon.AdminToken));
+        Assert.Contains(records.Records, r => r.Action == "approver.registered" && r.Details["approver"] == id && r.Details["credential_id"] == credentialId);
+    }
+
+    [Fact]
     public async Task Apply_show_and_diff_a_wallet_policy_and_a_bad_document_is_one_line_naming_its_line()
     {
         var wallet = await NewWalletAsync("cli-policy");

@@ -149,10 +149,11 @@ public interface IPolicyLedger
     Task<IReadOnlyList<PendingApproval>> ListPendingAsync(string? walletId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records an approver's signed verdict once its signature verifies against the approver's key over
-    /// the statement; refused (with the reason) otherwise. <paramref name="principal"/> is who submitted it.
+    /// Records an approver's verdict once its proof verifies against the approver's key over the statement
+    /// (a passkey's assertion also with a signature counter above the last one recorded, which moves in
+    /// the same commit); refused (with the reason) otherwise. <paramref name="principal"/> is who submitted it.
     /// </summary>
-    Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, byte[] signature,
+    Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, ApprovalProof proof,
         string principal, CancellationToken cancellationToken);
 }
 

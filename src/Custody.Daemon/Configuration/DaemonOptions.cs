@@ -54,6 +54,8 @@ public sealed class DaemonOptions
     public HsmSettings Hsm { get; set; } = new();
 
     public AuditSettings Audit { get; set; } = new();
+
+    public PasskeySettings Passkeys { get; set; } = new();
 }
 
 /// <summary>TLS, and mutual TLS when a client CA is given.</summary>

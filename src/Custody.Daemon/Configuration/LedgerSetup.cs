@@ -79,7 +79,8 @@ public static class LedgerSetup
         return new HsmCheckpointSigner(hsm.Keys, HsmKeyId.Parse(File.ReadAllText(dataDir.AuditKeyId).Trim()), DataDirectory.AuditKeyName);
     }
 
-    public static Ledger Open(DataDirectory dataDir, AuditSettings settings, ICheckpointSigner signer, TimeProvider time, CheckpointWitnesses? witnesses = null)
+    public static Ledger Open(DataDirectory dataDir, AuditSettings settings, ICheckpointSigner signer, TimeProvider time, CheckpointWitnesses? witnesses = null,
+        Core.WebAuthn.RelyingParty? passkeys = null)
     {
         ArgumentNullException.ThrowIfNull(dataDir);
         ArgumentNullException.ThrowIfNull(settings);
@@ -89,6 +90,7 @@ public static class LedgerSetup
             CheckpointInterval = TimeSpan.FromSeconds(settings.CheckpointIntervalSeconds),
             CheckpointSigner = signer,
             Witnesses = witnesses is { Any: true } ? witnesses : null,
+            Passkeys = passkeys,
             Time = time,
         };
         try

@@ -67,10 +67,12 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
         {
             V1.ApproverKeyAlgorithm.Ed25519 => Core.Policy.ApproverKeyAlgorithm.Ed25519,
             V1.ApproverKeyAlgorithm.P256 => Core.Policy.ApproverKeyAlgorithm.P256,
-            _ => throw new InvalidInputException("algorithm", "choose APPROVER_KEY_ALGORITHM_ED25519 or APPROVER_KEY_ALGORITHM_P256"),
+            V1.ApproverKeyAlgorithm.PasskeyEs256 => Core.Policy.ApproverKeyAlgorithm.PasskeyEs256,
+            V1.ApproverKeyAlgorithm.PasskeyEddsa => Core.Policy.ApproverKeyAlgorithm.PasskeyEdDsa,
+            _ => throw new InvalidInputException("algorithm", "choose ED25519, P256, PASSKEY_ES256 or PASSKEY_EDDSA (APPROVER_KEY_ALGORITHM_...)"),
         };
         if (string.IsNullOrWhiteSpace(request.ApproverId)) throw new InvalidInputException("approver_id", "empty");
-        var key = ApproverKey.Create(request.ApproverId, algorithm, request.PublicKey.Span);
+        var key = ApproverKey.Create(request.ApproverId, algorithm, request.PublicKey.Span, request.CredentialId.Span);
         var caller = Caller.Of(context);
         await ledger.Policy.RegisterApproverAsync(key, caller.Principal, context.CancellationToken).ConfigureAwait(false);
         return new RegisterApproverResponse { Fingerprint = key.Fingerprint };

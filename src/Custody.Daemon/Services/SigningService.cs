@@ -1,5 +1,6 @@
 using Custody.Core;
 using Custody.Core.Policy;
+using Custody.Core.WebAuthn;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Errors;
 using Custody.Core.Ledger;
@@ -61,13 +62,12 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
     private async Task<SubmitVerdictResponse> SubmitAsync(SubmitVerdictRequest request, ApprovalVerdict verdict, ServerCallContext context)
     {
         var digest = Digest(request.RequestDigest);
-        if (request.Signature.IsEmpty) throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives");
+        var proof = Proof(request);
         if (await ledger.Policy.GetPendingAsync(digest, context.CancellationToken).ConfigureAwait(false) is null)
             throw ApiException.NotFound("parked request", request.RequestDigest);
         // The approver is the caller: the interceptor refused an approver_id naming anyone else.
         var principal = Caller.Of(context).Principal;
-        var result = await ledger.Policy.SubmitVerdictAsync(digest, principal, verdict, request.Signature.ToByteArray(),
-            principal, context.CancellationToken).ConfigureAwait(false);
+        var result = await ledger.Policy.SubmitVerdictAsync(digest, principal, verdict, proof, principal, context.CancellationToken).ConfigureAwait(false);
         return new SubmitVerdictResponse
         {
             Outcome = result.Outcome.ToString(),
@@ -76,6 +76,17 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
             Required = (uint)result.Required,
             QuorumReached = result.QuorumReached,
         };
+    }
+
+    /// <summary>A raw signature or a passkey's assertion, exactly one; the assertion's structure is checked here (INVALID_ARGUMENT naming the part).</summary>
+    private static ApprovalProof Proof(SubmitVerdictRequest request)
+    {
+        if (request.Passkey is not { } passkey)
+            return request.Signature.IsEmpty
+                ? throw new InvalidInputException("signature", "empty: sign the statement GetRequest gives, or send a passkey assertion")
+                : ApprovalProof.RawSignature(request.Signature.ToByteArray());
+        if (!request.Signature.IsEmpty) throw new InvalidInputException("signature", "set signature or passkey, not both (a passkey's signature is inside its assertion)");
+        return ApprovalProof.FromPasskey(WebAuthnAssertion.Parse(passkey.AuthenticatorData.Span, passkey.ClientDataJson.Span, passkey.Signature.Span));
     }
 
     private static string Digest(string text) =>

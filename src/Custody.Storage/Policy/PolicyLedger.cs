@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Custody.Core;
@@ -5,6 +6,7 @@ using Custody.Core.Audit;
 using Custody.Core.Crypto;
 using Custody.Core.Ledger;
 using Custody.Core.Policy;
+using Custody.Core.WebAuthn;
 using Custody.Storage.Audit;
 using Custody.Storage.Data;
 using Custody.Storage.Engine;
@@ -19,7 +21,7 @@ namespace Custody.Storage.Policy;
 /// global lock exclusively; a wallet's, that wallet's lock; so a signature committed after a freeze
 /// returns has seen it, in every process.
 /// </summary>
-internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyVersions versions, TimeProvider time) : IPolicyLedger
+internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyVersions versions, TimeProvider time, RelyingParty? passkeys) : IPolicyLedger
 {
     /// <summary>Operators' reasons: one line, kept whole (long ones beside the log by digest).</summary>
     private const int MaxReason = 10_000;
@@ -95,7 +97,8 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             {
                 Principal = principal,
                 Action = AuditActions.ApproverRegistered,
-                Details = new Dictionary<string, string> { ["approver"] = key.ApproverId, ["algorithm"] = key.Algorithm.ToString(), ["fingerprint"] = key.Fingerprint },
+                Details = Passkey(new Dictionary<string, string> { ["approver"] = key.ApproverId, ["algorithm"] = key.Algorithm.ToString(), ["fingerprint"] = key.Fingerprint },
+                    key.Passkey is { } passkey ? Base64Url.EncodeToString(passkey.CredentialId) : null),
             });
             return true;
         });
@@ -132,11 +135,11 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             return new PolicyCounts(Pending.CountWaiting(sql, time.GetUtcNow()), wallets, global);
         }));
 
-    public async Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, byte[] signature,
+    public async Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, ApprovalProof proof,
         string principal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(approverId);
-        ArgumentNullException.ThrowIfNull(signature);
+        ArgumentNullException.ThrowIfNull(proof);
         ArgumentException.ThrowIfNullOrWhiteSpace(principal);
         var digest = Normalize(requestDigest);
         // The request's wallet is what the verdict changes: read it first, lock it, read again under the lock.
@@ -149,7 +152,7 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             // Approvals count under the policy in force now: the one the signature will be judged by.
             var policy = versions.InForce(sql, pending.WalletId, tx.Now);
             var required = policy?.Document.Approvals?.Required ?? pending.Required;
-            var before = Pending.Tally(sql, pending, policy);
+            var before = Pending.Tally(sql, pending, policy, passkeys);
             ApprovalSubmission Refuse(string reason) => Refused(reason, before.ApprovedBy.Count, required);
 
             if (approverId != principal) return Refuse($"'{principal}' may only give its own verdict, not approver '{approverId}''s");
@@ -160,14 +163,30 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             if (approverId == pending.Principal) return Refuse("the requester cannot approve its own request");
             var key = Approvers.Active(sql, approverId);
             if (key is null) return Refuse($"'{approverId}' has no registered key (or it was revoked)");
-            if (!key.Verify(pending.Statement(verdict).ToBytes(), signature))
-                return Refuse("the signature does not verify over the approval statement with the approver's registered key");
+            if (key.Check(pending.Statement(verdict).ToBytes(), proof, passkeys) is { } problem) return Refuse(problem);
+            // A passkey's counter must move forward (WebAuthn Level 3 §7.2 step 22): the same assertion sent
+            // again, or one from a cloned authenticator, is refused; 0 twice is an authenticator without a counter.
+            var signCount = proof.Passkey?.Authenticator.SignCount;
+            var lastCount = signCount is null ? 0 : Approvers.SignCount(sql, approverId);
+            if (signCount is { } count && (count != 0 || lastCount != 0) && count <= lastCount)
+                return Refuse($"the passkey's signature counter did not advance ({count} after {lastCount}): a replayed assertion or a cloned authenticator");
             if (Pending.Approvals(sql, digest).FirstOrDefault(a => a.ApproverId == approverId)?.Verdict == verdict)
                 return new ApprovalSubmission(ApprovalSubmissionOutcome.Duplicate, $"'{approverId}' already gave this verdict; it counts once", before.ApprovedBy.Count, required);
 
-            Pending.PutApproval(sql, digest, new RecordedApproval(approverId, verdict, signature), tx.Now);
+            if (signCount is { } moved) Approvers.SetSignCount(sql, approverId, moved);
+            Pending.PutApproval(sql, digest, new RecordedApproval(approverId, verdict, proof), tx.Now);
             if (verdict == ApprovalVerdict.Reject) Pending.Reject(sql, digest, approverId);
-            var after = Pending.Tally(sql, Pending.Find(sql, digest)!, policy);
+            var after = Pending.Tally(sql, Pending.Find(sql, digest)!, policy, passkeys);
+            var details = new Dictionary<string, string>
+            {
+                ["request_digest"] = digest,
+                ["request_id"] = pending.RequestId,
+                ["approver"] = approverId,
+                ["key"] = key.Fingerprint,
+                ["verdict"] = verdict == ApprovalVerdict.Approve ? "approve" : "reject",
+                ["approvals"] = $"{after.ApprovedBy.Count} of {required}",
+            };
+            if (signCount is { } recorded) details["sign_count"] = recorded.ToString(CultureInfo.InvariantCulture);
             tx.Record(new AuditRecord
             {
                 Principal = principal,
@@ -175,19 +194,18 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
                 WalletId = pending.WalletId,
                 Chain = pending.Chain,
                 RequestDigest = Convert.FromHexString(pending.PayloadDigest),
-                Details = new Dictionary<string, string>
-                {
-                    ["request_digest"] = digest,
-                    ["request_id"] = pending.RequestId,
-                    ["approver"] = approverId,
-                    ["key"] = key.Fingerprint,
-                    ["verdict"] = verdict == ApprovalVerdict.Approve ? "approve" : "reject",
-                    ["approvals"] = $"{after.ApprovedBy.Count} of {required}",
-                },
+                Details = details,
             });
             return new ApprovalSubmission(ApprovalSubmissionOutcome.Recorded,
                 verdict == ApprovalVerdict.Reject ? "rejected: the request can no longer be signed" : "approval recorded", after.ApprovedBy.Count, required);
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>A passkey's registration also names its credential id (public: the browser is asked for it).</summary>
+    private static Dictionary<string, string> Passkey(Dictionary<string, string> details, string? credentialId)
+    {
+        if (credentialId is not null) details["credential_id"] = credentialId;
+        return details;
     }
 
     private static LockSet Locks(PolicyScope scope) => scope.IsGlobal ? LockSet.Everything : LockSet.Wallet(scope.WalletId!);

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Custody.Core;
 using Custody.Core.Ledger;
 using Custody.Core.Policy;
+using Custody.Core.WebAuthn;
 using Custody.Storage.Data;
 
 namespace Custody.Storage.Policy;
@@ -87,18 +88,31 @@ internal static class Freezes
     private static FreezeState Read(DbDataReader r) => new(PolicyScope.Parse(r.GetString(0)), r.GetString(1), r.Millis(2), r.GetString(3));
 }
 
-/// <summary>Approvers' registered public keys; revoked keys stay (so old approvals can be explained) but no longer count.</summary>
+/// <summary>
+/// Approvers' registered public keys; revoked keys stay (so old approvals can be explained) but no longer
+/// count. A passkey also has its credential id and the last signature counter its authenticator reported.
+/// </summary>
 internal static class Approvers
 {
+    /// <summary>Registers or replaces the approver's key; a new key starts its counter at 0.</summary>
     public static void Upsert(Sql sql, ApproverKey key, string registeredBy, DateTimeOffset at) =>
         sql.Execute(
             """
-            INSERT INTO policy_approvers (approver_id, algorithm, public_key, registered_by, registered_at, revoked_at)
-            VALUES (@id, @algorithm, @key, @by, @at, NULL)
+            INSERT INTO policy_approvers (approver_id, algorithm, public_key, registered_by, registered_at, revoked_at, credential_id, sign_count)
+            VALUES (@id, @algorithm, @key, @by, @at, NULL, @credential, 0)
             ON CONFLICT (approver_id) DO UPDATE SET algorithm = excluded.algorithm, public_key = excluded.public_key,
-                registered_by = excluded.registered_by, registered_at = excluded.registered_at, revoked_at = NULL
+                registered_by = excluded.registered_by, registered_at = excluded.registered_at, revoked_at = NULL,
+                credential_id = excluded.credential_id, sign_count = 0
             """,
-            ("@id", key.ApproverId), ("@algorithm", key.Algorithm.ToString()), ("@key", key.PublicKey.ToArray()), ("@by", registeredBy), ("@at", Rows.Millis(at)));
+            ("@id", key.ApproverId), ("@algorithm", key.Algorithm.ToString()), ("@key", key.PublicKey.ToArray()), ("@by", registeredBy), ("@at", Rows.Millis(at)),
+            ("@credential", key.Passkey?.CredentialId.ToArray()));
+
+    /// <summary>The last signature counter recorded for the approver's passkey.</summary>
+    public static uint SignCount(Sql sql, string approverId) =>
+        (uint)sql.Scalar<long>("SELECT sign_count FROM policy_approvers WHERE approver_id = @id", ("@id", approverId));
+
+    public static void SetSignCount(Sql sql, string approverId, uint signCount) =>
+        sql.Execute("UPDATE policy_approvers SET sign_count = @count WHERE approver_id = @id", ("@id", approverId), ("@count", (long)signCount));
 
     public static bool Revoke(Sql sql, string approverId, DateTimeOffset at) =>
         sql.Execute("UPDATE policy_approvers SET revoked_at = @at WHERE approver_id = @id AND revoked_at IS NULL",
@@ -106,8 +120,8 @@ internal static class Approvers
 
     /// <summary>The approver's current key, or null when unknown or revoked.</summary>
     public static ApproverKey? Active(Sql sql, string approverId) =>
-        sql.First("SELECT algorithm, public_key FROM policy_approvers WHERE approver_id = @id AND revoked_at IS NULL",
-            r => ApproverKey.Create(approverId, Enum.Parse<ApproverKeyAlgorithm>(r.GetString(0)), r.Bytes(1)), ("@id", approverId));
+        sql.First("SELECT algorithm, public_key, credential_id FROM policy_approvers WHERE approver_id = @id AND revoked_at IS NULL",
+            r => ApproverKey.Create(approverId, Enum.Parse<ApproverKeyAlgorithm>(r.GetString(0)), r.Bytes(1), r.IsDBNull(2) ? default : r.Bytes(2)), ("@id", approverId));
 }
 
 /// <summary>Parked requests and the signed approvals / rejections recorded for them.</summary>
@@ -153,27 +167,48 @@ internal static class Pending
             ("@digest", requestDigest), ("@by", rejectedBy));
 
     public static List<RecordedApproval> Approvals(Sql sql, string requestDigest) =>
-        sql.Query("SELECT approver_id, verdict, signature FROM policy_approvals WHERE request_digest = @digest ORDER BY recorded_at, approver_id",
-            r => new RecordedApproval(r.GetString(0), Enum.Parse<ApprovalVerdict>(r.GetString(1)), r.Bytes(2)), ("@digest", requestDigest));
+        sql.Query(
+            """
+            SELECT approver_id, verdict, signature, authenticator_data, client_data_json FROM policy_approvals
+            WHERE request_digest = @digest ORDER BY recorded_at, approver_id
+            """,
+            r => new RecordedApproval(r.GetString(0), Enum.Parse<ApprovalVerdict>(r.GetString(1)), Proof(r)), ("@digest", requestDigest));
+
+    /// <summary>A stored proof; an assertion stored was checked when it was recorded, so it parses again (one that does not counts for nothing).</summary>
+    private static ApprovalProof? Proof(DbDataReader r)
+    {
+        if (r.IsDBNull(3)) return ApprovalProof.RawSignature(r.Bytes(2));
+        try
+        {
+            return ApprovalProof.FromPasskey(WebAuthnAssertion.Parse(r.Bytes(3), r.Bytes(4), r.Bytes(2)));
+        }
+        catch (InvalidInputException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Records (or replaces) one approver's verdict: one row per approver, so duplicates count once.</summary>
     public static void PutApproval(Sql sql, string requestDigest, RecordedApproval approval, DateTimeOffset at) =>
         sql.Execute(
             """
-            INSERT INTO policy_approvals (request_digest, approver_id, verdict, signature, recorded_at)
-            VALUES (@digest, @approver, @verdict, @signature, @at)
-            ON CONFLICT (request_digest, approver_id) DO UPDATE SET verdict = excluded.verdict, signature = excluded.signature, recorded_at = excluded.recorded_at
+            INSERT INTO policy_approvals (request_digest, approver_id, verdict, signature, recorded_at, authenticator_data, client_data_json)
+            VALUES (@digest, @approver, @verdict, @signature, @at, @authData, @clientData)
+            ON CONFLICT (request_digest, approver_id) DO UPDATE SET verdict = excluded.verdict, signature = excluded.signature, recorded_at = excluded.recorded_at,
+                authenticator_data = excluded.authenticator_data, client_data_json = excluded.client_data_json
             """,
             ("@digest", requestDigest), ("@approver", approval.ApproverId), ("@verdict", approval.Verdict.ToString()),
-            ("@signature", approval.Signature), ("@at", Rows.Millis(at)));
+            ("@signature", approval.Proof!.Signature.ToArray()), ("@at", Rows.Millis(at)),
+            ("@authData", approval.Proof.Passkey?.AuthenticatorDataBytes.ToArray()), ("@clientData", approval.Proof.Passkey?.ClientDataJson.ToArray()));
 
     /// <summary>
     /// Counts a parked request's approvals the way the signer must before it signs: each signature
     /// verified again against the approver's current (not revoked) key over the canonical statement;
     /// only approvers the judging policy names, never the requester; one vote per approver and per
-    /// key (one person registered twice counts once).
+    /// key (one person registered twice counts once). A passkey's assertion is checked again in full but
+    /// for its signature counter, which was compared when it was recorded and has moved on since.
     /// </summary>
-    public static ApprovalTally Tally(Sql sql, PendingApproval pending, VersionedPolicy? policy)
+    public static ApprovalTally Tally(Sql sql, PendingApproval pending, VersionedPolicy? policy, RelyingParty? passkeys)
     {
         var approvers = policy?.Document.Approvals?.Approvers ?? new HashSet<string>();
         var approvedBy = new List<string>();
@@ -183,7 +218,7 @@ internal static class Pending
         {
             if (!approvers.Contains(approval.ApproverId) || approval.ApproverId == pending.Principal) continue;
             var key = Approvers.Active(sql, approval.ApproverId);
-            if (key is null || !key.Verify(pending.Statement(approval.Verdict).ToBytes(), approval.Signature)) continue;
+            if (key is null || approval.Proof is null || key.Check(pending.Statement(approval.Verdict).ToBytes(), approval.Proof, passkeys) is not null) continue;
             if (approval.Verdict == ApprovalVerdict.Reject)
                 rejectedBy ??= approval.ApproverId;
             else if (keysSeen.Add(key.Fingerprint))
@@ -199,5 +234,5 @@ internal static class Pending
         Enum.Parse<PendingState>(r.GetString(12)), r.NullableString(13) is { Length: > 0 } rejectedBy ? rejectedBy : null);
 }
 
-/// <summary>An approver's signed verdict as stored; it counts only after it verifies against the approver's key.</summary>
-internal sealed record RecordedApproval(string ApproverId, ApprovalVerdict Verdict, byte[] Signature);
+/// <summary>An approver's verdict as stored; it counts only after its proof verifies against the approver's key (null: unreadable).</summary>
+internal sealed record RecordedApproval(string ApproverId, ApprovalVerdict Verdict, ApprovalProof? Proof);

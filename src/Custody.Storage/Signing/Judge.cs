@@ -1,5 +1,6 @@
 using Custody.Core.Ledger;
 using Custody.Core.Policy;
+using Custody.Core.WebAuthn;
 using Custody.Storage.Data;
 using Custody.Storage.Engine;
 using Custody.Storage.Policy;
@@ -14,7 +15,7 @@ namespace Custody.Storage.Signing;
 /// approvals; then the pure evaluator. The same code judges a read-only snapshot before signing and
 /// re-judges inside the commit, under the ledger's lock, after it.
 /// </summary>
-internal sealed class Judge(PolicyVersions versions, LedgerEngine engine)
+internal sealed class Judge(PolicyVersions versions, LedgerEngine engine, RelyingParty? passkeys)
 {
     public Judgement Run(Sql sql, SigningRequest request, DateTimeOffset now, bool persist)
     {
@@ -30,7 +31,7 @@ internal sealed class Judge(PolicyVersions versions, LedgerEngine engine)
             Freezes.InForce(sql, request.WalletId),
             Velocity.Usage(sql, engine, request.WalletId, PolicyEvaluator.VelocityKeys(policy, request), now, [.. group.Select(m => m.Id)], persist),
             [.. group.Select(m => new PriorSigning(m.Group, m.PayloadDigest, m.Intent))],
-            pending is null ? null : Pending.Tally(sql, pending, policy));
+            pending is null ? null : Pending.Tally(sql, pending, policy, passkeys));
         return new Judgement(PolicyEvaluator.Evaluate(policy, request, snapshot, now), digest, pending, policy, group);
     }
 }
