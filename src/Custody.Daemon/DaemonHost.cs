@@ -8,6 +8,7 @@ using Custody.Daemon.Errors;
 using Custody.Daemon.Http;
 using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
+using Custody.Daemon.Webhooks;
 using Custody.Core.Audit.Notes;
 using Custody.Core.Policy;
 using Custody.Core.Ledger;
@@ -62,6 +63,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(hsmSettings);
         var auditSettings = options.Audit;
         var passkeys = options.Passkeys.RelyingParty();
+        var webhooks = WebhookDispatcher.Configured(options.Webhooks);
         builder.Services.AddSingleton(sp => LedgerSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
         builder.Services.AddHttpClient(nameof(CheckpointWitnesses), http => http.Timeout = LedgerSetup.WitnessTimeout).RemoveAllLoggers(); // CheckpointWitnesses logs what matters
         builder.Services.AddSingleton(sp => new CheckpointWitnesses(
@@ -72,6 +74,10 @@ public static class DaemonHost
         builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton<RefusalAudit>();
+        builder.Services.AddSingleton(dataDir);
+        builder.Services.AddHttpClient(nameof(WebhookDispatcher), http => http.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers(); // WebhookSender logs what matters, never the URL's path
+        builder.Services.AddHostedService(sp => new WebhookDispatcher(webhooks, dataDir, sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         builder.Services.AddSingleton(sp => new KeyRingCache(TimeSpan.FromSeconds(sp.GetRequiredService<HsmSettings>().KeyRingCacheSeconds), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletKeys>();
         builder.Services.AddSingleton<WalletDirectory>();

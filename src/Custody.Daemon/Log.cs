@@ -67,4 +67,13 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Error, "Witness {Witness} holds a checkpoint this audit log does not extend, so no checkpoint is signed over it (rolled back, tail deleted or rewritten?): {Reason}")]
     public static partial void WitnessConflict(ILogger logger, string witness, string reason);
+
+    [LoggerMessage(43, LogLevel.Information, "Webhook {Webhook}: {EventId} ({Type}) delivered on attempt {Attempt}")]
+    public static partial void WebhookDelivered(ILogger logger, string webhook, string eventId, string type, int attempt);
+
+    [LoggerMessage(44, LogLevel.Warning, "Webhook {Webhook}: {EventId} not delivered on attempt {Attempt} ({Problem}); again in {RetrySeconds} s")]
+    public static partial void WebhookFailed(ILogger logger, string webhook, string eventId, int attempt, string problem, double retrySeconds);
+
+    [LoggerMessage(45, LogLevel.Error, "Event loop (webhooks, approval expiry) failed: {Kind}: {Reason}; starting again in 5 s")]
+    public static partial void EventLoopFailed(ILogger logger, string kind, string reason);
 }

@@ -27,6 +27,9 @@ public static class AuditActions
     public const string ApproverRevoked = "approver.revoked";
     public const string ApprovalRecorded = "approval.recorded";
 
+    /// <summary>A parked request's approval window closed before it was signed (the daemon's sweep notices it).</summary>
+    public const string ApprovalExpired = "approval.expired";
+
     public const string KekRotateStart = "kek.rotate.start";
     public const string KekRotateResume = "kek.rotate.resume";
     public const string KekRotateFailed = "kek.rotate.failed";

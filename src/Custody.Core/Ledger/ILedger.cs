@@ -149,6 +149,12 @@ public interface IPolicyLedger
     Task<IReadOnlyList<PendingApproval>> ListPendingAsync(string? walletId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Marks requests still waiting past their expiry as expired, each with its approval.expired record
+    /// (nothing changes for them: after the expiry no approval counts anyway); returns how many.
+    /// </summary>
+    Task<int> ExpireDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records an approver's verdict once its proof verifies against the approver's key over the statement
     /// (a passkey's assertion also with a signature counter above the last one recorded, which moves in
     /// the same commit); refused (with the reason) otherwise. <paramref name="principal"/> is who submitted it.

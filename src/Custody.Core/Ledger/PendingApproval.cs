@@ -14,6 +14,9 @@ public enum PendingState
 
     /// <summary>Approved and admitted.</summary>
     Released,
+
+    /// <summary>Its window closed before it was admitted; recorded by the daemon's expiry sweep (approval.expired).</summary>
+    Expired,
 }
 
 /// <summary>

@@ -56,6 +56,9 @@ public sealed class DaemonOptions
     public AuditSettings Audit { get; set; } = new();
 
     public PasskeySettings Passkeys { get; set; } = new();
+
+    /// <summary>Where events (parked, approved, rejected, expired, frozen, unfrozen) are sent (docs/webhooks.md); none by default.</summary>
+    public List<WebhookOptions> Webhooks { get; set; } = [];
 }
 
 /// <summary>TLS, and mutual TLS when a client CA is given.</summary>

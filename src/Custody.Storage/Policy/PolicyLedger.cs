@@ -135,6 +135,37 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             return new PolicyCounts(Pending.CountWaiting(sql, time.GetUtcNow()), wallets, global);
         }));
 
+    public Task<int> ExpireDueAsync(CancellationToken cancellationToken)
+    {
+        // A cheap read first: the sweep runs every few seconds and usually finds nothing to lock for.
+        if (readers.Read(sql => Pending.Due(sql, time.GetUtcNow(), 1)).Count == 0) return Task.FromResult(0);
+        return writer.CommitAsync(LockSet.Everything, tx =>
+        {
+            var expired = 0;
+            foreach (var pending in Pending.Due(tx.Sql, tx.Now, 100))
+            {
+                if (!Pending.Expire(tx.Sql, pending.RequestDigest)) continue;
+                expired++;
+                tx.Record(new AuditRecord
+                {
+                    Principal = "custodyd",
+                    Action = AuditActions.ApprovalExpired,
+                    WalletId = pending.WalletId,
+                    Chain = pending.Chain,
+                    RequestDigest = Convert.FromHexString(pending.PayloadDigest),
+                    Details = new Dictionary<string, string>
+                    {
+                        ["request_digest"] = pending.RequestDigest,
+                        ["request_id"] = pending.RequestId,
+                        ["requester"] = pending.Principal,
+                        ["expired_at"] = pending.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                    },
+                });
+            }
+            return expired;
+        });
+    }
+
     public async Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, ApprovalProof proof,
         string principal, CancellationToken cancellationToken)
     {

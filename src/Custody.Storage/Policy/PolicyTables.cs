@@ -162,6 +162,14 @@ internal static class Pending
     public static void Release(Sql sql, string requestDigest) =>
         sql.Execute("UPDATE policy_pending SET state = 'Released' WHERE request_digest = @digest AND state = 'Pending'", ("@digest", requestDigest));
 
+    /// <summary>Requests still in state Pending whose window closed before <paramref name="now"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    public static List<PendingApproval> Due(Sql sql, DateTimeOffset now, int limit) =>
+        sql.Query($"SELECT {Columns} FROM policy_pending WHERE state = 'Pending' AND expires_at < @now ORDER BY expires_at LIMIT @limit",
+            Read, ("@now", Rows.Millis(now)), ("@limit", (long)limit));
+
+    public static bool Expire(Sql sql, string requestDigest) =>
+        sql.Execute("UPDATE policy_pending SET state = 'Expired' WHERE request_digest = @digest AND state = 'Pending'", ("@digest", requestDigest)) > 0;
+
     public static void Reject(Sql sql, string requestDigest, string rejectedBy) =>
         sql.Execute("UPDATE policy_pending SET state = 'Rejected', rejected_by = @by WHERE request_digest = @digest",
             ("@digest", requestDigest), ("@by", rejectedBy));

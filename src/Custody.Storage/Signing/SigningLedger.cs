@@ -75,23 +75,29 @@ internal sealed class SigningLedger(Readers readers, LedgerWriter writer, Judge 
 
         // 3b. Refused or failed: recorded, nothing leaves; parked when approvals can change it.
         Replies.Release(sql, request.Principal, request.RequestId);
-        var parked = decision.Outcome == PolicyOutcome.NeedsApproval ? Park(sql, request, decision, judgement, tx.Now) : null;
-        if (parked is not null) details["approval_expires"] = parked.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var (parked, parkedNow) = decision.Outcome == PolicyOutcome.NeedsApproval ? Park(sql, request, decision, judgement, tx.Now) : (null, false);
+        if (parked is not null)
+        {
+            details["approval_expires"] = parked.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            details["approval_request"] = parked.RequestDigest;
+            // The record that parked it (not a later retry while it waits): what a "request.parked" event is made of.
+            if (parkedNow) details["parked"] = "new";
+        }
         var refusal = tx.Record(commit.Record with { Decision = decision.Outcome, Rule = decision.Rule, Details = details });
         return () => new SigningOutcome(SigningOutcomeKind.Refused, decision, refusal.Receipt, null, parked);
     }
 
-    /// <summary>The request as parked for approvals: the one parked before, or parked now under the deciding version's approval rules.</summary>
-    private PendingApproval? Park(Sql sql, SigningRequest request, PolicyDecision decision, Judgement? judgement, DateTimeOffset now)
+    /// <summary>The request as parked for approvals: the one parked before, or parked now (Now true) under the deciding version's approval rules.</summary>
+    private (PendingApproval? Parked, bool Now) Park(Sql sql, SigningRequest request, PolicyDecision decision, Judgement? judgement, DateTimeOffset now)
     {
         var digest = judgement?.RequestDigest ?? RequestDigest.Compute(request);
-        if ((judgement?.Pending ?? Pending.Find(sql, digest)) is { } existing) return existing;
-        if (versions.Get(sql, decision.PolicyVersion)?.Document.Approvals is not { } rules) return null;
+        if ((judgement?.Pending ?? Pending.Find(sql, digest)) is { } existing) return (existing, false);
+        if (versions.Get(sql, decision.PolicyVersion)?.Document.Approvals is not { } rules) return (null, false);
         var parked = new PendingApproval(digest, request.RequestId, request.Principal, request.WalletId, request.Chain.Id,
             request.PayloadDigest.ToLowerInvariant(), request.Intent, RequestDigest.Intent(request), decision.PolicyVersion,
             request.ReceivedAt, WholeSeconds(now + rules.Expiry), decision.ApprovalsRequired, PendingState.Pending, null);
         Pending.Park(sql, parked, now);
-        return parked;
+        return (parked, true);
     }
 
     // The statement carries the expiry in whole seconds; the stored one must be exactly that instant.
