@@ -51,8 +51,8 @@ public sealed class CollectedClientData
         bool? crossOrigin = null;
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-            using var document = JsonDocument.ParseValue(ref reader);
+            // One JSON value and nothing after it; extension members may nest, but not deeply.
+            using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidInputException(Field, "not a JSON object");
             foreach (var member in document.RootElement.EnumerateObject())
             {

@@ -142,6 +142,7 @@ public class WebAuthnL3TestVectorTests
     [InlineData("{\"type\":\"webauthn.get\",\"challenge\":\"A*\",\"origin\":\"https://example.org\"}", "not base64url")]
     [InlineData("{\"type\":7,\"challenge\":\"AA\",\"origin\":\"https://example.org\"}", "type is not a string")]
     [InlineData("{\"type\":\"webauthn.get\",", "not JSON")]
+    [InlineData("{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"https://example.org\"} {}", "not JSON")]
     public void Malformed_client_data_is_invalid_input_naming_the_field(string json, string expected)
     {
         var error = Assert.Throws<InvalidInputException>(() => CollectedClientData.Parse(Encoding.UTF8.GetBytes(json)));
