@@ -34,10 +34,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// <summary>The HTTP/1.1 port of the HTTP/JSON API.</summary>
     public int HttpPort { get; } = FreePort.Next();
 
-    /// <summary>The origin passkey assertions are accepted from (RP ID localhost): where a console on this port is.</summary>
-    public string PasskeyOrigin => $"http://localhost:{ConsolePort}";
-
-    public int ConsolePort { get; } = FreePort.Next();
+    /// <summary>The one origin (RP ID localhost) the daemon accepts passkey assertions from; nothing serves it, assertions carry it.</summary>
+    public string PasskeyOrigin { get; } = $"http://localhost:{FreePort.Next()}";
 
     public ErrorLogCollector Logs { get; } = new();
 
