@@ -109,7 +109,8 @@ public static class Program
                 if (diskBefore is { } b && diskAfter is { } a && a.Writes > b.Writes)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"    disk in this phase: {(a.Bytes - b.Bytes) / calls / 1024.0:F1} KiB in {(double)(a.Writes - b.Writes) / calls:F1} writes per call, " +
-                        $"{(a.Bytes - b.Bytes) / result.Seconds / 1048576:F0} MiB/s, {(double)(a.WriteMs - b.WriteMs) / (a.Writes - b.Writes):F2} ms per write (the whole device)"));
+                        $"{(a.Bytes - b.Bytes) / result.Seconds / 1048576:F0} MiB/s, {(double)(a.WriteMs - b.WriteMs) / (a.Writes - b.Writes):F2} ms per write (the whole device); " +
+                        $"this process: {(a.ProcessBytes - b.ProcessBytes) / calls / 1024.0:F1} KiB per call"));
                 return result;
             }
 
