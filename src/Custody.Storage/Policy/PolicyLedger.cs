@@ -195,6 +195,7 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             return required ? throw new InvalidInputException("reason", "say why, for the audit log and whoever undoes it") : null;
         if (reason.Length > MaxReason || reason.Any(char.IsControl))
             throw new InvalidInputException("reason", $"one line of at most {MaxReason} characters");
+        AuditText.Utf8("reason", reason); // refused before the change writes it anywhere
         return reason;
     }
 
