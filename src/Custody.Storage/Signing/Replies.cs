@@ -14,7 +14,7 @@ internal static class Replies
     public static StoredReply? Find(Sql sql, string principal, string requestId) =>
         sql.First(
             "SELECT fingerprint, reply, sequence, completed_at FROM replies WHERE principal = @principal AND request_id = @requestId AND reply IS NOT NULL",
-            r => new StoredReply(principal, requestId, r.Bytes(0), r.Bytes(1), r.GetInt64(2), r.Millis(3)),
+            r => new StoredReply(principal, requestId, r.Bytes(0), r.Bytes(1), r.NullableInt64(2), r.Millis(3)),
             ("@principal", principal), ("@requestId", requestId));
 
     /// <summary>True when this commit now holds the id; false when a reply is stored under it already.</summary>
