@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 # tmux drives the interactive ceremony test; systemd's systemd-analyze, -sysusers and -tmpfiles check and install the package
-custody_need_packages tmux systemd
+# postgresql: the server binaries (never its service) for the throwaway cluster each test run starts (tests/Shared/PostgresCluster.cs)
+custody_need_packages tmux systemd postgresql
 
 results=${CUSTODY_TEST_RESULTS:-$PWD/TestResults}
 rm -rf "$results"

@@ -94,6 +94,12 @@ public sealed class SqliteEngine : LedgerEngine
         }
     }
 
+    public override void Discard(DbConnection connection)
+    {
+        SqliteConnection.ClearPool((SqliteConnection)connection); // closed, not pooled, when disposed
+        base.Discard(connection);
+    }
+
     public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
 
     public override DbTransaction BeginRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);

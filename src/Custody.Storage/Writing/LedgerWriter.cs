@@ -143,6 +143,7 @@ public sealed class LedgerWriter : IDisposable
             }
             catch (Exception e)
             {
+                if (_connection is { } failed) _engine.Discard(failed.Connection);
                 _connection?.Dispose();
                 _connection = null;
                 var error = e is LedgerUnavailableException u ? StoreError.Storage(u.Fault) : _engine.Classify(e);
