@@ -160,12 +160,14 @@ public sealed class PostgresStore : LedgerStore
 {
     private readonly SmallDisk? _disk;
 
+    private readonly string? _location;
+
     public PostgresStore(bool smallDisk = false)
     {
         var cluster = PostgresCluster.Shared;
         if (smallDisk)
         {
-            var location = System.IO.Directory.CreateTempSubdirectory("custody-pg-space-").FullName;
+            var location = _location = System.IO.Directory.CreateTempSubdirectory("custody-pg-space-").FullName;
             _disk = SmallDisk.Mount(location, megabytes: 24, owner: "postgres");
             Tablespace = "space_" + System.IO.Path.GetFileName(location).Replace('-', '_').ToLowerInvariant();
             cluster.Execute("postgres", $"CREATE TABLESPACE {Tablespace} OWNER custody LOCATION '{location}'");
@@ -235,6 +237,7 @@ public sealed class PostgresStore : LedgerStore
             // The cluster goes at the end of the run anyway.
         }
         _disk?.Dispose();
+        if (_location is not null) System.IO.Directory.Delete(_location, recursive: true);
     }
 
     private sealed class Undo(Action undo) : IDisposable
