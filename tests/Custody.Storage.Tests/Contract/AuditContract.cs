@@ -231,12 +231,20 @@ public abstract class AuditContract(Func<bool, LedgerStore> stores) : LedgerCont
             return receipt;
         })));
         Assert.Equal(Enumerable.Range(12, 40).Select(i => (long)i), receipts.Select(r => r.Sequence).Order());
+        // One record per transaction from each at once: each batch waits for the other's head, none collides.
+        var loops = await Task.WhenAll(new[] { a, b }.Select(ledger => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            for (var i = 0; i < 30; i++) mine.Add((await ledger.Audit.AppendAsync(Record())).Sequence);
+            return mine;
+        })));
+        Assert.Equal(Enumerable.Range(52, 60).Select(i => (long)i), loops.SelectMany(l => l).Order());
         await a.Audit.CheckpointAsync();
         await b.Audit.CheckpointAsync();
         var checkpoints = await a.Audit.CheckpointsAsync(default);
         Assert.Equal(Enumerable.Range(0, checkpoints.Count).Select(i => (long)i), checkpoints.Select(c => c.Index));
         Assert.True(checkpoints.Zip(checkpoints.Skip(1)).All(p => p.First.Checkpoint.Size < p.Second.Checkpoint.Size), "checkpoint sizes only grow, none twice");
-        Assert.Equal(52, checkpoints[^1].Checkpoint.Size);
+        Assert.Equal(112, checkpoints[^1].Checkpoint.Size);
         Assert.True((await b.Audit.VerifyAsync(Key(signer), null, default)).IsVerified());
     }
 
