@@ -97,6 +97,13 @@ internal sealed class ChildProcess : IDisposable
         return Output();
     }
 
+    /// <summary>SIGKILL, as a crash or the OOM killer ends a process: no handler runs, nothing is flushed.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);

@@ -1,0 +1,253 @@
+using System.Numerics;
+using Custody.Core.Chains.Evm;
+using Custody.Core.Ledger;
+using Custody.Storage.Postgres;
+using Custody.Tests.Shared;
+using Custody.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Custody.Daemon.Tests;
+
+/// <summary>
+/// Three real custodyd processes on one PostgreSQL database (a fresh one in the run's own cluster)
+/// and one SoftHSM token directory: the installation custody-admin init made with
+/// CUSTODY_STORAGE__ENGINE=postgres. The connection string, password included, is in an owner-only
+/// file the daemons are pointed at; nothing of it is on their command lines.
+/// </summary>
+public sealed class SharedLedgerFixture : IAsyncLifetime
+{
+    public const int Daemons = 3;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("custody-shared-ledger-").FullName;
+    private readonly ChildProcess?[] _daemons = new ChildProcess?[Daemons];
+    private readonly GrpcChannel?[] _channels = new GrpcChannel?[Daemons];
+
+    public string DataDir => Path.Combine(_root, "data");
+
+    public string ConnectionStringFile => Path.Combine(_root, "ledger.connection");
+
+    public string ConnectionString { get; private set; } = "";
+
+    public int[] Ports { get; } = [.. Enumerable.Range(0, Daemons).Select(_ => FreePort.Next())];
+
+    public Metadata Admin { get; private set; } = null!;
+
+    public Metadata Signer { get; private set; } = null!;
+
+    public Metadata Auditor { get; private set; } = null!;
+
+    public IDictionary<string, string> Storage => new Dictionary<string, string>
+    {
+        ["CUSTODY_STORAGE__ENGINE"] = "postgres",
+        ["CUSTODY_STORAGE__CONNECTIONSTRINGFILE"] = ConnectionStringFile,
+    };
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = PostgresCluster.Shared.CreateDatabase("daemons");
+        File.WriteAllText(ConnectionStringFile, ConnectionString + "\n");
+        File.SetUnixFileMode(ConnectionStringFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var init = AdminProcess.Succeed(Storage, "init", "--data-dir", DataDir);
+        Assert.Contains($"ledger postgres at 127.0.0.1:{PostgresCluster.Shared.Port}/", init.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(DataDir, "custody.db")), "the SQLite file is not made when the ledger is elsewhere");
+        Admin = DaemonFixture.Bearer((await File.ReadAllTextAsync(init.Stdout.Trim())).Trim());
+        // Tokens for the other roles, written straight into the shared ledger (a fourth process, in miniature).
+        await using (var ledger = PostgresLedger.Open(ConnectionString))
+        {
+            Signer = DaemonFixture.Bearer((await ledger.Tokens.CreateAsync("signer-1", Roles.Signer, WalletScope.All, "tests", default)).Secret);
+            Auditor = DaemonFixture.Bearer((await ledger.Tokens.CreateAsync("auditor-1", Roles.Auditor, WalletScope.All, "tests", default)).Secret);
+        }
+        await Task.WhenAll(Enumerable.Range(0, Daemons).Select(StartAsync));
+    }
+
+    /// <summary>Starts daemon <paramref name="i"/> (again, after a kill) on its port.</summary>
+    public async Task StartAsync(int i)
+    {
+        _channels[i]?.Dispose();
+        _daemons[i]?.Dispose();
+        _daemons[i] = await ChildProcess.StartAsync(ChildProcess.Custodyd,
+            ["--data-dir", DataDir, "--port", Ports[i].ToString(), "--metrics-port", "0",
+             "--Storage:Engine=postgres", $"--Storage:ConnectionStringFile={ConnectionStringFile}",
+             "--Limits:RequestsPerSecond=0", "--Limits:MaxConcurrentSignatures=128"]);
+        _channels[i] = GrpcChannel.ForAddress($"http://127.0.0.1:{Ports[i]}");
+    }
+
+    /// <summary>SIGKILL daemon <paramref name="i"/>.</summary>
+    public void Kill(int i) => _daemons[i]!.Kill();
+
+    public SigningService.SigningServiceClient Signing(int i) => new(_channels[i]!);
+
+    public WalletService.WalletServiceClient Wallets(int i) => new(_channels[i]!);
+
+    public PolicyService.PolicyServiceClient Policy(int i) => new(_channels[i]!);
+
+    public AuditService.AuditServiceClient Audit(int i) => new(_channels[i]!);
+
+    public async Task DisposeAsync()
+    {
+        var stops = new List<Task>();
+        for (var i = 0; i < Daemons; i++)
+        {
+            _channels[i]?.Dispose();
+            if (_daemons[i] is { } daemon) stops.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await daemon.StopAsync();
+                }
+                finally
+                {
+                    daemon.Dispose();
+                }
+            }));
+        }
+        await Task.WhenAll(stops);
+        Directory.Delete(_root, recursive: true);
+    }
+}
+
+/// <summary>Several daemons, one ledger: the issue's acceptance tests across real processes.</summary>
+public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixture<SharedLedgerFixture>
+{
+    private static readonly BigInteger Payment = BigInteger.Pow(10, 16); // what EvmPayloads.Eip1559 sends
+
+    [Fact]
+    public async Task A_velocity_limit_that_fits_fourteen_admits_exactly_fourteen_of_sixty_four_spread_over_three_daemons()
+    {
+        var wallet = await WalletAsync($$"""{ "velocity": [ { "window": "1h", "maxAmount": "{{Payment * 14}}" } ] }""");
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() =>
+            SignAsync(i % SharedLedgerFixture.Daemons, wallet, $"velocity-{i}", EvmPayloads.Eip1559((ulong)i)))));
+        Assert.Equal(14, outcomes.Count(o => o.Reply is not null));
+        Assert.All(outcomes.Where(o => o.Reply is null), o => Assert.Equal(StatusCode.PermissionDenied, o.Error!.StatusCode));
+        Assert.All(outcomes.Where(o => o.Reply is null), o => Assert.Contains("more would pass the limit", o.Error!.Status.Detail, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task One_sender_and_nonce_sent_with_different_payloads_to_all_three_at_once_signs_exactly_once()
+    {
+        var wallet = await WalletAsync("{}");
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 15).Select(i => Task.Run(() =>
+            SignAsync(i % SharedLedgerFixture.Daemons, wallet, $"nonce-{i}", EvmPayloads.Eip1559(7, to: EvmAddress.ToChecksumText(Enumerable.Repeat((byte)(i + 1), 20).ToArray()))))));
+        Assert.Equal(1, outcomes.Count(o => o.Reply is not null));
+        Assert.All(outcomes.Where(o => o.Reply is null), o => Assert.Contains("conflict", o.Error!.Status.Detail, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_same_request_id_sent_to_two_daemons_signs_once_and_both_return_the_same_reply()
+    {
+        var wallet = await WalletAsync("{}");
+        for (var round = 0; round < 5; round++)
+        {
+            var payload = EvmPayloads.Eip1559((ulong)(100 + round));
+            var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(() => SignAsync(i, wallet, $"twice-{round}", payload))));
+            Assert.All(both, o => Assert.True(o.Reply is not null, o.Error?.ToString()));
+            Assert.Equal(both[0].Reply!.SignedPayload, both[1].Reply!.SignedPayload);
+            Assert.Equal(both[0].Reply!.Audit.Sequence, both[1].Reply!.Audit.Sequence);
+        }
+    }
+
+    [Fact]
+    public async Task A_freeze_through_one_daemon_stops_signing_on_all_three_at_once()
+    {
+        var wallet = await WalletAsync("{}");
+        Assert.NotNull((await SignAsync(2, wallet, "before-freeze", EvmPayloads.Eip1559(1))).Reply);
+        await daemons.Policy(1).FreezeAsync(new FreezeRequest { WalletId = wallet, Reason = "incident drill" }, daemons.Admin);
+        for (var i = 0; i < SharedLedgerFixture.Daemons; i++)
+        {
+            var refused = await SignAsync(i, wallet, $"frozen-{i}", EvmPayloads.Eip1559((ulong)(10 + i)));
+            Assert.Equal(StatusCode.FailedPrecondition, refused.Error?.StatusCode);
+            Assert.Equal("WALLET_FROZEN", refused.Error!.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
+        }
+        await daemons.Policy(0).UnfreezeAsync(new UnfreezeRequest { WalletId = wallet }, daemons.Admin);
+        Assert.NotNull((await SignAsync(2, wallet, "after-freeze", EvmPayloads.Eip1559(20))).Reply);
+    }
+
+    [Fact]
+    public async Task A_daemon_killed_under_load_loses_nothing_acknowledged_and_the_survivors_serve_and_replay()
+    {
+        var wallet = await WalletAsync("{}");
+        const int Requests = 240;
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<string, SignTransactionResponse>();
+        using var inFlight = new SemaphoreSlim(12);
+        var killed = 0;
+        var load = Enumerable.Range(0, Requests).Select(i => Task.Run(async () =>
+        {
+            var id = $"load-{i}";
+            await inFlight.WaitAsync();
+            try
+            {
+                // Kill -9 one daemon once the load is well under way.
+                if (acknowledged.Count >= 40 && Interlocked.Exchange(ref killed, 1) == 0) daemons.Kill(2);
+                var outcome = await SignAsync(i % SharedLedgerFixture.Daemons, wallet, id, EvmPayloads.Eip1559((ulong)(1000 + i)));
+                if (outcome.Reply is { } reply) acknowledged[id] = reply;
+                return (Id: id, Daemon: i % SharedLedgerFixture.Daemons, outcome.Error);
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        })).ToList();
+        var results = await Task.WhenAll(load);
+        Assert.Equal(1, killed);
+        Assert.Contains(results, r => r.Daemon == 2 && r.Error is not null);
+
+        // The survivors answered everything sent to them.
+        Assert.All(results.Where(r => r.Daemon != 2), r => Assert.True(r.Error is null, $"{r.Id}: {r.Error}"));
+        // What the killed one left unanswered, a client retries on a survivor: a stored reply if it had committed, a signature otherwise.
+        foreach (var lost in results.Where(r => r.Error is not null))
+        {
+            var retried = await SignAsync(0, wallet, lost.Id, EvmPayloads.Eip1559((ulong)(1000 + int.Parse(lost.Id[5..]))));
+            Assert.True(retried.Reply is not null, $"{lost.Id}: {retried.Error}");
+            acknowledged[lost.Id] = retried.Reply!;
+        }
+        Assert.Equal(Requests, acknowledged.Count);
+        // Nothing acknowledged is lost: every reply, asked again of either survivor, comes back the same.
+        foreach (var (id, reply) in acknowledged)
+        {
+            var again = await SignAsync(1, wallet, id, EvmPayloads.Eip1559((ulong)(1000 + int.Parse(id[5..]))));
+            Assert.Equal(reply.SignedPayload, again.Reply?.SignedPayload);
+            Assert.Equal(reply.Audit.Sequence, again.Reply!.Audit.Sequence);
+        }
+        var sequences = acknowledged.Values.Select(r => r.Audit.Sequence).ToList();
+        Assert.Equal(sequences.Count, sequences.Distinct().Count());
+
+        var verdict = await daemons.Audit(0).VerifyAsync(new VerifyAuditRequest(), daemons.Auditor);
+        Assert.True(verdict.Intact, verdict.Failure);
+        Assert.True(verdict.RecordCount > sequences.Max());
+        await daemons.StartAsync(2);
+    }
+
+    /// <summary>A new HD wallet whose policy lets signer-1 send native ETH under <paramref name="nativeRules"/>.</summary>
+    private async Task<string> WalletAsync(string nativeRules)
+    {
+        var wallet = await daemons.Wallets(0).CreateWalletAsync(new CreateWalletRequest { Name = "shared", Kind = V1.WalletKind.Hd }, daemons.Admin);
+        await daemons.Policy(1).SetPolicyAsync(new SetPolicyRequest
+        {
+            WalletId = wallet.WalletId,
+            Document = $$"""
+                { "schema": "custody-policy/v1", "principals": ["signer-1"],
+                  "chains": { "eth": { "assets": { "native": {{nativeRules}} } } } }
+                """,
+        }, daemons.Admin);
+        return wallet.WalletId;
+    }
+
+    private async Task<(SignTransactionResponse? Reply, RpcException? Error)> SignAsync(int daemon, string wallet, string requestId, string payload)
+    {
+        try
+        {
+            return (await daemons.Signing(daemon).SignTransactionAsync(new SignTransactionRequest
+            {
+                RequestId = requestId,
+                WalletId = wallet,
+                Chain = "eth",
+                Payload = payload,
+            }, daemons.Signer, deadline: DateTime.UtcNow.AddSeconds(60)), null);
+        }
+        catch (RpcException e)
+        {
+            return (null, e);
+        }
+    }
+}
