@@ -28,6 +28,7 @@ internal sealed class AuditAppender
         var records = tx.Records;
         if (records.Count == 0) return;
         tx.Engine.LockAuditHead(tx.Sql);
+        tx.HeadLockedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var head = AuditTables.ReadHead(tx.Sql);
         var tree = head.Tree();
         // Time never runs backwards in the log, even when the clock does.
