@@ -14,6 +14,7 @@ namespace Custody.Tests.Shared;
 /// service. Stopped and removed when the test process exits, and by a watchdog shell if the
 /// process is killed first. Each test gets a fresh database (<see cref="CreateDatabase"/>).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PostgresCluster
 {
     private static readonly Lazy<PostgresCluster> Instance = new(() => new PostgresCluster(), LazyThreadSafetyMode.ExecutionAndPublication);
