@@ -33,16 +33,17 @@ internal sealed class AuditAppender
         var tree = head.Tree();
         // Time never runs backwards in the log, even when the clock does.
         var time = tx.Now > head.LastTime ? tx.Now : head.LastTime;
+        var rows = new List<AuditRow>(records.Count);
         foreach (var pending in records)
         {
             var record = pending.Record with { Sequence = tree.Size, Time = time };
             var data = AuditRecordEncoding.Encode(record);
             var leaf = MerkleHash.Leaf(data);
-            tx.Sql.Execute(AuditTables.InsertRecord, ("@seq", record.Sequence), ("@time", AuditTime.ToMicros(record.Time)),
-                ("@principal", record.Principal), ("@action", record.Action), ("@wallet", record.WalletId), ("@data", data), ("@leaf", leaf));
+            rows.Add(new AuditRow(record, data, leaf));
             tree.Append(leaf);
             pending.Slot.Set(new AuditReceipt(record.Sequence, record.Time, leaf));
         }
+        AuditTables.InsertRecords(tx.Sql, rows);
         AuditTables.WriteHead(tx.Sql, tree, time);
         foreach (var pending in records) pending.OnReceipt?.Invoke(pending.Slot.Receipt);
         tx.AppendedSize = tree.Size;
