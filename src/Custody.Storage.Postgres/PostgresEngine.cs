@@ -42,10 +42,6 @@ public sealed class PostgresEngine : LedgerEngine
         var session = $"-c default_transaction_isolation=read\\ committed -c synchronous_commit=on " +
                       $"-c lock_timeout={(long)timeouts.Lock.TotalMilliseconds} -c statement_timeout={(long)timeouts.Statement.TotalMilliseconds}";
         settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? session : settings.Options + " " + session;
-        // The ledger keeps its own connections (the writer's, the readers'), and opens one only after
-        // an error: a pool would hand back a session that a failover cut or that still carries the
-        // settings it started with (a database turned read-only and back).
-        settings.Pooling = false;
         // The signing path's statements run thousands of times on kept connections: prepare them on the server.
         if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 256;
         settings.AutoPrepareMinUsages = 2;
@@ -59,6 +55,14 @@ public sealed class PostgresEngine : LedgerEngine
     public override string Location { get; }
 
     public override DbConnection Open() => _dataSource.OpenConnection();
+
+    // A session that met an error may be one a failover cut, or one that still carries the settings
+    // it started with (a database turned read-only and back): the pool must not hand it out again.
+    public override void Discard(DbConnection connection)
+    {
+        _dataSource.Clear();
+        base.Discard(connection);
+    }
 
     public override DbTransaction BeginWrite(DbConnection connection) => ((NpgsqlConnection)connection).BeginTransaction(IsolationLevel.ReadCommitted);
 
