@@ -46,6 +46,8 @@ internal sealed class AuditAppender
         AuditTables.InsertRecords(tx.Sql, rows);
         AuditTables.WriteHead(tx.Sql, tree, time);
         foreach (var pending in records) pending.OnReceipt?.Invoke(pending.Slot.Receipt);
+        // Replies quote their record's receipt: stored right after the records, while the head is still held.
+        Signing.Replies.Complete(tx.Sql, tx.CompletedReplies);
         tx.AppendedSize = tree.Size;
     }
 

@@ -15,37 +15,16 @@ namespace Custody.Storage.Audit;
 /// </summary>
 internal static class AuditTables
 {
-    // Rows per INSERT, largest first: a batch's records take a few statements of a few fixed shapes
-    // (each a cached, prepared statement), not one round trip each; they run while the head is held.
-    private static readonly int[] InsertSizes = [64, 16, 4, 1];
-    private static readonly Dictionary<int, string> InsertTexts = InsertSizes.ToDictionary(n => n, n =>
-        "INSERT INTO audit_records (seq, time_us, principal, action, wallet_id, data, leaf_hash) VALUES " +
-        string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@seq{i}, @time{i}, @principal{i}, @action{i}, @wallet{i}, @data{i}, @leaf{i})")));
+    // A batch's records in a few statements: they are written while the head is held.
+    private static readonly MultiRow InsertRows = new("INSERT INTO audit_records (seq, time_us, principal, action, wallet_id, data, leaf_hash)",
+        ["seq", "time", "principal", "action", "wallet", "data", "leaf"]);
 
     private const string RecordColumns = "seq, time_us, principal, action, wallet_id, data, leaf_hash";
 
-    /// <summary>Inserts the records in order, in as few statements as <see cref="InsertSizes"/> allow.</summary>
-    public static void InsertRecords(Sql sql, IReadOnlyList<AuditRow> rows)
-    {
-        for (var next = 0; next < rows.Count;)
-        {
-            var size = InsertSizes.First(n => n <= rows.Count - next);
-            var args = new (string, object?)[size * 7];
-            for (var i = 0; i < size; i++)
-            {
-                var (record, data, leaf) = rows[next + i];
-                args[i * 7] = ($"@seq{i}", record.Sequence);
-                args[i * 7 + 1] = ($"@time{i}", AuditTime.ToMicros(record.Time));
-                args[i * 7 + 2] = ($"@principal{i}", record.Principal);
-                args[i * 7 + 3] = ($"@action{i}", record.Action);
-                args[i * 7 + 4] = ($"@wallet{i}", record.WalletId);
-                args[i * 7 + 5] = ($"@data{i}", data);
-                args[i * 7 + 6] = ($"@leaf{i}", leaf);
-            }
-            sql.Execute(InsertTexts[size], args);
-            next += size;
-        }
-    }
+    /// <summary>Inserts the records, in order.</summary>
+    public static void InsertRecords(Sql sql, IReadOnlyList<AuditRow> rows) =>
+        InsertRows.Execute(sql, [.. rows.Select(r => new object?[]
+            { r.Record.Sequence, AuditTime.ToMicros(r.Record.Time), r.Record.Principal, r.Record.Action, r.Record.WalletId, r.Data, r.LeafHash })]);
 
     /// <summary>The head: records committed, the tree's right edge, the newest record's time.</summary>
     public static AuditHead ReadHead(Sql sql) =>
