@@ -30,9 +30,10 @@ internal static class LedgerLocation
         }
     }
 
-    public static LedgerEngine Engine(DataDirectory directory)
+    /// <summary>The ledger's engine; <paramref name="directory"/> is needed for the SQLite file only.</summary>
+    public static LedgerEngine Engine(DataDirectory? directory)
     {
-        if (!IsPostgres) return SqliteLedger.Engine(directory);
+        if (!IsPostgres) return SqliteLedger.Engine(directory ?? throw new CliException("the SQLite ledger needs --data-dir"));
         try
         {
             return new PostgresEngine(PostgresConnection.Resolve(Environment.GetEnvironmentVariable("CUSTODY_STORAGE__CONNECTIONSTRING"),

@@ -218,6 +218,20 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
         await daemons.StartAsync(2);
     }
 
+    [Fact]
+    public async Task Custody_admin_verifies_and_exports_the_shared_log_while_the_daemons_serve()
+    {
+        var wallet = await WalletAsync("{}");
+        Assert.NotNull((await SignAsync(0, wallet, "for-the-cli", EvmPayloads.Eip1559(1))).Reply);
+        var key = Path.Combine(daemons.DataDir, "audit.vkey");
+        var verify = AdminProcess.Succeed(daemons.Storage, "audit", "verify", "--key", key, "--allow-unsigned-tail");
+        Assert.StartsWith("audit log intact", verify.Stdout, StringComparison.Ordinal);
+        var export = AdminProcess.Succeed(daemons.Storage, "audit", "export", "--wallet", wallet);
+        Assert.Contains("\"sign.transaction\"", export.Stdout, StringComparison.Ordinal);
+        // Without the engine named, the file is required.
+        Assert.Contains("--db is required", AdminProcess.Run("audit", "verify", "--key", key).Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>A new HD wallet whose policy lets signer-1 send native ETH under <paramref name="nativeRules"/>.</summary>
     private async Task<string> WalletAsync(string nativeRules)
     {

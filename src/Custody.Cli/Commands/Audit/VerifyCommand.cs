@@ -15,7 +15,7 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db)", Required = true };
+        var db = new Option<string?>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db); omitted with CUSTODY_STORAGE__ENGINE=postgres, the PostgreSQL ledger" };
         var key = new Option<string>("--key") { Description = "File holding the audit verifier key (<name>+<key id>+<base64 key>)", Required = true };
         var anchors = new Option<string[]>("--checkpoint")
         {
@@ -30,11 +30,11 @@ internal static class VerifyCommand
         command.Options.Add(key);
         command.Options.Add(anchors);
         command.Options.Add(unsignedTail);
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(db)!, parse.GetValue(key)!, parse.GetValue(anchors) ?? [], parse.GetValue(unsignedTail)));
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(db), parse.GetValue(key)!, parse.GetValue(anchors) ?? [], parse.GetValue(unsignedTail)));
         return command;
     }
 
-    private static Task<int> RunAsync(string db, string keyFile, string[] anchorFiles, bool allowUnsignedTail)
+    private static Task<int> RunAsync(string? db, string keyFile, string[] anchorFiles, bool allowUnsignedTail)
     {
         var key = NoteVerifierKey.Parse(File.ReadAllText(keyFile).Trim());
         var anchors = anchorFiles.Select(File.ReadAllText).ToList();
