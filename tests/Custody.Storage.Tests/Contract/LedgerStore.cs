@@ -221,7 +221,7 @@ public sealed class PostgresStore : LedgerStore
         PostgresCluster.Shared.Execute("postgres", $"ALTER DATABASE \"{Database}\" SET default_transaction_read_only = on");
         PostgresCluster.Shared.Execute("postgres", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Database}' AND pid <> pg_backend_pid()");
         // Back to read-write for the sessions that start from now on.
-        return new Undo(() => PostgresCluster.Shared.Execute("postgres", $"ALTER DATABASE \"{Database}\" SET default_transaction_read_only = off"));
+        return new SmallDisk.Undo(() => PostgresCluster.Shared.Execute("postgres", $"ALTER DATABASE \"{Database}\" SET default_transaction_read_only = off"));
     }
 
     public override void Dispose()
@@ -238,10 +238,5 @@ public sealed class PostgresStore : LedgerStore
         }
         _disk?.Dispose();
         if (_location is not null) System.IO.Directory.Delete(_location, recursive: true);
-    }
-
-    private sealed class Undo(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
     }
 }
