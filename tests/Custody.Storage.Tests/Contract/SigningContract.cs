@@ -171,6 +171,21 @@ public abstract class SigningContract(Func<bool, LedgerStore> stores) : LedgerCo
     }
 
     [Fact]
+    public async Task A_policy_published_by_a_process_whose_clock_runs_ahead_is_in_force_at_once_in_the_others()
+    {
+        // Two daemons, clocks 5 s apart: a stricter version stored through the one ahead must bind the other now.
+        var store = NewStore();
+        await using var behind = store.Open(Options(time: new ManualClock(Start)));
+        await using var ahead = store.Open(Options(time: new ManualClock(Start + TimeSpan.FromSeconds(5))));
+        await behind.Policy.PublishAsync(PolicyScope.Wallet("w1"), PolicyText(), "admin", null, default);
+        await ahead.Policy.PublishAsync(PolicyScope.Wallet("w1"), PolicyText("""{ "maxPerTransaction": "1" }"""), "admin", "tighter", default);
+        var request = Request(Eth(Friend, 5, 1), "r1");
+        Assert.Equal(PolicyRules.MaxPerTransaction, (await behind.Signing.JudgeAsync(request, default)).Rule);
+        var committed = await behind.Signing.CommitAsync(Signed(request));
+        Assert.Equal((SigningOutcomeKind.Refused, PolicyRules.MaxPerTransaction), (committed.Kind, committed.Decision!.Rule));
+    }
+
+    [Fact]
     public async Task A_different_transaction_on_a_signed_nonce_is_refused_and_a_fee_bump_counts_once()
     {
         var (_, ledger, _) = await OpenAsync();
