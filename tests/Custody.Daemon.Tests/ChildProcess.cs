@@ -25,7 +25,7 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>The custodyd the build copied next to this test assembly, as "dotnet custodyd.dll".</summary>
     public static readonly string[] Custodyd = ["dotnet", Path.Combine(AppContext.BaseDirectory, "custodyd.dll")];
 
-    private ChildProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment)
+    private ChildProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -33,7 +33,7 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         foreach (var arg in command.Skip(1).Concat(args)) start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("CUSTODY_", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -51,9 +51,10 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Runs a program to its end (custodyd --help, a configuration error, a build script).</summary>
-    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null,
+        string? workingDirectory = null)
     {
-        using var child = new ChildProcess(command, args, environment);
+        using var child = new ChildProcess(command, args, environment, workingDirectory);
         if (!child._process.WaitForExit(timeout ?? Patience))
             throw new TimeoutException($"{string.Join(' ', command)} {string.Join(' ', args)} still runs after {timeout ?? Patience}: {child.Output()}");
         return child.Output();
@@ -97,11 +98,11 @@ internal sealed class ChildProcess : IDisposable
         return Output();
     }
 
-    /// <summary>SIGKILL, as a crash or the OOM killer ends a process: no handler runs, nothing is flushed.</summary>
-    public void Kill()
+    /// <summary>SIGKILL: the process ends where it stands, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
     {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     public void Dispose()

@@ -22,7 +22,7 @@ public class PolicyTests(DaemonFixture daemon)
 
     private async Task<Wallet> NewWalletWithPolicyAsync(string name, string ethRules, string extra = "")
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var published = await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
         {
             WalletId = wallet.WalletId,
@@ -69,10 +69,29 @@ public class PolicyTests(DaemonFixture daemon)
             () => daemon.Policy.SetPolicyAsync(new SetPolicyRequest { Document = DaemonFixture.GlobalPolicy }, Signer));
     }
 
+    // A lone surrogate arrives as a JSON escape (protobuf strings are UTF-8 on the wire); it has no
+    // UTF-8 form for the canonical document, so it is refused where it is read, with its line.
+    [Fact]
+    public async Task A_lone_surrogate_in_a_policy_document_is_invalid_argument_naming_its_line()
+    {
+        async Task<string> Refused(string document)
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(async () => await daemon.Policy.SetPolicyAsync(new SetPolicyRequest { Document = document }, Admin));
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.Equal("policy", e.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Metadata["field"]);
+            return e.Status.Detail;
+        }
+
+        var inValue = await Refused("{\n  \"schema\": \"custody-policy/v1\",\n  \"description\": \"treasury \\ud800\",\n  \"principals\": [],\n  \"chains\": {}\n}");
+        Assert.StartsWith("policy: line 3: description:", inValue, StringComparison.Ordinal);
+        var inName = await Refused("{\n  \"schema\": \"custody-policy/v1\",\n  \"principals\": [],\n  \"chains\": {\n    \"\\udc00eth\": {}\n  }\n}");
+        Assert.StartsWith("policy: line 5: chains:", inName, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_frozen_wallet_signs_nothing_until_an_admin_unfreezes_it()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "freezable", Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "freezable", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var auditor = DaemonFixture.Bearer(daemon.AuditorToken);
         var frozen = await daemon.Policy.FreezeAsync(new FreezeRequest { WalletId = wallet.WalletId, Reason = "suspicious withdrawals" }, auditor);
         Assert.True(frozen.Frozen);

@@ -74,7 +74,7 @@ public sealed class SharedLedgerFixture : IAsyncLifetime
     }
 
     /// <summary>SIGKILL daemon <paramref name="i"/>.</summary>
-    public void Kill(int i) => _daemons[i]!.Kill();
+    public Task KillAsync(int i) => _daemons[i]!.KillAsync();
 
     public SigningService.SigningServiceClient Signing(int i) => new(_channels[i]!);
 
@@ -178,7 +178,7 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
             try
             {
                 // Kill -9 one daemon once the load is well under way.
-                if (acknowledged.Count >= 40 && Interlocked.Exchange(ref killed, 1) == 0) daemons.Kill(2);
+                if (acknowledged.Count >= 40 && Interlocked.Exchange(ref killed, 1) == 0) await daemons.KillAsync(2);
                 var outcome = await SignAsync(i % SharedLedgerFixture.Daemons, wallet, id, EvmPayloads.Eip1559((ulong)(1000 + i)));
                 if (outcome.Reply is { } reply) acknowledged[id] = reply;
                 return (Id: id, Daemon: i % SharedLedgerFixture.Daemons, outcome.Error);

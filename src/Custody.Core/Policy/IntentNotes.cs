@@ -4,7 +4,8 @@ using Custody.Core.Chains;
 namespace Custody.Core.Policy;
 
 /// <summary>
-/// How the policy reads <see cref="TransactionIntent.Notes"/>. A note is a fact a decoder
+/// How the policy reads <see cref="TransactionIntent.Notes"/> and a message's
+/// <see cref="SigningRequest.MessageNotes"/>. A note is a fact a decoder
 /// found ("input[1].sighash:NONE", "erc20:approve", "contract-creation"); any note refuses
 /// the request unless the chain's allowNotes lists it — except the measurements below,
 /// which carry numbers, not risks.
@@ -44,6 +45,10 @@ public static class IntentNotes
 
     public static string? CalldataDigest(TransactionIntent intent) =>
         intent.Notes.SingleOrDefault(n => n.StartsWith(CalldataDigestPrefix, StringComparison.Ordinal));
+
+    /// <summary>The first note <paramref name="allowNotes"/> does not list: measurements never refuse, positions are not matched.</summary>
+    public static string? FirstUnlisted(IEnumerable<string> notes, IReadOnlyCollection<string> allowNotes) =>
+        notes.FirstOrDefault(note => !IsMeasurement(note) && !allowNotes.Any(pattern => Matches(pattern, WithoutPosition(note))));
 
     /// <summary>An allowNotes entry matches the note exactly, or as a prefix when it ends with '*'.</summary>
     public static bool Matches(string pattern, string note) =>

@@ -41,6 +41,8 @@ public static class PolicyEvaluator
         {
             if (!rules.RawSigning)
                 return judge.Deny(PolicyRules.RawSigning, $"raw signing (no decoded transaction) is off for {chain.Id}");
+            if (IntentNotes.FirstUnlisted(request.MessageNotes, rules.AllowNotes) is { } messageNote)
+                return judge.Deny(PolicyRules.Notes, $"the message has '{Clip(messageNote)}', which allowNotes for {chain.Id} does not list");
             return OutsideTimeWindows(document, now) is { } outside
                 ? judge.Deny(PolicyRules.TimeWindow, outside)
                 : judge.Allow(PolicyRules.RawSigning, $"raw signing is enabled for {chain.Id}");
@@ -59,13 +61,8 @@ public static class PolicyEvaluator
                 return judge.Deny(PolicyRules.Asset, $"asset {canonical} on {chain.Id} is not allowed");
         }
 
-        foreach (var note in intent.Notes)
-        {
-            if (IntentNotes.IsMeasurement(note)) continue;
-            var fact = IntentNotes.WithoutPosition(note);
-            if (!rules.AllowNotes.Any(pattern => IntentNotes.Matches(pattern, fact)))
-                return judge.Deny(PolicyRules.Notes, $"the transaction has '{Clip(note)}', which allowNotes for {chain.Id} does not list");
-        }
+        if (IntentNotes.FirstUnlisted(intent.Notes, rules.AllowNotes) is { } note)
+            return judge.Deny(PolicyRules.Notes, $"the transaction has '{Clip(note)}', which allowNotes for {chain.Id} does not list");
 
         if (Conflict(rules, chain, intent, request, snapshot.Prior) is { } conflict)
             return judge.Deny(PolicyRules.Conflict, conflict);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Custody.Core.Chains;
 using Custody.Core.Policy.Json;
+using Custody.Core.Wire;
 
 namespace Custody.Core.Policy;
 
@@ -23,7 +24,7 @@ public static class PolicyJson
     public static PolicyDocument Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Parse(Encoding.UTF8.GetBytes(text));
+        return Parse(UnicodeText.ToUtf8(text, reason => new InvalidInputException("policy", "the document " + reason)));
     }
 
     public static PolicyDocument Parse(ReadOnlySpan<byte> utf8) => ReadDocument(JsonTree.Parse(utf8));

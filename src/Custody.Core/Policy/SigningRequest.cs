@@ -7,7 +7,7 @@ namespace Custody.Core.Policy;
 /// <param name="RequestId">The client's idempotency key.</param>
 /// <param name="Principal">The authenticated caller (token or certificate subject), never a secret.</param>
 /// <param name="WalletId">The wallet whose key would sign.</param>
-/// <param name="Intent">The decoded transaction, or null for raw signing of an opaque digest/message.</param>
+/// <param name="Intent">The decoded transaction, or null for raw signing of an opaque digest/message (see <see cref="MessageNotes"/>).</param>
 /// <param name="PayloadDigest">SHA-256 of the chain-native payload, hex: what approvals and the audit log refer to.</param>
 /// <param name="ReceivedAt">Arrival time.</param>
 /// <param name="Signer">
@@ -22,4 +22,12 @@ public sealed record SigningRequest(
     TransactionIntent? Intent,
     string PayloadDigest,
     DateTimeOffset ReceivedAt,
-    KeyPath? Signer = null);
+    KeyPath? Signer = null)
+{
+    /// <summary>
+    /// Without an intent: what the decoder found in the message (<see cref="Chains.DecodedMessage.Notes"/>,
+    /// e.g. "eip712:no-chain-id"), judged by allowNotes like a transaction's notes. They follow from the
+    /// payload, so the payload digest — and so the request's identity — covers them.
+    /// </summary>
+    public IReadOnlyList<string> MessageNotes { get; init; } = [];
+}

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Custody.Core;
 using Custody.Core.Chains;
 using Custody.Core.Chains.Evm;
@@ -6,25 +5,18 @@ using Custody.V1;
 
 namespace Custody.Daemon.Signing;
 
-/// <summary>The digest an EVM message request asks to sign: EIP-191 personal_sign or EIP-712 typed data.</summary>
+/// <summary>What an EVM message request asks to sign, decoded for its chain: EIP-191 personal_sign or EIP-712 typed data.</summary>
 public static class EvmMessage
 {
-    public static byte[] Digest(SignMessageRequest request, Chain chain)
+    public static DecodedMessage Decode(SignMessageRequest request, Chain chain)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(chain);
-        switch (request.MessageCase)
+        return request.MessageCase switch
         {
-            case SignMessageRequest.MessageOneofCase.PersonalMessage:
-                return EvmMessages.PersonalMessageDigest(request.PersonalMessage.Span);
-            case SignMessageRequest.MessageOneofCase.TypedDataJson:
-                var typed = Eip712.Parse(request.TypedDataJson);
-                // A signature meant for one chain is not given for another.
-                if (typed.DomainChainId is { } id && id != new BigInteger(chain.EvmChainId!.Value))
-                    throw new InvalidInputException("typed_data_json", $"typed data is for chain id {id}, not {chain.EvmChainId} ({chain.Id})");
-                return typed.Digest();
-            default:
-                throw new InvalidInputException("message", "give personal_message (EIP-191) or typed_data_json (EIP-712)");
-        }
+            SignMessageRequest.MessageOneofCase.PersonalMessage => new DecodedMessage(EvmMessages.PersonalMessageDigest(request.PersonalMessage.Span), []),
+            SignMessageRequest.MessageOneofCase.TypedDataJson => EvmMessages.DecodeTypedData(request.TypedDataJson, chain.EvmChainId!.Value, "typed_data_json"),
+            _ => throw new InvalidInputException("message", "give personal_message (EIP-191) or typed_data_json (EIP-712)"),
+        };
     }
 }

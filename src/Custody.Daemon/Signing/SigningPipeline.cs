@@ -37,7 +37,7 @@ public sealed class SigningPipeline(
     ILedger ledger,
     SigningSlots slots,
     WalletDirectory wallets,
-    DaemonMetrics metrics,
+    CustodyMetrics metrics,
     TimeProvider clock,
     ILogger<SigningPipeline> logger)
 {
@@ -84,9 +84,10 @@ public sealed class SigningPipeline(
         {
             var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
             if (chain.Family != ChainFamily.Evm) throw new InvalidInputException("chain", $"EIP-191 and EIP-712 messages are signed for EVM chains, not {chain.Id}");
-            var digest = EvmMessage.Digest(request, chain);
+            var message = EvmMessage.Decode(request, chain);
+            var digest = message.Digest;
             var signerPath = SignerPath(wallet, chain, request.Signer)!;
-            var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, null, digest, signerPath);
+            var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, null, digest, signerPath) with { MessageNotes = message.Notes };
             return new Work<SignMessageResponse>(wallet, judged, ring =>
             {
                 var signature = Core.Chains.Evm.EvmMessages.SignDigest(ring, signerPath, digest);
@@ -180,9 +181,18 @@ public sealed class SigningPipeline(
     {
         var started = Stopwatch.GetTimestamp();
         // Not cancellable once queued: a cancelled caller's outcome is recorded all the same.
-        var outcome = await ledger.Signing.CommitAsync(commit).ConfigureAwait(false);
+        SigningOutcome outcome;
+        try
+        {
+            outcome = await ledger.Signing.CommitAsync(commit).ConfigureAwait(false);
+        }
+        catch
+        {
+            metrics.AuditWriteFailed();
+            throw;
+        }
         metrics.AuditWrite(Stopwatch.GetElapsedTime(started));
-        if (outcome.Decision is { } decision) metrics.PolicyDecided(decision.Outcome.ToString(), decision.Rule);
+        if (outcome.Decision is { } decision) metrics.PolicyDecided(decision.Outcome, decision.Rule);
         return outcome;
     }
 

@@ -63,7 +63,7 @@ internal static class PolicyFixtures
               "allowList": ["{{BtcFriend.ToUpperInvariant()}}"],
               "assets": { "native": { "maxPerTransaction": "100000000" } }
             },
-            "sol": { "rawSigning": true, "assets": { "native": {} } }
+            "sol": { "rawSigning": true, "allowNotes": ["message:listed"], "assets": { "native": {} } }
           }
         }
         """;

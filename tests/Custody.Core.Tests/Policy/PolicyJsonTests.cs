@@ -42,6 +42,28 @@ public class PolicyJsonTests
         Assert.True(policy.Chains.ContainsKey("eth"));
     }
 
+    // A lone surrogate has no UTF-8 form, so the canonical document could not be written: it is
+    // refused where it is read, as a JSON escape (how it gets past protobuf) or raw in a string.
+    [Theory]
+    [InlineData("{\n  \"schema\": \"custody-policy/v1\",\n  \"description\": \"treasury \\ud800\",\n  \"principals\": [],\n  \"chains\": {}\n}", "line 3: description:")]
+    [InlineData("{\n  \"schema\": \"custody-policy/v1\",\n  \"principals\": [\"svc\\udc00\"],\n  \"chains\": {}\n}", "line 3: principals[0]:")]
+    [InlineData("{\n  \"schema\": \"custody-policy/v1\",\n  \"principals\": [],\n  \"chains\": {\n    \"eth\\ud800\\u0041\": {}\n  }\n}", "line 5: chains:")]
+    public void A_lone_surrogate_is_refused_with_its_line(string document, string where)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => PolicyJson.Parse(document));
+        Assert.Equal("policy", e.Field);
+        Assert.StartsWith(where, e.Reason, StringComparison.Ordinal);
+        Assert.Contains("not valid Unicode", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_raw_lone_surrogate_in_the_text_is_refused()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => PolicyJson.Parse("{ \"schema\": \"custody-policy/v1\", \"description\": \"\ud800\" }"));
+        Assert.Equal("policy", e.Field);
+        Assert.Contains("not valid Unicode", e.Reason, StringComparison.Ordinal);
+    }
+
     // Each bad document, the line the error must name, and a fragment of the reason.
     [Theory]
     [InlineData("{\n  \"schema\": \"custody-policy/v1\",\n  \"principals\": [],\n  \"chains\": {}\n  \"x\": 1\n}", 5, "'\"' is invalid after a value")]

@@ -112,8 +112,8 @@ public abstract class WalletTokenContract(Func<bool, LedgerStore> stores) : Ledg
     }
 
     private static WalletRecord Hd(string id, int kek) =>
-        new(id, id + " name", WalletKind.Hd, null, [1, 2, 3, (byte)kek, .. System.Text.Encoding.UTF8.GetBytes(id)], kek, null, null, 0xdeadbee0 + (uint)kek, Start);
+        new(id, id + " name", WalletKind.Hd, null, [1, 2, 3, (byte)kek, .. System.Text.Encoding.UTF8.GetBytes(id)], kek, null, null, 0xdeadbee0 + (uint)kek, Start, WalletBackup.Ceremony);
 
     private static WalletRecord Native(string id) =>
-        new(id, id + " name", WalletKind.HsmNative, KeyCurve.Ed25519, null, null, "key-1", new byte[32], null, Start);
+        new(id, id + " name", WalletKind.HsmNative, KeyCurve.Ed25519, null, null, "key-1", new byte[32], null, Start, WalletBackup.None);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using Custody.Core.Crypto;
 using Custody.Core.Hd;
 
@@ -25,16 +24,22 @@ public static class EvmMessages
     public static byte[] SignPersonalMessage(IKeyRing keys, KeyPath path, ReadOnlySpan<byte> message, string prefix = EthereumPrefix) =>
         SignDigest(keys, path, PersonalMessageDigest(message, prefix));
 
+    /// <summary>"eip712:no-chain-id": the typed data's domain names no chain, so its signature is valid on every chain.</summary>
+    public const string NoChainIdNote = "eip712:no-chain-id";
+
     /// <summary>
-    /// Signs EIP-712 typed data. When the domain names a chain id it must be
-    /// <paramref name="expectedChainId"/>: a signature meant for one chain is not given for another.
+    /// Decodes EIP-712 typed data to sign for the chain <paramref name="chainId"/>. A domain bound to
+    /// another chain is refused: a signature meant for one chain is not given for another. A domain
+    /// bound to none is noted (<see cref="NoChainIdNote"/>) for the policy to judge. Errors name their
+    /// place under <paramref name="field"/>.
     /// </summary>
-    public static byte[] SignTypedData(IKeyRing keys, KeyPath path, string typedDataJson, ulong expectedChainId)
+    public static DecodedMessage DecodeTypedData(string json, ulong chainId, string field = "typedData")
     {
-        var typedData = Eip712.Parse(typedDataJson);
-        if (typedData.DomainChainId is { } chainId && chainId != new BigInteger(expectedChainId))
-            throw new InvalidInputException("typedData.domain.chainId", $"typed data is for chain id {chainId}, not {expectedChainId}");
-        return SignDigest(keys, path, typedData.Digest());
+        var typedData = Eip712.Parse(json, field);
+        var digest = typedData.Digest();
+        if (typedData.DomainChainId is not { } bound) return new DecodedMessage(digest, [NoChainIdNote]);
+        if (bound != chainId) throw new InvalidInputException($"{field}.domain.chainId", $"typed data is for chain id {bound}, not {chainId}");
+        return new DecodedMessage(digest, []);
     }
 
     /// <summary>Signs a 32-byte digest: r ‖ s ‖ v (27/28), verified by recovery before it is returned.</summary>

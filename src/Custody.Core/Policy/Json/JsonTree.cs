@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Custody.Core.Wire;
 
 namespace Custody.Core.Policy.Json;
 
@@ -32,7 +33,9 @@ internal sealed class JsonTree
     public IReadOnlyList<(string Name, JsonTree Value)> Properties { get; private set; } = [];
     public IReadOnlyList<JsonTree> Items { get; private set; } = [];
 
-    public InvalidInputException Error(string reason) => new("policy", $"line {Line}: {Path}: {reason}");
+    public InvalidInputException Error(string reason) => Error(Line, Path, reason);
+
+    private static InvalidInputException Error(int line, string path, string reason) => new("policy", $"line {line}: {path}: {reason}");
 
     public static JsonTree Parse(ReadOnlySpan<byte> utf8)
     {
@@ -74,8 +77,8 @@ internal sealed class JsonTree
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
                     var nameLine = lines.LineOf(reader.TokenStartIndex);
+                    var name = UnicodeText.Read(ref reader, reason => Error(nameLine, path, "a property name " + reason));
                     var childPath = path == "$" ? name : $"{path}.{name}";
                     if (!seen.Add(name))
                         throw new InvalidInputException("policy", $"line {nameLine}: {childPath}: appears twice");
@@ -95,7 +98,7 @@ internal sealed class JsonTree
                 return node;
             }
             case JsonTokenType.String:
-                return new JsonTree(JsonValueKind.String, line, path) { Text = reader.GetString()! };
+                return new JsonTree(JsonValueKind.String, line, path) { Text = UnicodeText.Read(ref reader, reason => Error(line, path, reason)) };
             case JsonTokenType.Number:
                 return new JsonTree(JsonValueKind.Number, line, path) { Text = Encoding.UTF8.GetString(reader.ValueSpan) };
             case JsonTokenType.True:

@@ -53,13 +53,36 @@ public class EvmMessagesTests
         Assert.Equal(1, (int)typed.DomainChainId!.Value);
 
         var keys = FixedKeyRing.Single(v.GetProperty("private_key").GetString()!);
-        var signature = EvmMessages.SignTypedData(keys, KeyPath.Root, json, expectedChainId: 1);
+        var decoded = EvmMessages.DecodeTypedData(json, chainId: 1);
+        Assert.Empty(decoded.Notes);
+        var signature = EvmMessages.SignDigest(keys, KeyPath.Root, decoded.Digest);
         Assert.Equal(expected.GetProperty("signature_rsv").GetString(), ToHex(signature));
         Assert.Equal(v.GetProperty("signer_address").GetString(), EvmMessages.RecoverAddress(typed.Digest(), signature));
+    }
 
-        var e = Assert.Throws<InvalidInputException>(() => EvmMessages.SignTypedData(keys, KeyPath.Root, json, expectedChainId: 137));
-        Assert.Equal("typedData.domain.chainId", e.Field);
-        Assert.Equal(0, keys.SignatureCount - 1);
+    // A signature is for one chain: typed data bound to another is refused; typed data bound to none
+    // is valid on every chain, which the decoder reports as a note for the policy to judge.
+    [Fact]
+    public void Typed_data_is_decoded_for_its_chain_and_a_domain_without_one_is_noted()
+    {
+        var json = VectorFile.Json("eip712-mail.json").GetProperty("typed_data").GetRawText();
+        var e = Assert.Throws<InvalidInputException>(() => EvmMessages.DecodeTypedData(json, chainId: 137, "typed_data_json"));
+        Assert.Equal("typed_data_json.domain.chainId", e.Field);
+        Assert.Contains("chain id 1, not 137", e.Reason, StringComparison.Ordinal);
+
+        var domainless = Mail(n =>
+        {
+            n["domain"]!.AsObject().Remove("chainId");
+            n["types"]!["EIP712Domain"]!.AsArray().RemoveAt(2);
+        });
+        var decoded = EvmMessages.DecodeTypedData(domainless, chainId: 137);
+        Assert.Equal([EvmMessages.NoChainIdNote], decoded.Notes);
+        Assert.Equal(Eip712.Parse(domainless).Digest(), decoded.Digest);
+        Assert.Equal("eip712:no-chain-id", EvmMessages.NoChainIdNote);
+
+        // Naming chainId in the domain but not in its type does not make the domain bound.
+        Assert.Equal("typedData.domain.chainId", Assert.Throws<InvalidInputException>(() =>
+            EvmMessages.DecodeTypedData(Mail(n => n["types"]!["EIP712Domain"]!.AsArray().RemoveAt(2)), chainId: 1)).Field);
     }
 
     private static string Mail(Action<JsonNode> mutate)
@@ -85,6 +108,25 @@ public class EvmMessagesTests
         Assert.Equal("typedData.primaryType", Assert.Throws<InvalidInputException>(() =>
             Eip712.Parse(Mail(n => n["primaryType"] = "Letter"))).Field);
         Assert.Equal("typedData", Assert.Throws<InvalidInputException>(() => Eip712.Parse("{not json")).Field);
+    }
+
+    // JSON can escape half a surrogate pair ("\ud800"), which decodes to no character: each place a
+    // string is read refuses it with its path, as does a raw one in the text.
+    [Fact]
+    public void Eip712_refuses_lone_surrogates_naming_where()
+    {
+        string Field(Action<JsonNode> mutate, string escaped) =>
+            Assert.Throws<InvalidInputException>(() => Eip712.Parse(Mail(mutate).Replace("LONE", escaped, StringComparison.Ordinal)).Digest()).Field;
+
+        Assert.Equal("typedData.message.contents", Field(n => n["message"]!["contents"] = "LONE", "\\ud800"));
+        Assert.Equal("typedData.message.to", Field(n => n["message"]!["to"]!["LONE"] = 1, "\\udc00"));
+        Assert.Equal("typedData.message.from.wallet", Field(n => n["message"]!["from"]!["wallet"] = "0xLONE", "\\ud800"));
+        Assert.Equal("typedData.types", Field(n => n["types"]!["LONE"] = new JsonArray(), "\\ud800"));
+        Assert.Equal("typedData.types.Person[0].name", Field(n => n["types"]!["Person"]![0]!["name"] = "LONE", "\\ud800"));
+        Assert.Equal("typedData.primaryType", Field(n => n["primaryType"] = "LONE", "\\ud800x"));
+        Assert.Equal("typedData.domain", Field(n => n["domain"]!["LONE"] = 1, "\\ud800"));
+        Assert.Equal("typedData", Field(n => n["LONE"] = 1, "\\ud800"));
+        Assert.Equal("typedData", Field(n => n["message"]!["contents"] = "LONE", "\ud800")); // raw, not escaped
     }
 
     // Arrays, fixed bytes, signed integers and bool, checked against values computed by hand
