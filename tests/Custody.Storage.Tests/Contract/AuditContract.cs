@@ -35,6 +35,13 @@ public abstract class AuditContract(Func<bool, LedgerStore> stores) : LedgerCont
             Assert.Equal(receipt.LeafHash.ToArray(), MerkleHash.Leaf(AuditRecordEncoding.Encode(record)));
             tree.Append(receipt.LeafHash.Span);
         }
+        // The stored leaf hashes, any range of them, in order; a range past the log is refused.
+        var leaves = receipts.OrderBy(r => r.Sequence).Select(r => r.LeafHash.ToArray()).ToList();
+        Assert.Equal(leaves, await ledger.Audit.LeafHashesAsync(0, Records, default));
+        Assert.Equal(leaves[7..19], await ledger.Audit.LeafHashesAsync(7, 19, default));
+        Assert.Empty(await ledger.Audit.LeafHashesAsync(Records, Records, default));
+        var past = await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.Audit.LeafHashesAsync(Records - 1, Records + 1, default));
+        Assert.Contains("audit verify", past.Message, StringComparison.Ordinal);
         // The head's frontier is what the checkpoint signs: it must be the tree of the records.
         var checkpoint = (await ledger.Audit.CheckpointAsync())!;
         Assert.Equal(Records, checkpoint.Checkpoint.Size);
@@ -246,6 +253,29 @@ public abstract class AuditContract(Func<bool, LedgerStore> stores) : LedgerCont
         Assert.True(checkpoints.Zip(checkpoints.Skip(1)).All(p => p.First.Checkpoint.Size < p.Second.Checkpoint.Size), "checkpoint sizes only grow, none twice");
         Assert.Equal(112, checkpoints[^1].Checkpoint.Size);
         Assert.True((await b.Audit.VerifyAsync(Key(signer), null, default)).IsVerified());
+    }
+
+    [Fact]
+    public async Task Each_process_counts_the_log_fully_signed_from_when_it_sees_every_record_it_knows_under_a_checkpoint()
+    {
+        var store = NewStore();
+        using var signer = Signer();
+        var clock = new ManualClock(Start);
+        await using var a = store.Open(Options(signer, clock));
+        await using var b = store.Open(Options(signer, clock));
+        Assert.Equal((Start, Start), (a.Audit.FullySignedAt, b.Audit.FullySignedAt)); // since opening
+        await b.Audit.AppendAsync(Record());
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, (await a.Audit.CheckpointAsync())!.Checkpoint.Size);
+        Assert.Equal((Start.AddMinutes(1), Start), (a.Audit.FullySignedAt, b.Audit.FullySignedAt));
+        // b sees a's checkpoint over its record: fully signed from now, though b signed nothing.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await b.Audit.CheckpointAsync();
+        Assert.Equal(Start.AddMinutes(2), b.Audit.FullySignedAt);
+        // A record no checkpoint covers yet moves nothing.
+        await a.Audit.AppendAsync(Record());
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal((Start.AddMinutes(1), Start.AddMinutes(2)), (a.Audit.FullySignedAt, b.Audit.FullySignedAt));
     }
 
     /// <summary>A ledger with <see cref="Records"/> records and a checkpoint of them all.</summary>

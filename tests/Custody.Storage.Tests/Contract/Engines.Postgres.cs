@@ -19,3 +19,5 @@ public sealed class PostgresWalletTokenTests() : WalletTokenContract(Engines.Pos
 public sealed class PostgresFaultTests() : FaultContract(Engines.Postgres);
 
 public sealed class PostgresSqlTests() : SqlContract(Engines.Postgres);
+
+public sealed class PostgresMigrationTests() : MigrationContract(Engines.Postgres);

@@ -19,3 +19,5 @@ public sealed class SqliteWalletTokenTests() : WalletTokenContract(Engines.Sqlit
 public sealed class SqliteFaultTests() : FaultContract(Engines.Sqlite);
 
 public sealed class SqliteSqlTests() : SqlContract(Engines.Sqlite);
+
+public sealed class SqliteMigrationTests() : MigrationContract(Engines.Sqlite);

@@ -43,6 +43,30 @@ public abstract class LedgerStore : IDisposable
 
     protected abstract DbConnection Connect();
 
+    /// <summary>
+    /// Leaves the store as a build that knew only the first <paramref name="version"/> schema steps
+    /// left it: those steps, as the engine runs them, and its version row. Nothing else is in it.
+    /// </summary>
+    public void CreateAt(int version)
+    {
+        using var engine = NewEngine();
+        var steps = (IReadOnlyList<string>)engine.GetType().Assembly.GetTypes().Single(t => t.Name == SchemaType)
+            .GetProperty("Migrations", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        using var connection = ConnectAsOwner();
+        foreach (var step in steps.Take(version)) Run(connection, step, []);
+        Run(connection, VersionsTable, []);
+        Run(connection, "INSERT INTO schema_versions (component, version) VALUES ('ledger', @v)", [("@v", (long)version)]);
+    }
+
+    /// <summary>The engine's class holding its schema steps (Migrations).</summary>
+    protected abstract string SchemaType { get; }
+
+    /// <summary>The engine's schema_versions table, as its Migrate creates it.</summary>
+    protected abstract string VersionsTable { get; }
+
+    /// <summary>A connection as the daemons make it (the owner of what it creates).</summary>
+    protected abstract DbConnection ConnectAsOwner();
+
     /// <summary>Makes the store's disk (or tablespace) full until the result is disposed.</summary>
     public abstract IDisposable Full();
 
@@ -123,6 +147,12 @@ public sealed class SqliteStore : LedgerStore
         connection.Open();
         return connection;
     }
+
+    protected override DbConnection ConnectAsOwner() => Connect();
+
+    protected override string SchemaType => "SqliteSchema";
+
+    protected override string VersionsTable => "CREATE TABLE schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)";
 
     public override IDisposable Full() => (_disk ?? throw new InvalidOperationException("create the store with smallDisk")).Fill();
 
@@ -209,6 +239,18 @@ public sealed class PostgresStore : LedgerStore
         connection.Open();
         return connection;
     }
+
+    protected override DbConnection ConnectAsOwner()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    protected override string SchemaType => "PostgresSchema";
+
+    protected override string VersionsTable =>
+        "CREATE TABLE schema_versions (component TEXT COLLATE \"C\" PRIMARY KEY, version BIGINT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())";
 
     public override IDisposable Full() => (_disk ?? throw new InvalidOperationException("create the store with smallDisk")).Fill();
 

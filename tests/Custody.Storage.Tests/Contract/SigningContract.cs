@@ -86,11 +86,13 @@ public abstract class SigningContract(Func<bool, LedgerStore> stores) : LedgerCo
         await using var _ledger = ledger;
         await using var other = store.Open(Options());
         await other.Policy.FreezeAsync(PolicyScope.Global, "ops", "incident 42", default);
+        Assert.Equal(new PolicyCounts(0, 0, true), await ledger.Policy.CountAsync(default));
         var frozen = await ledger.Signing.CommitAsync(Signed(Request(Eth(Friend, 5, 1), "r1")));
         Assert.Equal((SigningOutcomeKind.Refused, PolicyOutcome.Frozen), (frozen.Kind, frozen.Decision!.Outcome));
         Assert.True(await other.Policy.UnfreezeAsync(PolicyScope.Global, "ops", default));
         Assert.False(await other.Policy.UnfreezeAsync(PolicyScope.Global, "ops", default));
         await other.Policy.FreezeAsync(PolicyScope.Wallet("w1"), "ops", "wallet incident", default);
+        Assert.Equal(new PolicyCounts(0, 1, false), await ledger.Policy.CountAsync(default));
         Assert.Equal(PolicyOutcome.Frozen, (await ledger.Signing.CommitAsync(Signed(Request(Eth(Friend, 5, 2), "r2")))).Decision!.Outcome);
         Assert.Equal(PolicyOutcome.Frozen, (await ledger.Signing.JudgeAsync(Request(Eth(Friend, 5, 3), "r3"), default)).Outcome);
     }
@@ -109,6 +111,7 @@ public abstract class SigningContract(Func<bool, LedgerStore> stores) : LedgerCo
         Assert.Equal(SigningOutcomeKind.Refused, (await ledger.Signing.CommitAsync(Refused(request, needs))).Kind);
         Assert.Equal(1L, store.Scalar<long>("SELECT count(*) FROM policy_pending")); // parked once
         Assert.Single(await ledger.Policy.ListPendingAsync("w1", 10, default));
+        Assert.Equal(new PolicyCounts(1, 0, false), await ledger.Policy.CountAsync(default));
         var digest = parked.RequestDigest;
 
         async Task<ApprovalSubmission> Submit(string approver, ApprovalVerdict verdict = ApprovalVerdict.Approve, string? principal = null, byte[]? signature = null) =>
@@ -131,6 +134,7 @@ public abstract class SigningContract(Func<bool, LedgerStore> stores) : LedgerCo
         Assert.Equal((SigningOutcomeKind.Signed, PolicyRules.Approvals), (signed.Kind, signed.Decision!.Rule));
         Assert.Equal(PendingState.Released, (await ledger.Policy.GetPendingAsync(digest, default))!.State);
         Assert.Empty(await ledger.Policy.ListPendingAsync(null, 10, default));
+        Assert.Equal(0, (await ledger.Policy.CountAsync(default)).ParkedWaiting);
         Assert.Contains("already released", (await Submit("carol")).Reason, StringComparison.Ordinal);
         Assert.Equal(2, (await ledger.Audit.QueryAsync(new AuditQuery { Action = AuditActions.ApprovalRecorded }, default)).Count);
 
@@ -147,7 +151,9 @@ public abstract class SigningContract(Func<bool, LedgerStore> stores) : LedgerCo
         // Past the expiry nothing counts.
         var third = Request(Eth(Friend, 500, 3), "big-3");
         var thirdParked = (await ledger.Signing.CommitAsync(Refused(third, await ledger.Signing.JudgeAsync(third, default)))).Parked!;
+        Assert.Equal(1, (await ledger.Policy.CountAsync(default)).ParkedWaiting);
         clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, (await ledger.Policy.CountAsync(default)).ParkedWaiting); // expired: no longer waiting
         var late = await ledger.Policy.SubmitVerdictAsync(thirdParked.RequestDigest, "alice", ApprovalVerdict.Approve, Sign("alice", thirdParked, ApprovalVerdict.Approve), "alice", default);
         Assert.Contains("window closed", late.Reason, StringComparison.Ordinal);
     }

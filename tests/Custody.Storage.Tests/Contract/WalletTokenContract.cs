@@ -21,7 +21,10 @@ public abstract class WalletTokenContract(Func<bool, LedgerStore> stores) : Ledg
         Assert.Equal((WalletKind.Hd, 3, (uint?)0xdeadbee3, "w_03 name"), (stored.Kind, stored.KekVersion, stored.MasterFingerprint, stored.Name));
         Assert.Equal(wallets[3].SealedSeed, stored.SealedSeed);
         var native = (await ledger.Wallets.GetAsync("w_native", default))!;
-        Assert.Equal((KeyCurve.Ed25519, "key-1"), (native.Curve, native.HsmKeyId));
+        Assert.Equal((KeyCurve.Ed25519, "key-1", WalletBackup.None), (native.Curve, native.HsmKeyId, native.Backup));
+        Assert.Equal(WalletBackup.Ceremony, stored.Backup);
+        Assert.Equal([new WalletCount(WalletKind.Hd, WalletBackup.Ceremony, 7), new WalletCount(WalletKind.HsmNative, WalletBackup.None, 1)],
+            await ledger.Wallets.CountAsync(default));
         Assert.Null(await ledger.Wallets.GetAsync("w_none", default));
 
         var pages = new List<string>();
@@ -36,7 +39,7 @@ public abstract class WalletTokenContract(Func<bool, LedgerStore> stores) : Ledg
         Assert.Equal(7, (await ledger.Wallets.HdWalletsAsync(default)).Count);
         var created = await ledger.Audit.QueryAsync(new AuditQuery { Action = AuditActions.WalletCreated }, default);
         Assert.Equal(8, created.Count);
-        Assert.Equal(("test", "hd", "v3"), (created[3].Details["how"], created[3].Details["kind"], created[3].Details["kek"]));
+        Assert.Equal(("test", "hd", "v3", "ceremony"), (created[3].Details["how"], created[3].Details["kind"], created[3].Details["kek"], created[3].Details["backup"]));
         // A second wallet under a taken id is refused, with nothing written.
         await Assert.ThrowsAnyAsync<Exception>(() => ledger.Wallets.CreateAsync(Hd("w_03", 9), "admin", new Dictionary<string, string>(), default));
         Assert.Equal(8, ledger.Audit.Size);
