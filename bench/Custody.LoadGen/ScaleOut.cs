@@ -95,7 +95,7 @@ internal static class ScaleOut
             {
                 Document = """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
             }, admin);
-            var wallet = await new WalletService.WalletServiceClient(channels[0]).CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
+            var wallet = await new WalletService.WalletServiceClient(channels[0]).CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
             long nonce = 0;
             var run = Guid.NewGuid().ToString("N")[..8];
             Func<int, long, Task> Sign(string tag) => (client, seq) =>
@@ -195,7 +195,7 @@ internal static class ScaleOut
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "custodyd.dll"), "--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture),
-                     "--metrics-port", "0", "--log-format", "json", "--Logging:LogLevel:Default=Warning", "--Limits:RequestsPerSecond=0",
+                     "--metrics-port", "0", "--http-port", "0", "--log-format", "json", "--Logging:LogLevel:Default=Warning", "--Limits:RequestsPerSecond=0",
                      $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}" })
             start.ArgumentList.Add(arg);
         if (environment.ContainsKey("CUSTODY_STORAGE__ENGINE"))

@@ -37,6 +37,22 @@ public sealed class SharedLedgerFixture : IAsyncLifetime
 
     public Metadata Auditor { get; private set; } = null!;
 
+    /// <summary>The tokens as owner-only files, for custody-admin's --token-file.</summary>
+    public string AdminTokenFile { get; private set; } = "";
+
+    public string SignerTokenFile => Path.Combine(_root, "signer.token");
+
+    public string AuditorTokenFile => Path.Combine(_root, "auditor.token");
+
+    public string Endpoint(int i) => $"http://127.0.0.1:{Ports[i]}";
+
+    private static string TokenFile(string path, string secret)
+    {
+        File.WriteAllText(path, secret + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return secret;
+    }
+
     public IDictionary<string, string> Storage => new Dictionary<string, string>
     {
         ["CUSTODY_STORAGE__ENGINE"] = "postgres",
@@ -51,12 +67,13 @@ public sealed class SharedLedgerFixture : IAsyncLifetime
         var init = AdminProcess.Succeed(Storage, "init", "--data-dir", DataDir);
         Assert.Contains($"ledger postgres at 127.0.0.1:{PostgresCluster.Shared.Port}/", init.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(DataDir, "custody.db")), "the SQLite file is not made when the ledger is elsewhere");
-        Admin = DaemonFixture.Bearer((await File.ReadAllTextAsync(init.Stdout.Trim())).Trim());
+        AdminTokenFile = init.Stdout.Trim();
+        Admin = DaemonFixture.Bearer((await File.ReadAllTextAsync(AdminTokenFile)).Trim());
         // Tokens for the other roles, written straight into the shared ledger (a fourth process, in miniature).
         await using (var ledger = PostgresLedger.Open(ConnectionString))
         {
-            Signer = DaemonFixture.Bearer((await ledger.Tokens.CreateAsync("signer-1", Roles.Signer, WalletScope.All, "tests", default)).Secret);
-            Auditor = DaemonFixture.Bearer((await ledger.Tokens.CreateAsync("auditor-1", Roles.Auditor, WalletScope.All, "tests", default)).Secret);
+            Signer = DaemonFixture.Bearer(TokenFile(SignerTokenFile, (await ledger.Tokens.CreateAsync("signer-1", Roles.Signer, WalletScope.All, "tests", default)).Secret));
+            Auditor = DaemonFixture.Bearer(TokenFile(AuditorTokenFile, (await ledger.Tokens.CreateAsync("auditor-1", Roles.Auditor, WalletScope.All, "tests", default)).Secret));
         }
         await Task.WhenAll(Enumerable.Range(0, Daemons).Select(StartAsync));
     }
@@ -67,7 +84,7 @@ public sealed class SharedLedgerFixture : IAsyncLifetime
         _channels[i]?.Dispose();
         _daemons[i]?.Dispose();
         _daemons[i] = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-            ["--data-dir", DataDir, "--port", Ports[i].ToString(), "--metrics-port", "0",
+            ["--data-dir", DataDir, "--port", Ports[i].ToString(), "--metrics-port", "0", "--http-port", "0",
              "--Storage:Engine=postgres", $"--Storage:ConnectionStringFile={ConnectionStringFile}",
              "--Limits:RequestsPerSecond=0", "--Limits:MaxConcurrentSignatures=128"]);
         _channels[i] = GrpcChannel.ForAddress($"http://127.0.0.1:{Ports[i]}");
@@ -232,10 +249,95 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
         Assert.Contains("--db is required", AdminProcess.Run("audit", "verify", "--key", key).Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Custody_admin_token_ceremony_and_kek_verbs_write_the_shared_ledger_the_daemons_serve()
+    {
+        var dir = Directory.CreateTempSubdirectory("custody-pg-cli-").FullName;
+        try
+        {
+            // token: created by the CLI in PostgreSQL, honoured by a daemon, listed, revoked, refused by another daemon.
+            var tokenFile = Path.Combine(dir, "auditor-2.token");
+            var created = AdminProcess.Succeed(daemons.Storage, "token", "create", "--data-dir", daemons.DataDir, "--principal", "auditor-2", "--roles", "auditor", "--output", tokenFile);
+            var tokenId = created.Stderr.Split(' ')[1];
+            var bearer = DaemonFixture.Bearer(File.ReadAllText(tokenFile).Trim());
+            Assert.True((await daemons.Audit(1).VerifyAsync(new VerifyAuditRequest { AllowUnsignedTail = true }, bearer)).Intact);
+            Assert.Contains($"{tokenId}\tauditor-2\tauditor", AdminProcess.Succeed(daemons.Storage, "token", "list", "--data-dir", daemons.DataDir).Stdout, StringComparison.Ordinal);
+            AdminProcess.Succeed(daemons.Storage, "token", "revoke", "--data-dir", daemons.DataDir, "--token-id", tokenId);
+            var revoked = await Assert.ThrowsAsync<RpcException>(async () => await daemons.Audit(2).VerifyAsync(new VerifyAuditRequest(), bearer));
+            Assert.Equal(StatusCode.Unauthenticated, revoked.StatusCode);
+
+            // ceremony: a wallet generated into PostgreSQL, served by a daemon, its record recomputed.
+            var name = "pg-ceremony";
+            var generated = AdminProcess.Succeed(daemons.Storage, "ceremony", "generate", "--data-dir", daemons.DataDir, "--name", name,
+                "--slip39", "2-of-3", "--non-interactive", "--out-dir", Path.Combine(dir, "shares"));
+            var lines = generated.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var walletId = lines.Single(l => l.StartsWith("wallet_id: ", StringComparison.Ordinal))["wallet_id: ".Length..];
+            Assert.Equal(V1.WalletBackup.Ceremony, (await daemons.Wallets(0).GetWalletAsync(new GetWalletRequest { WalletId = walletId }, daemons.Admin)).Backup);
+            AdminProcess.Succeed(daemons.Storage, "ceremony", "record", "--data-dir", daemons.DataDir, "--name", name);
+
+            // kek rotate: every seed in PostgreSQL resealed; a daemon still derives the ceremony's address.
+            Assert.StartsWith("kek: v2;", AdminProcess.Succeed(daemons.Storage, "kek", "rotate", "--data-dir", daemons.DataDir).Stdout, StringComparison.Ordinal);
+            var eth = lines.Single(l => l.StartsWith("address eth ", StringComparison.Ordinal)).Split(' ');
+            var derived = await daemons.Wallets(2).DeriveAddressAsync(new DeriveAddressRequest { WalletId = walletId, Chain = "eth", Index = 0 }, daemons.Admin);
+            Assert.Equal(eth[3], derived.Address);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Custody_admin_client_verbs_reach_the_shared_ledger_through_any_daemon()
+    {
+        var dir = Directory.CreateTempSubdirectory("custody-pg-client-").FullName;
+        try
+        {
+            AdminProcess.Result Client(int daemon, string tokenFile, params string[] args) =>
+                AdminProcess.Run([.. args, "--endpoint", daemons.Endpoint(daemon), "--token-file", tokenFile]);
+            string Ok(AdminProcess.Result result)
+            {
+                Assert.True(result.ExitCode == 0, result.Stderr);
+                return result.Stdout.Trim();
+            }
+
+            // wallet, policy, approver: written through three daemons.
+            var wallet = Ok(Client(0, daemons.AdminTokenFile, "wallet", "create", "--name", "pg-client", "--no-backup"));
+            var policy = Path.Combine(dir, "policy.json");
+            File.WriteAllText(policy, $$"""
+                { "schema": "custody-policy/v1", "principals": ["signer-1"],
+                  "approvals": { "required": 1, "approvers": ["alice"], "expiry": "1h" },
+                  "chains": { "eth": { "assets": { "native": { "approvalAbove": "{{Payment - 1}}" } } } } }
+                """);
+            Ok(Client(1, daemons.AdminTokenFile, "policy", "apply", "--wallet", wallet, "--file", policy, "--reason", "approvals"));
+            var publicKey = Ok(AdminProcess.Run("approver", "keygen", "--out", Path.Combine(dir, "alice.key")));
+            Assert.Contains("registered alice", Ok(Client(2, daemons.AdminTokenFile, "approver", "register", "--id", "alice", "--algorithm", "ed25519", "--public-key", publicKey)),
+                StringComparison.Ordinal);
+            Assert.StartsWith("0x", Ok(Client(0, daemons.SignerTokenFile, "address", "next", "--wallet", wallet, "--chain", "eth")), StringComparison.Ordinal);
+
+            // dry-run, sign, requests: the payment needs alice, so it is parked in the shared ledger.
+            var payload = Path.Combine(dir, "payment.hex");
+            File.WriteAllText(payload, EvmPayloads.Eip1559(1));
+            Assert.Contains("NeedsApproval", Ok(Client(1, daemons.SignerTokenFile, "dry-run", "--wallet", wallet, "--chain", "eth", "--file", payload)), StringComparison.OrdinalIgnoreCase);
+            var parked = Client(2, daemons.SignerTokenFile, "sign", "tx", "--wallet", wallet, "--chain", "eth", "--file", payload);
+            Assert.NotEqual(0, parked.ExitCode);
+            Assert.Contains($"wallet {wallet}", Ok(Client(0, daemons.AdminTokenFile, "requests", "list", "--wallet", wallet)), StringComparison.Ordinal);
+
+            // audit: a record proved against a checkpoint signed by the audit key, and the log verified by a daemon.
+            Assert.Contains("signed by the audit key", Ok(Client(1, daemons.AuditorTokenFile, "audit", "proof", "--sequence", "0", "--key", Path.Combine(daemons.DataDir, "audit.vkey"))),
+                StringComparison.Ordinal);
+            Assert.StartsWith("audit log intact", Ok(Client(2, daemons.AuditorTokenFile, "audit", "verify", "--remote", "--allow-unsigned-tail")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>A new HD wallet whose policy lets signer-1 send native ETH under <paramref name="nativeRules"/>.</summary>
     private async Task<string> WalletAsync(string nativeRules)
     {
-        var wallet = await daemons.Wallets(0).CreateWalletAsync(new CreateWalletRequest { Name = "shared", Kind = V1.WalletKind.Hd }, daemons.Admin);
+        var wallet = await daemons.Wallets(0).CreateWalletAsync(new CreateWalletRequest { Name = "shared", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, daemons.Admin);
         await daemons.Policy(1).SetPolicyAsync(new SetPolicyRequest
         {
             WalletId = wallet.WalletId,
