@@ -278,6 +278,35 @@ public abstract class AuditContract(Func<bool, LedgerStore> stores) : LedgerCont
         Assert.Equal((Start.AddMinutes(1), Start.AddMinutes(2)), (a.Audit.FullySignedAt, b.Audit.FullySignedAt));
     }
 
+    [Fact]
+    public async Task Under_steady_appends_a_process_that_does_not_sign_shows_lag_only_when_the_signer_falls_behind()
+    {
+        var store = NewStore();
+        using var signer = Signer();
+        var clock = new ManualClock(Start);
+        await using var a = store.Open(Options(signer, clock));
+        await using var b = store.Open(Options(signer, clock));
+        await a.Audit.AppendAsync(Record());
+        await a.Audit.CheckpointAsync(); // a signs from now on (where the engine has one signer at a time)
+        for (var look = 1; look <= 3; look++)
+        {
+            // b always finds a record newer than the newest checkpoint, yet a covers what b knew a look before.
+            await b.Audit.AppendAsync(Record());
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await b.Audit.CheckpointAsync();
+            Assert.Equal(Start.AddMinutes(look), b.Audit.FullySignedAt);
+            await a.Audit.CheckpointAsync();
+        }
+        // a stops signing: b's next look still finds what it knew covered, the one after does not (unless b signed itself).
+        await b.Audit.AppendAsync(Record());
+        await b.Audit.AppendAsync(Record());
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await b.Audit.CheckpointAsync();
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var newest = await b.Audit.CheckpointAsync();
+        Assert.Equal(newest!.Checkpoint.Size == b.Audit.Size ? Start.AddMinutes(5) : Start.AddMinutes(4), b.Audit.FullySignedAt);
+    }
+
     /// <summary>A ledger with <see cref="Records"/> records and a checkpoint of them all.</summary>
     private static async Task<Ledger> FilledAsync(LedgerStore store, Ed25519CheckpointSigner signer)
     {
