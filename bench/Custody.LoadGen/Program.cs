@@ -27,6 +27,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
+///   dotnet run -c Release --project bench/Custody.LoadGen -- --scale-out | --engine sqlite|postgres [--daemons N]   (see ScaleOut)
 /// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --startup N times opening a ledger with an N-record audit log; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, commit, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
@@ -36,6 +37,9 @@ public static class Program
         var clients = IntArg(args, "--clients", 16);
         var seconds = IntArg(args, "--seconds", 5);
         var duration = TimeSpan.FromSeconds(seconds);
+        // --engine sqlite|postgres [--daemons N], --scale-out: daemons as processes on one ledger (ScaleOut).
+        if (OperatingSystem.IsLinux() && (args.Contains("--scale-out") || args.Contains("--engine") || args.Contains("--daemons")))
+            return await ScaleOut.RunAsync(args, clients, duration, TimeSpan.FromSeconds(IntArg(args, "--warmup", 10)));
         var only = StringArg(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         bool Want(string phase) => only is null || only.Contains(phase, StringComparer.OrdinalIgnoreCase);
         var dataDir = Directory.CreateTempSubdirectory("custody-loadgen-").FullName;
@@ -246,11 +250,12 @@ public static class Program
     }
 
     /// <summary>custody-admin init (the real binary) on a fresh directory; returns the admin token.</summary>
-    private static string Init(string dataDir)
+    internal static string Init(string dataDir, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custody-admin.dll"));
         foreach (var arg in new[] { "init", "--data-dir", dataDir }) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEnd();
         var stderr = process.StandardError.ReadToEnd();
@@ -279,7 +284,7 @@ public static class Program
         }
     }
 
-    private static string Eip1559(ulong nonce) => "0x" + Convert.ToHexStringLower(new EvmTransaction
+    internal static string Eip1559(ulong nonce) => "0x" + Convert.ToHexStringLower(new EvmTransaction
     {
         Type = EvmTransactionType.DynamicFee,
         ChainId = 1,
@@ -304,14 +309,14 @@ public static class Program
         return count == 0 ? "n/a" : (1000 * Sample("_sum") / count).ToString("F2", CultureInfo.InvariantCulture);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string? StringArg(string[] args, string name)
+    internal static string? StringArg(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

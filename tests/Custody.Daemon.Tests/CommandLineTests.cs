@@ -97,6 +97,23 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     }
 
     [Fact]
+    public void A_database_password_on_the_command_line_or_in_the_configuration_file_is_refused_and_not_repeated()
+    {
+        const string Password = "s3cret-pw-on-argv";
+        var connection = $"Host=127.0.0.1;Database=custody;Username=custody;Password={Password}";
+        var result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--metrics-port", "0",
+            "--Storage:Engine=postgres", $"--Storage:ConnectionString={connection}"]);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("custodyd: Storage:ConnectionString (command line): holds a password", Assert.Single(result.Stderr), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.ToString(), StringComparison.Ordinal);
+
+        var file = installation.WriteFile("with-password.json", $$"""{ "Storage": { "Engine": "postgres", "ConnectionString": "{{connection}}" } }""");
+        result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--metrics-port", "0", "--config", file]);
+        Assert.StartsWith($"custodyd: Storage:ConnectionString ({file}): holds a password", Assert.Single(result.Stderr), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_environment_variable_inside_a_section_is_checked_and_named() =>
         AssertRefused([], "LIMITS:BURTS (environment variable CUSTODY_LIMITS__BURTS): not a configuration key", exitCode: 1,
             new Dictionary<string, string> { ["CUSTODY_LIMITS__BURTS"] = "5" });
