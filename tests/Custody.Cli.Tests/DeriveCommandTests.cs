@@ -108,7 +108,7 @@ public sealed class DeriveCommandTests : IDisposable
         { "kind the network lacks", ["--mnemonic-file", "{good}", "--chain", "doge", "--path", "m/84'/3'/0'/0/0"], "dogecoin has no segwit" },
         { "explicit kind the network lacks", ["--mnemonic-file", "{good}", "--chain", "doge", "--path", "m/44'/3'/0'/0/0", "--kind", "p2tr"], "dogecoin has no segwit" },
         { "unknown kind", ["--mnemonic-file", "{good}", "--chain", "btc", "--path", "m/84'/0'/0'/0/0", "--kind", "p2wsh"], "'p2wsh' is not one of" },
-        { "kind on an account chain", ["--mnemonic-file", "{good}", "--chain", "eth", "--path", "m/44'/60'/0'/0/0", "--kind", "p2pkh"], "--kind applies to Bitcoin-family chains" },
+        { "kind on an account chain", ["--mnemonic-file", "{good}", "--chain", "eth", "--path", "m/44'/60'/0'/0/0", "--kind", "p2pkh"], "kinds apply to Bitcoin-family chains, not eth" },
         { "no purpose to infer the kind from", ["--mnemonic-file", "{good}", "--chain", "btc", "--path", "m/0/1"], "pass --kind" },
         { "binary mnemonic file", ["--mnemonic-file", "{binary}", "--chain", "btc", "--path", "m/84'/0'/0'/0/0"], "not UTF-8 text" },
         { "missing option", ["--chain", "btc", "--path", "m/84'/0'/0'/0/0"], "--mnemonic-file" },

@@ -57,7 +57,7 @@ internal static class GenerateCommand
     private static async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
     {
         // Everything that can be refused is refused before the HSM draws a secret.
-        var name = CeremonyCommand.CheckName(request.Name);
+        var name = Custody.Core.Ledger.WalletRecord.CheckName(request.Name);
         string? outDir = null;
         if (request.NonInteractive)
             outDir = ShareFiles.Prepare(request.OutDir ?? throw new CliException("--non-interactive needs --out-dir DIR for the piece files", CliRunner.UsageError));

@@ -47,7 +47,7 @@ internal static class RestoreCommand
     private static async Task<int> RunAsync(string dataDir, string module, string nameText, string? mnemonicFile, string[] shareFiles,
         string? passphraseFile, string operatorName, CancellationToken cancellationToken)
     {
-        var name = CeremonyCommand.CheckName(nameText);
+        var name = Custody.Core.Ledger.WalletRecord.CheckName(nameText);
         if (mnemonicFile is not null && shareFiles.Length > 0)
             throw new CliException("give either --mnemonic-file or --share-file, not both", CliRunner.UsageError);
         var interactive = mnemonicFile is null && shareFiles.Length == 0;

@@ -99,20 +99,15 @@ internal static class DeriveCommand
         return CliRunner.Ok;
     }
 
-    // Bitcoin: --kind, else the kind the path's purpose fixes (44' → p2pkh, 49' → p2sh-p2wpkh, 84' → p2wpkh, 86' → p2tr).
+    // --kind, else the kind the path's purpose fixes where the chain has kinds (44' → p2pkh, 49' → p2sh-p2wpkh, 84' → p2wpkh, 86' → p2tr).
     private static BitcoinAddressKind? AddressKind(Chain chain, KeyPath path, string? kindText)
     {
-        if (kindText is not null)
-        {
-            if (chain.Family != ChainFamily.Bitcoin)
-                throw new InvalidInputException("kind", $"--kind applies to Bitcoin-family chains, not {chain.Id}");
-            return Kinds.TryGetValue(kindText.Trim(), out var kind)
-                ? kind
-                : throw new InvalidInputException("kind", $"'{(kindText.Length > 20 ? kindText[..20] + "…" : kindText)}' is not one of {string.Join(", ", Kinds.Keys)}");
-        }
-        if (chain.Family != ChainFamily.Bitcoin) return null;
-        return DerivationScheme.BitcoinKindOf(path)
-            ?? throw new InvalidInputException("kind", $"path {path} does not start with purpose 44', 49', 84' or 86': pass --kind");
+        if (kindText is null) return chain.Family.AddressKindOf(path);
+        var kind = Kinds.TryGetValue(kindText.Trim(), out var known)
+            ? known
+            : throw new InvalidInputException("kind", $"'{(kindText.Length > 20 ? kindText[..20] + "…" : kindText)}' is not one of {string.Join(", ", Kinds.Keys)}");
+        DerivationScheme.RequireAddressKinds(chain);
+        return kind;
     }
 
     private static void PrintJson(Chain chain, KeyPath path, byte[] publicKey, string address, string? kind)

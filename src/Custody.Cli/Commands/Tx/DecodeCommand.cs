@@ -28,7 +28,7 @@ internal static class DecodeCommand
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var codec = TransactionCodecs.For(ChainRegistry.Get(parse.GetValue(chain)!));
+            var codec = ChainRegistry.Get(parse.GetValue(chain)!).Codec();
             var intent = codec.Decode(ReadPayload(codec, parse.GetValue(file)!));
             Console.Out.Write(parse.GetValue(json) ? ToJson(intent) : ToText(intent));
             return CliRunner.Ok;

@@ -22,9 +22,9 @@ public class BitcoinJsCrossCheckTests
     {
         using var keys = FixedKeyRing.Deterministic(0x1234abcd, "crosscheck");
         var cases = new List<object>();
-        foreach (var chain in ChainRegistry.All.Where(c => c.Family == ChainFamily.Bitcoin))
+        foreach (var chain in ChainRegistry.All.Where(c => c.Family == BitcoinFamily.Instance))
         {
-            var kinds = Enum.GetValues<BitcoinAddressKind>().Where(k => SingleKeyScript.IsAvailable(k, chain.Bitcoin!)).ToList();
+            var kinds = Enum.GetValues<BitcoinAddressKind>().Where(k => SingleKeyScript.IsAvailable(k, BitcoinFamily.NetworkOf(chain))).ToList();
             foreach (var kind in kinds)
                 cases.Add(Case($"{chain.Id}/{kind}", chain, keys, builder => builder
                     .Spend(kind, PsbtCodecTests.PathFor(chain, kind, 0, 0), 70_000)
@@ -72,7 +72,7 @@ public class BitcoinJsCrossCheckTests
         return new
         {
             name,
-            partialPsbt = Unfinalise(psbt, tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!)).ToBase64(),
+            partialPsbt = Unfinalise(psbt, tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain))).ToBase64(),
             finalPsbt = signed.Payload,
             txHex = tx.ToHex(),
             txid = signed.TxId,

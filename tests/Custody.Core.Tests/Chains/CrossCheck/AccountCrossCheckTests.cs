@@ -34,7 +34,7 @@ public class AccountCrossCheckTests
         foreach (var c in Cases.GetProperty("evm").EnumerateArray())
         {
             var chainId = ulong.Parse(c.GetProperty("chainId").GetString()!);
-            var codec = TransactionCodecs.For(ChainRegistry.Evm(chainId));
+            var codec = EvmFamily.ForChainId(chainId).Codec();
             var payload = codec.ParsePayload(c.GetProperty("unsigned").GetString()!);
             Assert.Equal(c.GetProperty("signingHash").GetString(), HexText.Prefixed(EvmTransaction.DecodeUnsigned(payload).SigningHash()));
 
@@ -99,7 +99,7 @@ public class AccountCrossCheckTests
     [NodeCrossCheckFact("account", "ethers")]
     public void Web3js_messages_decode_and_sign_identically()
     {
-        var codec = TransactionCodecs.For(ChainRegistry.Get("sol"));
+        var codec = ChainRegistry.Get("sol").Codec();
         var count = 0;
         var nonces = 0;
         foreach (var c in Cases.GetProperty("solana").EnumerateArray())

@@ -55,7 +55,7 @@ public class EvmTransactionTests
     {
         var v = VectorFile.Json("ethers-transactions-sample.json").GetProperty("vectors")[index];
         var chainId = (ulong)Number(v.GetProperty("transaction").GetProperty("chainId"));
-        var codec = new EvmCodec(ChainRegistry.Evm(chainId));
+        var codec = new EvmCodec(EvmFamily.ForChainId(chainId));
         var keys = FixedKeyRing.Single(v.GetProperty("privateKey").GetString()!);
         var unsigned = codec.ParsePayload(v.GetProperty("unsigned" + kind).GetString()!);
 

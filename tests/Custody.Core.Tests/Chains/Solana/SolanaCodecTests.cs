@@ -33,7 +33,7 @@ public class SolanaCodecTests
         if (v.TryGetProperty("signature", out var txId)) Assert.Equal(txId.GetString(), signed.TxId);
 
         var intent = signed.Intent;
-        Assert.Equal("sol", intent.Chain);
+        Assert.Equal("sol", intent.Chain.Id);
         Assert.Equal(v.GetProperty("public_key").GetString(), intent.Sources[0]); // fee payer first
         var output = Assert.Single(intent.Outputs);
         Assert.Equal(new BigInteger(v.GetProperty("amount").GetUInt64()), output.Amount);

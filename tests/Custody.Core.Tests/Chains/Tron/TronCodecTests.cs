@@ -38,7 +38,7 @@ public class TronCodecTests
         if (c.TryGetProperty("txID", out var expectedTxId)) Assert.Equal(expectedTxId.GetString(), Convert.ToHexStringLower(txId));
 
         var intent = CodecBefore(parsed.Expiration).Decode(raw);
-        Assert.Equal("trx", intent.Chain);
+        Assert.Equal("trx", intent.Chain.Id);
         Assert.Equal(parsed.FeeLimit, intent.Fee);
         Assert.Empty(intent.ReplayKeys); // TRON transactions never exclude each other
         Assert.Equal(TronAddress.ToText(Convert.FromHexString(c.GetProperty("owner_hex").GetString()!)), intent.Sources[0]);
