@@ -12,7 +12,7 @@ using WalletKind = Custody.V1.WalletKind;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class AuditTests(DaemonFixture daemon)
+public class AuditTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Auditor => DaemonFixture.Bearer(daemon.AuditorToken);
 

@@ -8,7 +8,7 @@ using WalletKind = Custody.V1.WalletKind;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class AuthTests(DaemonFixture daemon)
+public class AuthTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public async Task Ping_answers_with_the_principal_and_roles_of_the_token()

@@ -10,7 +10,7 @@ namespace Custody.Daemon.Tests;
 /// the one audit log and share the token.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class CeremonyWalletTests(DaemonFixture daemon)
+public class CeremonyWalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public async Task A_ceremony_wallet_derives_in_the_daemon_the_addresses_of_its_record()

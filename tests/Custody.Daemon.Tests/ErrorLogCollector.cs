@@ -4,12 +4,36 @@ using Microsoft.Extensions.Logging;
 namespace Custody.Daemon.Tests;
 
 /// <summary>
-/// Keeps every log entry the daemon writes at Error or above, and all messages, so tests can
-/// fail on an unexpected error and check that no secret ever reached a log.
+/// Keeps every log entry the daemon writes at Error or above, and all messages, so that each test
+/// fails on an error it did not expect (<see cref="LoggedTest"/>) and a test can check that no
+/// secret ever reached a log.
 /// </summary>
 public sealed class ErrorLogCollector : ILoggerProvider
 {
-    public ConcurrentQueue<string> Errors { get; } = new();
+    private readonly List<string> _errors = [];
+
+    /// <summary>Every Error (or worse) entry so far, in order.</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_errors) return [.. _errors];
+        }
+    }
+
+    /// <summary>How many errors were logged so far: a mark to read <see cref="ErrorsSince"/> from.</summary>
+    public int ErrorCount
+    {
+        get
+        {
+            lock (_errors) return _errors.Count;
+        }
+    }
+
+    public IReadOnlyList<string> ErrorsSince(int mark)
+    {
+        lock (_errors) return _errors.Skip(mark).ToArray();
+    }
 
     public ConcurrentQueue<string> All { get; } = new();
 
@@ -27,7 +51,8 @@ public sealed class ErrorLogCollector : ILoggerProvider
         {
             var line = $"{logLevel} {category}[{eventId.Id}] {formatter(state, exception)} {exception}";
             owner.All.Enqueue(line);
-            if (logLevel >= LogLevel.Error) owner.Errors.Enqueue(line);
+            if (logLevel < LogLevel.Error) return;
+            lock (owner._errors) owner._errors.Add(line);
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Custody.Daemon.Tests;
 /// is read again, and the old KEK is destroyed only after the new seals are committed.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public partial class KekRotationWhileSigningTests(DaemonFixture daemon)
+public partial class KekRotationWhileSigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private const int MaxSignatures = 20_000;
     private const int SignaturesAfterRotation = 10;

@@ -5,11 +5,11 @@ namespace Custody.Daemon.Tests;
 
 /// <summary>custody-admin policy show|apply|diff, freeze and unfreeze, run as a process against the running daemon.</summary>
 [Collection(DaemonCollection.Name)]
-public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
+public sealed class PolicyCliTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("custody-policy-cli-");
 
-    public void Dispose() => dir.Delete(recursive: true);
+    protected override void DisposeTest() => dir.Delete(recursive: true);
 
     private string Endpoint => $"http://127.0.0.1:{daemon.Port}";
 

@@ -16,7 +16,7 @@ namespace Custody.Daemon.Tests;
 /// token scoped elsewhere never reads the target wallet's id in an answer it did not ask by that id.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class ScopeMatrixTests(DaemonFixture daemon)
+public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private const string Allowed = "allowed";
 
