@@ -94,7 +94,7 @@ public class AuditTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 
         var dir = new DataDirectory(daemon.DataDir);
         Assert.Equal(verdict.VerifierKey, (await File.ReadAllTextAsync(dir.AuditVerifierKey)).Trim());
-        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
+        var offline = ChildProcess.AdminSucceeds("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
         Assert.Contains("intact", offline.Stdout, StringComparison.OrdinalIgnoreCase);
 
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "ROLE_REQUIRED",

@@ -35,7 +35,7 @@ public class AuthTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         var (token, secret) = daemon.CreateToken("short-lived", Roles.Signer, WalletScope.All);
         await daemon.System.PingAsync(new PingRequest(), DaemonFixture.Bearer(secret));
 
-        AdminProcess.Succeed("token", "revoke", "--data-dir", daemon.DataDir, "--token-id", token.TokenId);
+        ChildProcess.AdminSucceeds("token", "revoke", "--data-dir", daemon.DataDir, "--token-id", token.TokenId);
 
         // The daemon caches a token for TokenCacheSeconds (1 s): the refusal arrives within that.
         await Eventually.SucceedsAsync(() => Errors.RefusedAsync(StatusCode.Unauthenticated, "UNAUTHENTICATED",

@@ -16,7 +16,7 @@ public class CeremonyWalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     public async Task A_ceremony_wallet_derives_in_the_daemon_the_addresses_of_its_record()
     {
         var shares = Path.Combine(daemon.DataDir, "ceremony-shares-" + Guid.NewGuid().ToString("N")[..8]);
-        var generated = AdminProcess.Succeed("ceremony", "generate", "--data-dir", daemon.DataDir, "--name", "ceremony-" + Guid.NewGuid().ToString("N")[..8],
+        var generated = ChildProcess.AdminSucceeds("ceremony", "generate", "--data-dir", daemon.DataDir, "--name", "ceremony-" + Guid.NewGuid().ToString("N")[..8],
             "--slip39", "2-of-3", "--non-interactive", "--out-dir", shares);
         Directory.Delete(shares, recursive: true);
 

@@ -27,8 +27,8 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : LoggedTest(daemon.Log
         return path;
     }
 
-    private AdminProcess.Result Admin(string token, params string[] args) =>
-        AdminProcess.Run([.. args, "--endpoint", Endpoint, "--token-file", TokenFile(token)]);
+    private ChildProcess.Result Admin(string token, params string[] args) =>
+        ChildProcess.Admin([.. args, "--endpoint", Endpoint, "--token-file", TokenFile(token)]);
 
     private static string Limited(string maxPerTransaction) => $$"""
         {
@@ -41,7 +41,7 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : LoggedTest(daemon.Log
     private async Task<string> NewWalletAsync(string name) =>
         (await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken))).WalletId;
 
-    private static void Failed(AdminProcess.Result result, string expectedStart)
+    private static void Failed(ChildProcess.Result result, string expectedStart)
     {
         Assert.Equal(1, result.ExitCode);
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -15,7 +15,7 @@ public partial class InteractiveCeremonyTests
     {
         using var temp = new TempDirectory();
         var original = TestInstallation.Init(temp, "original");
-        var admin = $"dotnet {CliProcess.AdminDll}";
+        var admin = $"dotnet {ChildProcess.AdminDll}";
 
         using var terminal = new Tmux(temp.Path);
         terminal.Type($"{admin} ceremony generate --data-dir {original} --name vault --slip39 2-of-3 --bits 128; echo EXIT=$?");

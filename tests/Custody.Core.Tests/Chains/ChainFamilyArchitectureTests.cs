@@ -63,7 +63,7 @@ public class ChainFamilyArchitectureTests
     [Fact]
     public void No_code_outside_Core_Chains_branches_on_a_family()
     {
-        var root = Path.Combine(RepositoryRoot(), "src");
+        var root = Path.Combine(Repository.Root, "src");
         var chains = Path.Combine(root, "Custody.Core", "Chains") + Path.DirectorySeparatorChar;
         var findings = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.StartsWith(chains, StringComparison.Ordinal) && !IsGenerated(f))
@@ -123,11 +123,4 @@ public class ChainFamilyArchitectureTests
     private static bool IsGenerated(string path) =>
         path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ||
         path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Custody.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Custody.sln not found above the test output directory");
-    }
 }

@@ -1,4 +1,6 @@
-namespace Custody.Core.Tests.TestKit;
+using Custody.Core;
+
+namespace Custody.TestKit;
 
 /// <summary>
 /// Counts what a fuzz loop's decoder did with its inputs — accepted, or refused with
@@ -7,7 +9,7 @@ namespace Custody.Core.Tests.TestKit;
 /// when the decoder refuses everything, or accepts everything, and cannot fail for the property
 /// it names.
 /// </summary>
-internal sealed class FuzzCoverage(string name)
+public sealed class FuzzCoverage(string name)
 {
     public int Accepted { get; private set; }
 

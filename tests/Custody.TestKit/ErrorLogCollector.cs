@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Custody.Daemon.Tests;
+namespace Custody.TestKit;
 
 /// <summary>
 /// Keeps every log entry the daemon writes at Error or above, and all messages, so that each test

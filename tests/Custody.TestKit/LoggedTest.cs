@@ -1,4 +1,4 @@
-namespace Custody.Daemon.Tests;
+namespace Custody.TestKit;
 
 /// <summary>
 /// A test on the shared daemon that fails when the daemon logged an error during it that the test
