@@ -150,9 +150,9 @@ public static class Program
             var priv = Hashes.Sha256("loadgen key"u8);
             await Run("raw", () => Task.FromResult(Phase.Threads("raw libsecp256k1 ECDSA sign (in process)", threads, duration, _ => Secp256k1.Sign(priv, digest))));
 
-            var keys = app.Services.GetRequiredService<WalletKeys>();
+            var keys = app.Services.GetRequiredService<WalletKeyVault>();
             var hdRecord = (await ledger.Wallets.GetAsync(hd.WalletId, default))!;
-            var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
+            var codec = ChainRegistry.Get("eth").Codec();
             var unsigned = Convert.FromHexString(sample[2..]);
             var path = KeyPath.Parse("m/44'/60'/0'/0/0");
             await Run("inproc", () => Task.FromResult(Phase.Threads("HD path in process: unseal+derive+sign", threads, duration, _ =>
@@ -174,7 +174,7 @@ public static class Program
                 }, CancellationToken.None)));
 
             // The ledger's durable commit alone: judged under the lock, reserved, recorded, reply stored.
-            var hdSigner = new SignerKey(path, await app.Services.GetRequiredService<WalletDirectory>().PublicKeyAsync(hdRecord, ChainRegistry.Get("eth"), path, "loadgen", default));
+            var hdSigner = new SignerKey(path, await app.Services.GetRequiredService<WalletRepository>().PublicKeyAsync(hdRecord, ChainRegistry.Get("eth"), path, "loadgen", default));
             await Run("commit", () => Phase.ClosedLoopAsync("ledger commit alone (judge + reserve + record + reply)", clients, duration, (client, seq) =>
             {
                 var payload = Convert.FromHexString(NextPayload()[2..]);

@@ -9,7 +9,7 @@ using Custody.Core.Policy;
 using Custody.Storage;
 using Custody.Storage.Postgres;
 using Custody.Storage.Sqlite;
-using Custody.Tests.Shared;
+using Custody.TestKit;
 using Custody.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -168,7 +168,7 @@ internal static class ScaleOut
         {
             if (Volatile.Read(ref measuring)) lock (held) held.Add(t.TotalMilliseconds);
         };
-        var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
+        var codec = ChainRegistry.Get("eth").Codec();
         long nonce = 0;
         Task Commit(int client, long seq)
         {

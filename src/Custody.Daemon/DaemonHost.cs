@@ -72,8 +72,8 @@ public static class DaemonHost
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton<RefusalAudit>();
         builder.Services.AddSingleton(sp => new KeyRingCache(TimeSpan.FromSeconds(sp.GetRequiredService<HsmSettings>().KeyRingCacheSeconds), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<WalletKeys>();
-        builder.Services.AddSingleton<WalletDirectory>();
+        builder.Services.AddSingleton<WalletKeyVault>();
+        builder.Services.AddSingleton<WalletRepository>();
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<ScopeCheck>();

@@ -27,16 +27,16 @@ public sealed class ApiCliTests(DaemonFixture daemon) : IDisposable
         return path;
     }
 
-    private AdminProcess.Result Admin(string token, params string[] args) =>
-        AdminProcess.Run([.. args, "--endpoint", $"http://127.0.0.1:{daemon.Port}", "--token-file", NewFile(token)]);
+    private ChildProcess.Result Admin(string token, params string[] args) =>
+        ChildProcess.Admin([.. args, "--endpoint", $"http://127.0.0.1:{daemon.Port}", "--token-file", NewFile(token)]);
 
-    private static AdminProcess.Result Succeeded(AdminProcess.Result result)
+    private static ChildProcess.Result Succeeded(ChildProcess.Result result)
     {
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
         return result;
     }
 
-    private static JsonElement Json(AdminProcess.Result result) => JsonDocument.Parse(Succeeded(result).Stdout).RootElement;
+    private static JsonElement Json(ChildProcess.Result result) => JsonDocument.Parse(Succeeded(result).Stdout).RootElement;
 
     [Fact]
     public async Task Wallet_address_and_signing_verbs_answer_as_the_api_does_in_text_and_json()
@@ -83,7 +83,7 @@ public sealed class ApiCliTests(DaemonFixture daemon) : IDisposable
     {
         var approver = "cli-p256-" + Guid.NewGuid().ToString("N")[..8];
         var keyFile = Path.Combine(dir.FullName, "approver.pem");
-        var keygen = Succeeded(AdminProcess.Run(["approver", "keygen", "--algorithm", "p256", "--out", keyFile]));
+        var keygen = Succeeded(ChildProcess.Admin(["approver", "keygen", "--algorithm", "p256", "--out", keyFile]));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
         var publicKey = keygen.Stdout.Trim();
         Assert.DoesNotContain(File.ReadAllText(keyFile).Split('\n')[1], keygen.Stdout + keygen.Stderr, StringComparison.Ordinal);
@@ -140,16 +140,16 @@ public sealed class ApiCliTests(DaemonFixture daemon) : IDisposable
     [Fact]
     public void The_command_line_completes_suggests_and_names_an_unreachable_daemon()
     {
-        var completion = Succeeded(AdminProcess.Run(["completion", "bash"]));
+        var completion = Succeeded(ChildProcess.Admin(["completion", "bash"]));
         Assert.Contains("complete", completion.Stdout, StringComparison.Ordinal);
         Assert.Contains("custody-admin", completion.Stdout, StringComparison.Ordinal);
 
-        var typo = AdminProcess.Run(["wallet", "lsit"]);
+        var typo = ChildProcess.Admin(["wallet", "lsit"]);
         Assert.NotEqual(0, typo.ExitCode);
         Assert.Contains("did you mean 'list'?", typo.Stderr, StringComparison.Ordinal);
 
         var port = FreePort.Next(); // nothing listens there
-        var unreachable = AdminProcess.Run(["wallet", "list", "--endpoint", $"http://127.0.0.1:{port}", "--token-file", NewFile(daemon.AdminToken)]);
+        var unreachable = ChildProcess.Admin(["wallet", "list", "--endpoint", $"http://127.0.0.1:{port}", "--token-file", NewFile(daemon.AdminToken)]);
         Assert.Equal(1, unreachable.ExitCode);
         Assert.StartsWith($"error: cannot reach custodyd at http://127.0.0.1:{port}", unreachable.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", unreachable.Stderr, StringComparison.Ordinal);

@@ -6,7 +6,7 @@ namespace Custody.Daemon.Tests;
 /// receipt. An example that stops working with the daemon fails here.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class ClientExampleTests(DaemonFixture daemon)
+public class ClientExampleTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private const string TypeScript = "examples/clients/typescript";
 
@@ -55,8 +55,8 @@ public class ClientExampleTests(DaemonFixture daemon)
                 ["CUSTODY_SIGNER_TOKEN"] = Path.Combine(tokens, "signer.token"),
             }, timeout: TimeSpan.FromMinutes(1));
             Assert.True(result.ExitCode == 0, result.ToString());
-            Assert.Contains(result.Stdout, line => line.StartsWith("signed 0x", StringComparison.Ordinal) && line.Contains("(rule allow)", StringComparison.Ordinal));
-            Assert.Matches(@"^audit record \d+ is in checkpoint \d+ of ", result.Stdout[^1]);
+            Assert.Contains(result.StdoutLines, line => line.StartsWith("signed 0x", StringComparison.Ordinal) && line.Contains("(rule allow)", StringComparison.Ordinal));
+            Assert.Matches(@"^audit record \d+ is in checkpoint \d+ of ", result.StdoutLines[^1]);
         }
         finally
         {

@@ -2,7 +2,6 @@ using System.Numerics;
 using Custody.Core.Chains.Evm;
 using Custody.Core.Ledger;
 using Custody.Storage.Postgres;
-using Custody.Tests.Shared;
 using Custody.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -64,7 +63,7 @@ public sealed class SharedLedgerFixture : IAsyncLifetime
         ConnectionString = PostgresCluster.Shared.CreateDatabase("daemons");
         File.WriteAllText(ConnectionStringFile, ConnectionString + "\n");
         File.SetUnixFileMode(ConnectionStringFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var init = AdminProcess.Succeed(Storage, "init", "--data-dir", DataDir);
+        var init = ChildProcess.AdminSucceeds(Storage, "init", "--data-dir", DataDir);
         Assert.Contains($"ledger postgres at 127.0.0.1:{PostgresCluster.Shared.Port}/", init.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(DataDir, "custody.db")), "the SQLite file is not made when the ledger is elsewhere");
         AdminTokenFile = init.Stdout.Trim();
@@ -241,12 +240,12 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
         var wallet = await WalletAsync("{}");
         Assert.NotNull((await SignAsync(0, wallet, "for-the-cli", EvmPayloads.Eip1559(1))).Reply);
         var key = Path.Combine(daemons.DataDir, "audit.vkey");
-        var verify = AdminProcess.Succeed(daemons.Storage, "audit", "verify", "--key", key, "--allow-unsigned-tail");
+        var verify = ChildProcess.AdminSucceeds(daemons.Storage, "audit", "verify", "--key", key, "--allow-unsigned-tail");
         Assert.StartsWith("audit log intact", verify.Stdout, StringComparison.Ordinal);
-        var export = AdminProcess.Succeed(daemons.Storage, "audit", "export", "--wallet", wallet);
+        var export = ChildProcess.AdminSucceeds(daemons.Storage, "audit", "export", "--wallet", wallet);
         Assert.Contains("\"sign.transaction\"", export.Stdout, StringComparison.Ordinal);
         // Without the engine named, the file is required.
-        Assert.Contains("--db is required", AdminProcess.Run("audit", "verify", "--key", key).Stderr, StringComparison.Ordinal);
+        Assert.Contains("--db is required", ChildProcess.Admin("audit", "verify", "--key", key).Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -257,26 +256,26 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
         {
             // token: created by the CLI in PostgreSQL, honoured by a daemon, listed, revoked, refused by another daemon.
             var tokenFile = Path.Combine(dir, "auditor-2.token");
-            var created = AdminProcess.Succeed(daemons.Storage, "token", "create", "--data-dir", daemons.DataDir, "--principal", "auditor-2", "--roles", "auditor", "--output", tokenFile);
+            var created = ChildProcess.AdminSucceeds(daemons.Storage, "token", "create", "--data-dir", daemons.DataDir, "--principal", "auditor-2", "--roles", "auditor", "--output", tokenFile);
             var tokenId = created.Stderr.Split(' ')[1];
             var bearer = DaemonFixture.Bearer(File.ReadAllText(tokenFile).Trim());
             Assert.True((await daemons.Audit(1).VerifyAsync(new VerifyAuditRequest { AllowUnsignedTail = true }, bearer)).Intact);
-            Assert.Contains($"{tokenId}\tauditor-2\tauditor", AdminProcess.Succeed(daemons.Storage, "token", "list", "--data-dir", daemons.DataDir).Stdout, StringComparison.Ordinal);
-            AdminProcess.Succeed(daemons.Storage, "token", "revoke", "--data-dir", daemons.DataDir, "--token-id", tokenId);
+            Assert.Contains($"{tokenId}\tauditor-2\tauditor", ChildProcess.AdminSucceeds(daemons.Storage, "token", "list", "--data-dir", daemons.DataDir).Stdout, StringComparison.Ordinal);
+            ChildProcess.AdminSucceeds(daemons.Storage, "token", "revoke", "--data-dir", daemons.DataDir, "--token-id", tokenId);
             var revoked = await Assert.ThrowsAsync<RpcException>(async () => await daemons.Audit(2).VerifyAsync(new VerifyAuditRequest(), bearer));
             Assert.Equal(StatusCode.Unauthenticated, revoked.StatusCode);
 
             // ceremony: a wallet generated into PostgreSQL, served by a daemon, its record recomputed.
             var name = "pg-ceremony";
-            var generated = AdminProcess.Succeed(daemons.Storage, "ceremony", "generate", "--data-dir", daemons.DataDir, "--name", name,
+            var generated = ChildProcess.AdminSucceeds(daemons.Storage, "ceremony", "generate", "--data-dir", daemons.DataDir, "--name", name,
                 "--slip39", "2-of-3", "--non-interactive", "--out-dir", Path.Combine(dir, "shares"));
             var lines = generated.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var walletId = lines.Single(l => l.StartsWith("wallet_id: ", StringComparison.Ordinal))["wallet_id: ".Length..];
             Assert.Equal(V1.WalletBackup.Ceremony, (await daemons.Wallets(0).GetWalletAsync(new GetWalletRequest { WalletId = walletId }, daemons.Admin)).Backup);
-            AdminProcess.Succeed(daemons.Storage, "ceremony", "record", "--data-dir", daemons.DataDir, "--name", name);
+            ChildProcess.AdminSucceeds(daemons.Storage, "ceremony", "record", "--data-dir", daemons.DataDir, "--name", name);
 
             // kek rotate: every seed in PostgreSQL resealed; a daemon still derives the ceremony's address.
-            Assert.StartsWith("kek: v2;", AdminProcess.Succeed(daemons.Storage, "kek", "rotate", "--data-dir", daemons.DataDir).Stdout, StringComparison.Ordinal);
+            Assert.StartsWith("kek: v2;", ChildProcess.AdminSucceeds(daemons.Storage, "kek", "rotate", "--data-dir", daemons.DataDir).Stdout, StringComparison.Ordinal);
             var eth = lines.Single(l => l.StartsWith("address eth ", StringComparison.Ordinal)).Split(' ');
             var derived = await daemons.Wallets(2).DeriveAddressAsync(new DeriveAddressRequest { WalletId = walletId, Chain = "eth", Index = 0 }, daemons.Admin);
             Assert.Equal(eth[3], derived.Address);
@@ -293,9 +292,9 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
         var dir = Directory.CreateTempSubdirectory("custody-pg-client-").FullName;
         try
         {
-            AdminProcess.Result Client(int daemon, string tokenFile, params string[] args) =>
-                AdminProcess.Run([.. args, "--endpoint", daemons.Endpoint(daemon), "--token-file", tokenFile]);
-            string Ok(AdminProcess.Result result)
+            ChildProcess.Result Client(int daemon, string tokenFile, params string[] args) =>
+                ChildProcess.Admin([.. args, "--endpoint", daemons.Endpoint(daemon), "--token-file", tokenFile]);
+            string Ok(ChildProcess.Result result)
             {
                 Assert.True(result.ExitCode == 0, result.Stderr);
                 return result.Stdout.Trim();
@@ -310,7 +309,7 @@ public sealed class SharedLedgerTests(SharedLedgerFixture daemons) : IClassFixtu
                   "chains": { "eth": { "assets": { "native": { "approvalAbove": "{{Payment - 1}}" } } } } }
                 """);
             Ok(Client(1, daemons.AdminTokenFile, "policy", "apply", "--wallet", wallet, "--file", policy, "--reason", "approvals"));
-            var publicKey = Ok(AdminProcess.Run("approver", "keygen", "--out", Path.Combine(dir, "alice.key")));
+            var publicKey = Ok(ChildProcess.Admin("approver", "keygen", "--out", Path.Combine(dir, "alice.key")));
             Assert.Contains("registered alice", Ok(Client(2, daemons.AdminTokenFile, "approver", "register", "--id", "alice", "--algorithm", "ed25519", "--public-key", publicKey)),
                 StringComparison.Ordinal);
             Assert.StartsWith("0x", Ok(Client(0, daemons.SignerTokenFile, "address", "next", "--wallet", wallet, "--chain", "eth")), StringComparison.Ordinal);

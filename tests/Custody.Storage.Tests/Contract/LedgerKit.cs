@@ -65,11 +65,11 @@ public static class LedgerKit
 
     /// <summary>An EVM transfer from the wallet's one sender: its replay key is the nonce.</summary>
     public static TransactionIntent Eth(string to, BigInteger amount, long nonce, BigInteger? fee = null) =>
-        new("eth", [], [new IntentOutput(to, "native", amount, false)], fee ?? 21_000, null, [$"1/{nonce}"], []);
+        new(ChainRegistry.Get("eth"), [], [new IntentOutput(to, "native", amount, false)], fee ?? 21_000, null, [$"1/{nonce}"], []);
 
     /// <summary>A Bitcoin spend of <paramref name="outpoints"/>, each claiming <paramref name="claim"/> about the output it spends.</summary>
     public static TransactionIntent BtcSpend(IReadOnlyList<string> outpoints, IntentOutput[] outputs, string claim = "10000:0014aa", BigInteger? fee = null) =>
-        new("btc", [], outputs, fee ?? 1_000, null, outpoints, []) { ReplayClaims = outpoints.ToDictionary(o => o, _ => claim, StringComparer.Ordinal) };
+        new(ChainRegistry.Get("btc"), [], outputs, fee ?? 1_000, null, outpoints, []) { ReplayClaims = outpoints.ToDictionary(o => o, _ => ReplayClaim.Parse(claim), StringComparer.Ordinal) };
 
     public static string Outpoint(int n) => $"{n:x64}:0";
 

@@ -2,7 +2,6 @@ using System.Data.Common;
 using Custody.Storage.Engine;
 using Custody.Storage.Postgres;
 using Custody.Storage.Sqlite;
-using Custody.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 
-namespace Custody.Hsm.Tests;
+using Custody.Hsm;
+
+namespace Custody.TestKit;
 
 /// <summary>
 /// A SoftHSM token directory and configuration in a fresh temporary directory, random SO and user
@@ -8,6 +10,7 @@ namespace Custody.Hsm.Tests;
 /// module is loaded once for the whole test run (SoftHSM reads SOFTHSM2_CONF at C_Initialize, and a
 /// process can hold only one instance of it); the temporary directory is deleted at the end.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // SoftHSM and its 0600 PIN files
 public sealed class SoftHsmFixture : IDisposable
 {
     public const string MainLabel = "custody-test";
@@ -73,10 +76,4 @@ public sealed class SoftHsmFixture : IDisposable
         Hsm.Dispose();
         Directory.Delete(Root, recursive: true);
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class HsmCollection : ICollectionFixture<SoftHsmFixture>
-{
-    public const string Name = "SoftHSM";
 }

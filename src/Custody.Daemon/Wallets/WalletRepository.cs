@@ -12,11 +12,13 @@ using Microsoft.Extensions.Logging;
 namespace Custody.Daemon.Wallets;
 
 /// <summary>
-/// Wallets and their addresses. secp256k1 addresses come from the account xpub, stored the
-/// first time an account is used (the only time its seed is unsealed for addresses);
+/// The wallet repository: wallets and their public keys and addresses, read from
+/// <see cref="ILedger.Wallets"/> and cached in memory (rows, account xpubs, signer keys). Key
+/// material is <see cref="WalletKeyVault"/>'s. secp256k1 addresses come from the account xpub,
+/// stored the first time an account is used (the only time its seed is unsealed for addresses);
 /// ed25519 (SLIP-10) has only hardened steps, so each of its addresses unseals the seed.
 /// </summary>
-public sealed class WalletDirectory(ILedger ledger, WalletKeys keys, ILogger<WalletDirectory> logger)
+public sealed class WalletRepository(ILedger ledger, WalletKeyVault keys, ILogger<WalletRepository> logger)
 {
     private const int MaxSignerKeys = 100_000;
     private readonly IWalletLedger store = ledger.Wallets;
@@ -26,14 +28,13 @@ public sealed class WalletDirectory(ILedger ledger, WalletKeys keys, ILogger<Wal
 
     public async Task<WalletRecord> CreateAsync(string name, WalletKind kind, KeyCurve? curve, string principal, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || name.Any(char.IsControl))
-            throw new InvalidInputException("name", "1 to 64 printable characters");
+        name = WalletRecord.CheckName(name);
         var wallet = kind switch
         {
-            WalletKind.Hd when curve is null => keys.NewHdWallet(name.Trim()),
+            WalletKind.Hd when curve is null => keys.NewHdWallet(name),
             WalletKind.Hd => throw new InvalidInputException("curve", "an HD wallet holds both curves; leave curve unset"),
             _ when curve is null => throw new InvalidInputException("curve", "an HSM-native wallet needs a curve (secp256k1 or ed25519)"),
-            _ => keys.NewHsmNativeWallet(name.Trim(), curve.Value),
+            _ => keys.NewHsmNativeWallet(name, curve.Value),
         };
         await store.CreateAsync(wallet, principal, new Dictionary<string, string> { ["via"] = "api" }, cancellationToken).ConfigureAwait(false);
         Log.WalletCreated(logger, kind == WalletKind.Hd ? "hd" : "hsm-native", wallet.WalletId, principal);
@@ -104,20 +105,10 @@ public sealed class WalletDirectory(ILedger ledger, WalletKeys keys, ILogger<Wal
         return publicKey;
     }
 
-    /// <summary>The derivation standard a request selects: the chain's default, or the one of the requested Bitcoin address kind.</summary>
-    public static DerivationScheme SchemeFor(Chain chain, BitcoinAddressKind? kind)
-    {
-        if (kind is null) return DerivationScheme.Default(chain);
-        if (chain.Family != ChainFamily.Bitcoin)
-            throw new InvalidInputException("kind", $"address kinds apply to Bitcoin-family chains, not {chain.Id}");
-        return DerivationScheme.For(chain).FirstOrDefault(s => s.AddressKind == kind)
-            ?? throw new InvalidInputException("kind", $"{chain.Id} has no {kind} addresses");
-    }
-
     public async Task<DerivedAddress> DeriveAddressAsync(
         WalletRecord wallet, Chain chain, uint account, BitcoinAddressKind? kind, bool change, uint? index, string principal, CancellationToken cancellationToken)
     {
-        var scheme = SchemeFor(chain, kind);
+        var scheme = DerivationScheme.Select(chain, kind);
         if (index is >= KeyPath.HardenedBit) throw new InvalidInputException("index", "must be below 2^31");
         if (account >= KeyPath.HardenedBit) throw new InvalidInputException("account", "must be below 2^31");
         if (wallet.Kind == WalletKind.HsmNative) return NativeAddress(wallet, chain, scheme, account, change, index);
@@ -153,8 +144,7 @@ public sealed class WalletDirectory(ILedger ledger, WalletKeys keys, ILogger<Wal
         if (account != 0) throw new InvalidInputException("account", "an HSM-native wallet has one key: account 0");
         if (change) throw new InvalidInputException("change", "an HSM-native wallet has one key and no change branch");
         if (index is > 0) throw new InvalidInputException("index", "an HSM-native wallet has one key: index 0");
-        var kind = chain.Family == ChainFamily.Bitcoin ? scheme.AddressKind : null;
-        return new DerivedAddress(ChainAddresses.Derive(chain, wallet.PublicKey!, kind), KeyPath.Root, wallet.PublicKey!, 0, kind);
+        return new DerivedAddress(ChainAddresses.Derive(chain, wallet.PublicKey!, scheme.AddressKind), KeyPath.Root, wallet.PublicKey!, 0, scheme.AddressKind);
     }
 
     /// <summary>The account xpub at <paramref name="accountPath"/>: from memory, the database, or (once) the unsealed seed.</summary>

@@ -12,13 +12,13 @@ using Custody.Core.Ledger;
 namespace Custody.Daemon.Wallets;
 
 /// <summary>
-/// The only daemon code that touches key material: creates wallets (a seed from the HSM's
+/// The wallet key vault, the only daemon code that touches key material: creates wallets (a seed from the HSM's
 /// generator, sealed at once; or a key generated inside the HSM) and opens a wallet's keys
 /// for one operation. An HD seed is unsealed only to derive its master node; the key ring built
 /// on it stays in <see cref="KeyRingCache"/> while the wallet is busy (Hsm:KeyRingCacheSeconds
 /// idle, then zeroed) or, with the cache off, only until the caller disposes its lease.
 /// </summary>
-public sealed class WalletKeys(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, CustodyMetrics metrics, TimeProvider clock)
+public sealed class WalletKeyVault(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, CustodyMetrics metrics, TimeProvider clock)
 {
     /// <summary>A fresh HD seed: 32 bytes from the HSM, a BIP32 seed and a SLIP-39 master secret alike.</summary>
     public const int SeedLength = 32;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace Custody.Tests.Shared;
+namespace Custody.TestKit;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster for one test run: initdb into a temporary directory (as the

@@ -1,7 +1,7 @@
-namespace Custody.Daemon.Tests;
+namespace Custody.TestKit;
 
 /// <summary>The checkout the tests were built from: its docs, scripts and packaging files.</summary>
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = Find();
 

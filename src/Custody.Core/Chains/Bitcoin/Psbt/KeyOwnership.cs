@@ -11,13 +11,13 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 /// key the PSBT states, or the PSBT is refused. A single non-HD key is its own master,
 /// as Bitcoin Core writes it: its own fingerprint and the empty path.
 /// </summary>
-internal sealed class WalletKeys
+internal sealed class KeyOwnership
 {
     private readonly IKeyRing _keys;
     private readonly KeyPath? _scope;
     private readonly Dictionary<KeyPath, byte[]> _publicKeys = [];
 
-    public WalletKeys(IKeyRing keys, KeyPath? scope)
+    public KeyOwnership(IKeyRing keys, KeyPath? scope)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Curve != KeyCurve.Secp256k1) throw new ArgumentException("Bitcoin keys are secp256k1 keys", nameof(keys));

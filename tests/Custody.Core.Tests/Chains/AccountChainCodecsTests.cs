@@ -5,7 +5,7 @@ using Custody.Core.Chains.Tron;
 
 namespace Custody.Core.Tests.Chains;
 
-public class TransactionCodecsAccountChainsTests
+public class AccountChainCodecsTests
 {
     [Theory]
     [InlineData("eth", typeof(EvmCodec))]
@@ -16,7 +16,7 @@ public class TransactionCodecsAccountChainsTests
     public void Each_account_family_gets_its_codec_for_that_chain(string id, Type codecType)
     {
         var chain = ChainRegistry.Get(id);
-        var codec = TransactionCodecs.For(chain);
+        var codec = chain.Codec();
         Assert.IsType(codecType, codec);
         Assert.Equal(chain, codec.Chain);
     }
@@ -25,6 +25,6 @@ public class TransactionCodecsAccountChainsTests
     public void Every_registered_chain_has_a_codec_for_itself()
     {
         foreach (var chain in ChainRegistry.All)
-            Assert.Same(chain, TransactionCodecs.For(chain).Chain);
+            Assert.Same(chain, chain.Codec().Chain);
     }
 }
