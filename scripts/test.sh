@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 # tmux drives the interactive ceremony test; systemd's systemd-analyze, -sysusers and -tmpfiles check and install the package
-custody_need_packages tmux systemd
+# postgresql: the server binaries (never its service) for the throwaway cluster each test run starts (tests/Shared/PostgresCluster.cs)
+custody_need_packages tmux systemd postgresql
 # promtool (Debian's prometheus) checks and unit-tests packaging/monitoring's alert rules; where
 # apt cannot install it, those checks say they were skipped rather than failing the run.
 custody_need_packages prometheus || export CUSTODY_NO_PROMTOOL="apt-get install prometheus failed"

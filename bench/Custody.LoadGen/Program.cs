@@ -27,6 +27,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
+///   dotnet run -c Release --project bench/Custody.LoadGen -- --scale-out | --engine sqlite|postgres [--daemons N]   (see ScaleOut)
 /// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --startup N times opening a ledger with an N-record audit log; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, commit, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
@@ -36,6 +37,9 @@ public static class Program
         var clients = IntArg(args, "--clients", 16);
         var seconds = IntArg(args, "--seconds", 5);
         var duration = TimeSpan.FromSeconds(seconds);
+        // --engine sqlite|postgres [--daemons N], --scale-out: daemons as processes on one ledger (ScaleOut).
+        if (OperatingSystem.IsLinux() && (args.Contains("--scale-out") || args.Contains("--engine") || args.Contains("--daemons")))
+            return await ScaleOut.RunAsync(args, clients, duration, TimeSpan.FromSeconds(IntArg(args, "--warmup", 10)));
         var only = StringArg(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         bool Want(string phase) => only is null || only.Contains(phase, StringComparer.OrdinalIgnoreCase);
         var dataDir = Directory.CreateTempSubdirectory("custody-loadgen-").FullName;
@@ -109,7 +113,8 @@ public static class Program
                 if (diskBefore is { } b && diskAfter is { } a && a.Writes > b.Writes)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"    disk in this phase: {(a.Bytes - b.Bytes) / calls / 1024.0:F1} KiB in {(double)(a.Writes - b.Writes) / calls:F1} writes per call, " +
-                        $"{(a.Bytes - b.Bytes) / result.Seconds / 1048576:F0} MiB/s, {(double)(a.WriteMs - b.WriteMs) / (a.Writes - b.Writes):F2} ms per write (the whole device)"));
+                        $"{(a.Bytes - b.Bytes) / result.Seconds / 1048576:F0} MiB/s, {(double)(a.WriteMs - b.WriteMs) / (a.Writes - b.Writes):F2} ms per write (the whole device); " +
+                        $"this process: {(a.ProcessBytes - b.ProcessBytes) / calls / 1024.0:F1} KiB per call"));
                 return result;
             }
 
@@ -145,9 +150,9 @@ public static class Program
             var priv = Hashes.Sha256("loadgen key"u8);
             await Run("raw", () => Task.FromResult(Phase.Threads("raw libsecp256k1 ECDSA sign (in process)", threads, duration, _ => Secp256k1.Sign(priv, digest))));
 
-            var keys = app.Services.GetRequiredService<WalletKeys>();
+            var keys = app.Services.GetRequiredService<WalletKeyVault>();
             var hdRecord = (await ledger.Wallets.GetAsync(hd.WalletId, default))!;
-            var codec = TransactionCodecs.For(ChainRegistry.Get("eth"));
+            var codec = ChainRegistry.Get("eth").Codec();
             var unsigned = Convert.FromHexString(sample[2..]);
             var path = KeyPath.Parse("m/44'/60'/0'/0/0");
             await Run("inproc", () => Task.FromResult(Phase.Threads("HD path in process: unseal+derive+sign", threads, duration, _ =>
@@ -169,7 +174,7 @@ public static class Program
                 }, CancellationToken.None)));
 
             // The ledger's durable commit alone: judged under the lock, reserved, recorded, reply stored.
-            var hdSigner = new SignerKey(path, await app.Services.GetRequiredService<WalletDirectory>().PublicKeyAsync(hdRecord, ChainRegistry.Get("eth"), path, "loadgen", default));
+            var hdSigner = new SignerKey(path, await app.Services.GetRequiredService<WalletRepository>().PublicKeyAsync(hdRecord, ChainRegistry.Get("eth"), path, "loadgen", default));
             await Run("commit", () => Phase.ClosedLoopAsync("ledger commit alone (judge + reserve + record + reply)", clients, duration, (client, seq) =>
             {
                 var payload = Convert.FromHexString(NextPayload()[2..]);
@@ -245,11 +250,12 @@ public static class Program
     }
 
     /// <summary>custody-admin init (the real binary) on a fresh directory; returns the admin token.</summary>
-    private static string Init(string dataDir)
+    internal static string Init(string dataDir, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custody-admin.dll"));
         foreach (var arg in new[] { "init", "--data-dir", dataDir }) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEnd();
         var stderr = process.StandardError.ReadToEnd();
@@ -278,7 +284,7 @@ public static class Program
         }
     }
 
-    private static string Eip1559(ulong nonce) => "0x" + Convert.ToHexStringLower(new EvmTransaction
+    internal static string Eip1559(ulong nonce) => "0x" + Convert.ToHexStringLower(new EvmTransaction
     {
         Type = EvmTransactionType.DynamicFee,
         ChainId = 1,
@@ -303,14 +309,14 @@ public static class Program
         return count == 0 ? "n/a" : (1000 * Sample("_sum") / count).ToString("F2", CultureInfo.InvariantCulture);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string? StringArg(string[] args, string name)
+    internal static string? StringArg(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -110,21 +110,23 @@ internal static class CliRunner
             .Where(c => c.Distance <= Math.Max(1, typed.Length / 3))
             .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Name).FirstOrDefault();
 
+    // Edits between the two words, a swap of two neighbouring letters counting as one (the
+    // commonest typo: "lsit"); the strings are command and option names, so a full table is cheap.
     private static int Distance(string a, string b)
     {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
-            var diagonal = row[0];
-            row[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
             }
         }
-        return row[b.Length];
+        return d[a.Length, b.Length];
     }
 
     /// <summary>PermissionDenied → PERMISSION_DENIED, the spelling of the gRPC spec and of the API docs.</summary>

@@ -34,7 +34,7 @@ internal sealed class Installation : IAsyncDisposable, IDisposable
     {
         var directory = new DataDirectory(dataDirectory);
         var config = Path.Combine(directory.Hsm, "softhsm2.conf");
-        if (!File.Exists(config) || !SqliteLedger.Exists(directory) || !File.Exists(directory.AuditKeyId))
+        if (!File.Exists(config) || !LedgerLocation.Exists(directory) || !File.Exists(directory.AuditKeyId))
             throw new CliException($"{directory.Root} holds no installation (hsm/softhsm2.conf, the ledger and the audit key id): run custody-admin init --data-dir {directory.Root} first");
         var options = new HsmOptions
         {
@@ -62,11 +62,11 @@ internal sealed class Installation : IAsyncDisposable, IDisposable
         try
         {
             // The daemon signs every second while it runs; a command signs once, as it closes.
-            return SqliteLedger.Open(directory, new LedgerOptions { CheckpointSigner = signer, CheckpointInterval = TimeSpan.Zero });
+            return Ledger.Open(LedgerLocation.Engine(directory), new LedgerOptions { CheckpointSigner = signer, CheckpointInterval = TimeSpan.Zero });
         }
         catch (AuditLogTamperedException e)
         {
-            throw new CliException($"the audit log in {directory.Ledger} does not fit its head or checkpoints, so nothing can be recorded in it: {e.Message}");
+            throw new CliException($"the audit log does not fit its head or checkpoints, so nothing can be recorded in it: {e.Message}");
         }
     }
 

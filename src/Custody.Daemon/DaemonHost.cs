@@ -47,7 +47,7 @@ public static class DaemonHost
         if (string.IsNullOrWhiteSpace(options.DataDir))
             throw new StartupException("no data directory: pass --data-dir DIR (created by custody-admin init)");
         var dataDir = new DataDirectory(options.DataDir);
-        if (!SqliteLedger.Exists(dataDir))
+        if (!LedgerSetup.Exists(dataDir, options.Storage))
             throw new StartupException($"{dataDir.Root} holds no installation: run custody-admin init --data-dir {dataDir.Root} first");
 
         builder.Services.Configure<DaemonOptions>(builder.Configuration);
@@ -69,7 +69,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(sp => new CheckpointWitnesses(
             LedgerSetup.Witnesses(auditSettings, sp.GetRequiredService<NoteVerifierKey>(), sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CheckpointWitnesses))),
             sp.GetRequiredService<CustodyMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CheckpointWitnesses>>()));
-        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>(),
+        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, options.Storage, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<CheckpointWitnesses>(), passkeys));
         builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
@@ -79,8 +79,8 @@ public static class DaemonHost
         builder.Services.AddHostedService(sp => new WebhookDispatcher(webhooks, dataDir, sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         builder.Services.AddSingleton(sp => new KeyRingCache(TimeSpan.FromSeconds(sp.GetRequiredService<HsmSettings>().KeyRingCacheSeconds), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<WalletKeys>();
-        builder.Services.AddSingleton<WalletDirectory>();
+        builder.Services.AddSingleton<WalletKeyVault>();
+        builder.Services.AddSingleton<WalletRepository>();
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<ScopeCheck>();

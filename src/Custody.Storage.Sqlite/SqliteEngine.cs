@@ -60,6 +60,15 @@ public sealed class SqliteEngine : LedgerEngine
         try
         {
             connection.Open();
+            // SQLite opens a file it may not write read-only without a word, and the pool would then
+            // hand that connection back long after the file is writable again: drop it, open afresh.
+            if (!ReadOnly && SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                SqliteConnection.ClearPool(connection);
+                connection.Dispose();
+                connection = new SqliteConnection(_connectionString);
+                connection.Open();
+            }
             using (var pragmas = connection.CreateCommand())
             {
                 pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; " +
@@ -83,6 +92,12 @@ public sealed class SqliteEngine : LedgerEngine
             connection.Dispose();
             throw;
         }
+    }
+
+    public override void Discard(DbConnection connection)
+    {
+        SqliteConnection.ClearPool((SqliteConnection)connection); // closed, not pooled, when disposed
+        base.Discard(connection);
     }
 
     public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);

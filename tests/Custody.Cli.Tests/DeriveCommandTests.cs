@@ -23,7 +23,7 @@ public sealed class DeriveCommandTests : IDisposable
 
     private JsonElement DeriveJson(string mnemonic, string chain, string path, params string[] extra)
     {
-        var result = AdminProcess.Run(["derive", "--mnemonic-file", File("m.txt", mnemonic + "\n"), "--chain", chain, "--path", path, "--json", .. extra]);
+        var result = ChildProcess.Admin(["derive", "--mnemonic-file", File("m.txt", mnemonic + "\n"), "--chain", chain, "--path", path, "--json", .. extra]);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("", result.Stderr);
         using var doc = JsonDocument.Parse(result.Stdout);
@@ -74,7 +74,7 @@ public sealed class DeriveCommandTests : IDisposable
         var seed = Convert.FromHexString("c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e53495531f09a6987599d18264c1e1c92f2cf141630c7a3c4ab7c81b2f001698e7463b04");
         using var master = ExtendedPrivateKey.FromSeed(seed);
         using var key = master.Derive(KeyPath.Parse("m/84'/0'/0'/0/0"));
-        var result = AdminProcess.Run("derive", "--mnemonic-file", File("m.txt", Abandon), "--passphrase-file", File("p.txt", "TREZOR\r\n"),
+        var result = ChildProcess.Admin("derive", "--mnemonic-file", File("m.txt", Abandon), "--passphrase-file", File("p.txt", "TREZOR\r\n"),
             "--chain", "btc", "--path", "m/84'/0'/0'/0/0", "--json");
         Assert.Equal(0, result.ExitCode);
         using var doc = JsonDocument.Parse(result.Stdout);
@@ -84,7 +84,7 @@ public sealed class DeriveCommandTests : IDisposable
     [Fact]
     public void Kind_overrides_the_purpose_and_the_human_form_is_short()
     {
-        var result = AdminProcess.Run("derive", "--mnemonic-file", File("m.txt", Abandon), "--chain", "btc",
+        var result = ChildProcess.Admin("derive", "--mnemonic-file", File("m.txt", Abandon), "--chain", "btc",
             "--path", "m/84'/0'/0'/0/0", "--kind", "p2pkh");
         Assert.Equal(0, result.ExitCode);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -108,7 +108,7 @@ public sealed class DeriveCommandTests : IDisposable
         { "kind the network lacks", ["--mnemonic-file", "{good}", "--chain", "doge", "--path", "m/84'/3'/0'/0/0"], "dogecoin has no segwit" },
         { "explicit kind the network lacks", ["--mnemonic-file", "{good}", "--chain", "doge", "--path", "m/44'/3'/0'/0/0", "--kind", "p2tr"], "dogecoin has no segwit" },
         { "unknown kind", ["--mnemonic-file", "{good}", "--chain", "btc", "--path", "m/84'/0'/0'/0/0", "--kind", "p2wsh"], "'p2wsh' is not one of" },
-        { "kind on an account chain", ["--mnemonic-file", "{good}", "--chain", "eth", "--path", "m/44'/60'/0'/0/0", "--kind", "p2pkh"], "--kind applies to Bitcoin-family chains" },
+        { "kind on an account chain", ["--mnemonic-file", "{good}", "--chain", "eth", "--path", "m/44'/60'/0'/0/0", "--kind", "p2pkh"], "kinds apply to Bitcoin-family chains, not eth" },
         { "no purpose to infer the kind from", ["--mnemonic-file", "{good}", "--chain", "btc", "--path", "m/0/1"], "pass --kind" },
         { "binary mnemonic file", ["--mnemonic-file", "{binary}", "--chain", "btc", "--path", "m/84'/0'/0'/0/0"], "not UTF-8 text" },
         { "missing option", ["--chain", "btc", "--path", "m/84'/0'/0'/0/0"], "--mnemonic-file" },
@@ -128,9 +128,9 @@ public sealed class DeriveCommandTests : IDisposable
             ["{binary}"] = File("binary.txt", ""),
         };
         System.IO.File.WriteAllBytes(files["{binary}"], [0x61, 0xff, 0xfe, 0x62]);
-        var result = AdminProcess.Run(["derive", .. args.Select(a => files.GetValueOrDefault(a, a))]);
+        var result = ChildProcess.Admin(["derive", .. args.Select(a => files.GetValueOrDefault(a, a))]);
         Assert.True(result.ExitCode != 0, name);
-        Assert.Single(result.StderrLines);
+        Assert.Single(result.ErrorLines);
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
         Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);

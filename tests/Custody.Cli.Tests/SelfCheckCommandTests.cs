@@ -19,7 +19,7 @@ public class SelfCheckCommandTests
         using var temp = new TempDirectory();
         var data = Path.Combine(temp.Path, "data");
 
-        var first = CliProcess.Admin("selfcheck", "--data-dir", data, "--token-label", "custody-cli-test");
+        var first = ChildProcess.Admin("selfcheck", "--data-dir", data, "--token-label", "custody-cli-test");
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains($"ok  token 'custody-cli-test' created in {Path.Combine(data, "hsm")}", first.Lines);
         Assert.Contains("ok  kek v1 created", first.Lines);
@@ -39,7 +39,7 @@ public class SelfCheckCommandTests
         }
         var pins = Directory.GetFiles(hsm, "*.pin").Select(File.ReadAllText).ToList();
 
-        var second = CliProcess.Admin("selfcheck", "--data-dir", data, "--token-label", "custody-cli-test");
+        var second = ChildProcess.Admin("selfcheck", "--data-dir", data, "--token-label", "custody-cli-test");
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("ok  token 'custody-cli-test' found", second.Lines);
         Assert.Contains("ok  kek v1 found", second.Lines);
@@ -53,11 +53,11 @@ public class SelfCheckCommandTests
     {
         using var temp = new TempDirectory();
         var data = Path.Combine(temp.Path, "data");
-        Assert.Equal(0, CliProcess.Admin("selfcheck", "--data-dir", data).ExitCode);
+        Assert.Equal(0, ChildProcess.Admin("selfcheck", "--data-dir", data).ExitCode);
         var userPin = Path.Combine(data, "hsm", "user.pin");
         File.WriteAllText(userPin, "00000000000000000000000000000000");
 
-        var run = CliProcess.Admin("selfcheck", "--data-dir", data);
+        var run = ChildProcess.Admin("selfcheck", "--data-dir", data);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"FAIL login: user PIN incorrect for token 'custody' (read from PIN file {userPin})", run.Lines);
         Assert.Contains("skip kek v1 seal/unseal", run.Lines);
@@ -68,7 +68,7 @@ public class SelfCheckCommandTests
     public void A_module_that_cannot_load_fails_cleanly_and_no_token_is_created()
     {
         using var temp = new TempDirectory();
-        var run = CliProcess.Admin("selfcheck", "--data-dir", temp.Path, "--module", "/nonexistent/libvendor-pkcs11.so");
+        var run = ChildProcess.Admin("selfcheck", "--data-dir", temp.Path, "--module", "/nonexistent/libvendor-pkcs11.so");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("FAIL login: cannot load PKCS#11 module /nonexistent/libvendor-pkcs11.so", run.Lines);
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "hsm")));
@@ -78,7 +78,7 @@ public class SelfCheckCommandTests
     [Fact]
     public void Missing_data_dir_is_a_usage_error()
     {
-        var run = CliProcess.Admin("selfcheck");
+        var run = ChildProcess.Admin("selfcheck");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--data-dir", run.Stderr, StringComparison.Ordinal);
     }

@@ -14,7 +14,7 @@ namespace Custody.Daemon.Tests;
 /// attacker did it. Written against the API alone, so each also runs (and fails) on the code before the fix.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class AdversarialPolicyTests(DaemonFixture daemon)
+public class AdversarialPolicyTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private const string Friend = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
 

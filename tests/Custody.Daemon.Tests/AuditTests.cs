@@ -12,7 +12,7 @@ using WalletKind = Custody.V1.WalletKind;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class AuditTests(DaemonFixture daemon)
+public class AuditTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Auditor => DaemonFixture.Bearer(daemon.AuditorToken);
 
@@ -94,7 +94,7 @@ public class AuditTests(DaemonFixture daemon)
 
         var dir = new DataDirectory(daemon.DataDir);
         Assert.Equal(verdict.VerifierKey, (await File.ReadAllTextAsync(dir.AuditVerifierKey)).Trim());
-        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
+        var offline = ChildProcess.AdminSucceeds("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
         Assert.Contains("intact", offline.Stdout, StringComparison.OrdinalIgnoreCase);
 
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "ROLE_REQUIRED",

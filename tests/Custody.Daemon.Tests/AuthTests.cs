@@ -8,7 +8,7 @@ using WalletKind = Custody.V1.WalletKind;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class AuthTests(DaemonFixture daemon)
+public class AuthTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public async Task Ping_answers_with_the_principal_and_roles_of_the_token()
@@ -35,7 +35,7 @@ public class AuthTests(DaemonFixture daemon)
         var (token, secret) = daemon.CreateToken("short-lived", Roles.Signer, WalletScope.All);
         await daemon.System.PingAsync(new PingRequest(), DaemonFixture.Bearer(secret));
 
-        AdminProcess.Succeed("token", "revoke", "--data-dir", daemon.DataDir, "--token-id", token.TokenId);
+        ChildProcess.AdminSucceeds("token", "revoke", "--data-dir", daemon.DataDir, "--token-id", token.TokenId);
 
         // The daemon caches a token for TokenCacheSeconds (1 s): the refusal arrives within that.
         await Eventually.SucceedsAsync(() => Errors.RefusedAsync(StatusCode.Unauthenticated, "UNAUTHENTICATED",

@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class BitcoinSigningTests(DaemonFixture daemon)
+public class BitcoinSigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 

@@ -10,13 +10,13 @@ namespace Custody.Daemon.Tests;
 /// the one audit log and share the token.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class CeremonyWalletTests(DaemonFixture daemon)
+public class CeremonyWalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public async Task A_ceremony_wallet_derives_in_the_daemon_the_addresses_of_its_record()
     {
         var shares = Path.Combine(daemon.DataDir, "ceremony-shares-" + Guid.NewGuid().ToString("N")[..8]);
-        var generated = AdminProcess.Succeed("ceremony", "generate", "--data-dir", daemon.DataDir, "--name", "ceremony-" + Guid.NewGuid().ToString("N")[..8],
+        var generated = ChildProcess.AdminSucceeds("ceremony", "generate", "--data-dir", daemon.DataDir, "--name", "ceremony-" + Guid.NewGuid().ToString("N")[..8],
             "--slip39", "2-of-3", "--non-interactive", "--out-dir", shares);
         Directory.Delete(shares, recursive: true);
 

@@ -11,7 +11,7 @@ public sealed class InstallationFixture : IDisposable
 
     public string DataDir => Path.Combine(Root, "data");
 
-    public InstallationFixture() => AdminProcess.Succeed("init", "--data-dir", DataDir);
+    public InstallationFixture() => ChildProcess.AdminSucceeds("init", "--data-dir", DataDir);
 
     /// <summary>A file beside the data directory, for configuration files and the like.</summary>
     public string WriteFile(string name, string text)
@@ -38,15 +38,15 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
             var environment = new Dictionary<string, string> { ["HOME"] = empty };
             var help = ChildProcess.Run(ChildProcess.Custodyd, ["--help"], environment);
             Assert.True(help.ExitCode == 0, help.ToString());
-            var text = string.Join('\n', help.Stdout);
+            var text = string.Join('\n', help.StdoutLines);
             Assert.StartsWith($"custodyd {Version}: ", text, StringComparison.Ordinal);
             foreach (var expected in new[] { "--config FILE", "--data-dir DIR", "--port N", "--log-format text|json", "--version", "packaging/custodyd.json", "docs/daemon.md" })
                 Assert.Contains(expected, text, StringComparison.Ordinal);
-            Assert.Empty(help.Stderr);
+            Assert.Empty(help.StderrLines);
 
             var version = ChildProcess.Run(ChildProcess.Custodyd, ["--version"], environment);
             Assert.True(version.ExitCode == 0, version.ToString());
-            Assert.Equal([$"custodyd {Version}"], version.Stdout);
+            Assert.Equal([$"custodyd {Version}"], version.StdoutLines);
             Assert.Matches(@"^\d+\.\d+\.\d+( \(commit [0-9a-f]{7}\))?$", Version);
             Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
         }
@@ -97,6 +97,23 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     }
 
     [Fact]
+    public void A_database_password_on_the_command_line_or_in_the_configuration_file_is_refused_and_not_repeated()
+    {
+        const string Password = "s3cret-pw-on-argv";
+        var connection = $"Host=127.0.0.1;Database=custody;Username=custody;Password={Password}";
+        var result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--metrics-port", "0",
+            "--Storage:Engine=postgres", $"--Storage:ConnectionString={connection}"]);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("custodyd: Storage:ConnectionString (command line): holds a password", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.ToString(), StringComparison.Ordinal);
+
+        var file = installation.WriteFile("with-password.json", $$"""{ "Storage": { "Engine": "postgres", "ConnectionString": "{{connection}}" } }""");
+        result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--metrics-port", "0", "--config", file]);
+        Assert.StartsWith($"custodyd: Storage:ConnectionString ({file}): holds a password", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_environment_variable_inside_a_section_is_checked_and_named() =>
         AssertRefused([], "LIMITS:BURTS (environment variable CUSTODY_LIMITS__BURTS): not a configuration key", exitCode: 1,
             new Dictionary<string, string> { ["CUSTODY_LIMITS__BURTS"] = "5" });
@@ -136,7 +153,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
         Assert.True(Listens(environmentMetrics));
         var stopped = await daemon.StopAsync();
 
-        var log = string.Join('\n', stopped.Stderr);
+        var log = string.Join('\n', stopped.StderrLines);
         Assert.Contains($"Listening on localhost:{commandLinePort} ", log, StringComparison.Ordinal); // file's Address, command line's Port
         Assert.Contains($"Metrics on http://127.0.0.1:{environmentMetrics}/metrics", log, StringComparison.Ordinal); // environment over file
         Assert.Equal(0, stopped.ExitCode);
@@ -146,9 +163,9 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     public async Task Logs_are_json_lines_on_stderr_when_it_is_not_a_terminal()
     {
         var stopped = await StartAndStop([]);
-        Assert.Empty(stopped.Stdout);
-        Assert.Contains(stopped.Stderr, line => line.Contains("Listening on ", StringComparison.Ordinal));
-        foreach (var line in stopped.Stderr)
+        Assert.Empty(stopped.StdoutLines);
+        Assert.Contains(stopped.StderrLines, line => line.Contains("Listening on ", StringComparison.Ordinal));
+        foreach (var line in stopped.StderrLines)
         {
             using var entry = JsonDocument.Parse(line);
             Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", entry.RootElement.GetProperty("Timestamp").GetString());
@@ -159,9 +176,9 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     public async Task Logs_are_text_with_log_format_text()
     {
         var stopped = await StartAndStop(["--log-format", "text"]);
-        Assert.Empty(stopped.Stdout);
-        Assert.Contains(stopped.Stderr, line => line.Contains(" info: Custody.Daemon[10] Listening on ", StringComparison.Ordinal));
-        Assert.DoesNotContain(stopped.Stderr, line => line.StartsWith('{'));
+        Assert.Empty(stopped.StdoutLines);
+        Assert.Contains(stopped.StderrLines, line => line.Contains(" info: Custody.Daemon[10] Listening on ", StringComparison.Ordinal));
+        Assert.DoesNotContain(stopped.StderrLines, line => line.StartsWith('{'));
     }
 
     [Fact]
@@ -171,9 +188,9 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
         using var daemon = await ChildProcess.StartAsync(
             ChildProcess.InTerminal(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0"]), []);
         var stopped = await daemon.StopAsync();
-        var listening = Assert.Single(stopped.Stdout, line => line.Contains("Listening on ", StringComparison.Ordinal));
+        var listening = Assert.Single(stopped.StdoutLines, line => line.Contains("Listening on ", StringComparison.Ordinal));
         Assert.Contains($"Custody.Daemon[10] Listening on 127.0.0.1:{port} ", listening, StringComparison.Ordinal);
-        Assert.DoesNotContain(stopped.Stdout, line => line.StartsWith('{'));
+        Assert.DoesNotContain(stopped.StdoutLines, line => line.StartsWith('{'));
         Assert.Equal(0, stopped.ExitCode);
     }
 
@@ -192,9 +209,9 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
         var port = FreePort.Next();
         var result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0", .. args], environment);
         Assert.True(result.ExitCode == exitCode, result.ToString());
-        var line = Assert.Single(result.Stderr);
+        var line = Assert.Single(result.StderrLines);
         Assert.StartsWith("custodyd: " + expected, line, StringComparison.Ordinal);
-        Assert.Empty(result.Stdout);
+        Assert.Empty(result.StdoutLines);
         Assert.False(Listens(port));
     }
 

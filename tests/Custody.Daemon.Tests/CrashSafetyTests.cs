@@ -28,9 +28,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
     public async Task Killed_under_load_it_loses_nothing_acknowledged_and_signs_nothing_twice()
     {
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("CUSTODY_CRASH_ROUNDS"), out var r) ? r : 4;
-        var adminToken = File.ReadAllText(AdminProcess.Succeed("init", "--data-dir", _dataDir).Stdout.Trim()).Trim();
+        var adminToken = File.ReadAllText(ChildProcess.AdminSucceeds("init", "--data-dir", _dataDir).Stdout.Trim()).Trim();
         var signerFile = Path.Combine(_dataDir, "signer.token");
-        AdminProcess.Succeed("token", "create", "--data-dir", _dataDir, "--operator", "tests", "--principal", "signer-1", "--roles", "signer", "--output", signerFile);
+        ChildProcess.AdminSucceeds("token", "create", "--data-dir", _dataDir, "--operator", "tests", "--principal", "signer-1", "--roles", "signer", "--output", signerFile);
         var signer = DaemonFixture.Bearer(File.ReadAllText(signerFile).Trim());
         var admin = DaemonFixture.Bearer(adminToken);
         var port = FreePort.Next();
@@ -44,7 +44,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         for (var round = 0; round <= rounds; round++)
         {
             using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-                ["--data-dir", _dataDir, "--port", port.ToString(), "--metrics-port", "0", "--Limits:RequestsPerSecond=0"]);
+                ["--data-dir", _dataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0", "--Limits:RequestsPerSecond=0"]);
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
             var signing = new SigningService.SigningServiceClient(channel);
             if (wallet is null)

@@ -78,7 +78,7 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var init = AdminProcess.Succeed("init", "--data-dir", DataDir);
+        var init = ChildProcess.AdminSucceeds("init", "--data-dir", DataDir);
         AdminToken = (await File.ReadAllTextAsync(init.Stdout.Trim())).Trim();
         Secrets.Add(AdminToken);
         await StartAsync();

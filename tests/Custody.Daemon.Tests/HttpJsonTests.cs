@@ -13,7 +13,7 @@ namespace Custody.Daemon.Tests;
 /// status of their code; unknown fields refused; health for load balancers; nothing on the metrics port.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class HttpJsonTests(DaemonFixture daemon)
+public class HttpJsonTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private readonly HttpJson http = HttpJson.ForPort(daemon.HttpPort);
 

@@ -12,7 +12,7 @@ namespace Custody.Daemon.Tests;
 /// is read again, and the old KEK is destroyed only after the new seals are committed.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public partial class KekRotationWhileSigningTests(DaemonFixture daemon)
+public partial class KekRotationWhileSigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private const int MaxSignatures = 20_000;
     private const int SignaturesAfterRotation = 10;
@@ -44,7 +44,7 @@ public partial class KekRotationWhileSigningTests(DaemonFixture daemon)
             return count;
         });
 
-        AdminProcess.Result rotation;
+        ChildProcess.Result rotation;
         var signedBefore = 0;
         var signedDuring = 0;
         try
@@ -52,7 +52,7 @@ public partial class KekRotationWhileSigningTests(DaemonFixture daemon)
             // Let the loop run first, so signatures span the whole rotation.
             while (Volatile.Read(ref signedTotal) < 5 && !signer.IsCompleted) await Task.Delay(10);
             signedBefore = Volatile.Read(ref signedTotal);
-            rotation = await Task.Run(() => AdminProcess.Succeed("kek", "rotate", "--data-dir", daemon.DataDir));
+            rotation = await Task.Run(() => ChildProcess.AdminSucceeds("kek", "rotate", "--data-dir", daemon.DataDir));
             signedDuring = Volatile.Read(ref signedTotal) - signedBefore;
         }
         finally
@@ -78,7 +78,7 @@ public partial class KekRotationWhileSigningTests(DaemonFixture daemon)
         var dir = new DataDirectory(daemon.DataDir);
         var verdict = await daemon.Audit.VerifyAsync(new VerifyAuditRequest(), DaemonFixture.Bearer(daemon.AuditorToken));
         Assert.True(verdict.Intact, verdict.Failure);
-        var offline = AdminProcess.Succeed("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
+        var offline = ChildProcess.AdminSucceeds("audit", "verify", "--db", dir.Ledger, "--key", dir.AuditVerifierKey);
         Assert.Contains("intact", offline.Stdout, StringComparison.OrdinalIgnoreCase);
         var rotationRecords = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Action = "kek.rotate.complete" }, DaemonFixture.Bearer(daemon.AuditorToken));
         Assert.NotEmpty(rotationRecords.Records);

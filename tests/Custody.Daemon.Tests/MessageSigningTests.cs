@@ -5,7 +5,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class MessageSigningTests(DaemonFixture daemon)
+public class MessageSigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 

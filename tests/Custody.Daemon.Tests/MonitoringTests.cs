@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Custody.V1;
@@ -13,7 +12,7 @@ namespace Custody.Daemon.Tests;
 /// every metric it or a rule queries is in a real scrape (the witness metrics in WitnessTests).
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public partial class MonitoringTests(DaemonFixture daemon, ITestOutputHelper output)
+public partial class MonitoringTests(DaemonFixture daemon, ITestOutputHelper output) : LoggedTest(daemon.Logs)
 {
     public static readonly string Directory = Repository.File("packaging", "monitoring");
 
@@ -113,19 +112,8 @@ public partial class MonitoringTests(DaemonFixture daemon, ITestOutputHelper out
 
     private static string Run(string promtool, params string[] args) => RunWithInput(promtool, null, args);
 
-    private static string RunWithInput(string promtool, string? stdin, params string[] args)
-    {
-        var start = new ProcessStartInfo(promtool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = Directory };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        if (stdin is not null) process.StandardInput.Write(stdin);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "promtool did not finish");
-        Assert.True(process.ExitCode == 0, $"promtool {string.Join(' ', args)}: exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
+    private static string RunWithInput(string promtool, string? stdin, params string[] args) =>
+        ChildProcess.Succeed([promtool], args, workingDirectory: Directory, input: stdin).Stdout;
 
     [GeneratedRegex("^[a-z0-9_]*$")]
     private static partial Regex LowercaseValue();

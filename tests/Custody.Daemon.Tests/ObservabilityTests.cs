@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Custody.V1;
 
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class ObservabilityTests(DaemonFixture daemon)
+public class ObservabilityTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public async Task Metrics_count_calls_by_method_and_code_on_the_loopback_metrics_port()
@@ -19,7 +20,7 @@ public class ObservabilityTests(DaemonFixture daemon)
     }
 
     [Fact]
-    public async Task No_secret_reaches_the_log_and_nothing_unexpected_was_logged_as_an_error()
+    public async Task No_secret_reaches_the_log()
     {
         await daemon.System.PingAsync(new PingRequest(), DaemonFixture.Bearer(daemon.SignerToken));
         foreach (var line in daemon.Logs.All)
@@ -27,6 +28,34 @@ public class ObservabilityTests(DaemonFixture daemon)
             foreach (var secret in daemon.Secrets)
                 Assert.DoesNotContain(secret[4..], line, StringComparison.Ordinal);
         }
-        Assert.True(daemon.Logs.Errors.IsEmpty, string.Join("\n", daemon.Logs.Errors));
+    }
+}
+
+/// <summary>The per-test error guard fails a test that logged an error it did not expect, and passes one it declared.</summary>
+public class LoggedTestGuardTests
+{
+    [Fact]
+    public void An_unexpected_error_fails_the_test_and_a_declared_one_does_not()
+    {
+        var logs = new ErrorLogCollector();
+        var logger = logs.CreateLogger("test");
+
+        var quiet = new Probe(logs);
+        logger.LogWarning("only a warning");
+        quiet.Dispose();
+
+        var noisy = new Probe(logs);
+        logger.LogError("the HSM exploded");
+        Assert.Contains("the HSM exploded", Assert.ThrowsAny<Xunit.Sdk.XunitException>(noisy.Dispose).Message, StringComparison.Ordinal);
+
+        var declared = new Probe(logs);
+        declared.Expect("exploded");
+        logger.LogError("the HSM exploded again");
+        declared.Dispose();
+    }
+
+    private sealed class Probe(ErrorLogCollector logs) : LoggedTest(logs)
+    {
+        public void Expect(string containing) => ExpectErrors(containing);
     }
 }

@@ -8,7 +8,7 @@ namespace Custody.Daemon.Tests;
 /// independent validator accepts it.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class OpenApiTests(DaemonFixture daemon)
+public class OpenApiTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private static readonly string Committed = Repository.File("docs", "openapi.json");
 
@@ -36,7 +36,7 @@ public class OpenApiTests(DaemonFixture daemon)
     {
         var result = ChildProcess.Run(["node", Repository.File("tests", "openapi", "validate.mjs")], [Committed]);
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"^valid OpenAPI 3\.0\.\d+: \d+ operations$", Assert.Single(result.Stdout));
+        Assert.Matches(@"^valid OpenAPI 3\.0\.\d+: \d+ operations$", Assert.Single(result.StdoutLines));
     }
 
     private static string[] Lines(string text) => text.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');

@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class OverloadTests(DaemonFixture daemon)
+public class OverloadTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public async Task A_principal_over_its_rate_gets_resource_exhausted_at_once_and_others_are_not_affected()

@@ -31,8 +31,8 @@ public class PackagingTests
         try
         {
             var built = ChildProcess.Succeed(["bash", Repository.File("scripts", "package.sh")], ["--out", Path.Combine(work, "dist")], BuildTime);
-            var tarball = Assert.Single(built.Stdout, line => line.EndsWith(".tar.gz", StringComparison.Ordinal));
-            var deb = Assert.Single(built.Stdout, line => line.EndsWith(".deb", StringComparison.Ordinal));
+            var tarball = Assert.Single(built.StdoutLines, line => line.EndsWith(".tar.gz", StringComparison.Ordinal));
+            var deb = Assert.Single(built.StdoutLines, line => line.EndsWith(".deb", StringComparison.Ordinal));
             Assert.Equal(TarballFiles(tarball), DebFiles(deb));
 
             var root = Path.Combine(work, "root");
@@ -47,7 +47,7 @@ public class PackagingTests
             CheckUnit(root, work);
 
             var installed = Path.Combine(root, "usr", "lib", "custody", "custodyd");
-            Assert.Equal([$"custodyd {Version}"], ChildProcess.Succeed([installed], ["--version"]).Stdout);
+            Assert.Equal([$"custodyd {Version}"], ChildProcess.Succeed([installed], ["--version"]).StdoutLines);
             ChildProcess.Succeed([Path.Combine(root, "usr", "bin", "custody-admin")], ["init", "--data-dir", dataDir]);
             var port = FreePort.Next();
             using var daemon = await ChildProcess.StartAsync([installed],
@@ -88,19 +88,19 @@ public class PackagingTests
         File.Copy(Path.Combine(root, "usr", "lib", "custody", "custodyd"), Path.Combine(verifyRoot, "usr", "lib", "custody", "custodyd"));
 
         var verify = ChildProcess.Succeed(["systemd-analyze"], ["verify", $"--root={verifyRoot}", "custodyd.service"]);
-        Assert.DoesNotContain(verify.Stderr, line => line.Contains("custodyd.service", StringComparison.Ordinal));
+        Assert.DoesNotContain(verify.StderrLines, line => line.Contains("custodyd.service", StringComparison.Ordinal));
         // systemd's own exposure score (0 safest, 10 worst), offline: 3.0 with the unit as it is.
         ChildProcess.Succeed(["systemd-analyze"], ["security", "--offline=true", $"--root={verifyRoot}", "--threshold=30", "custodyd.service"]);
     }
 
     private static List<string> TarballFiles(string tarball) =>
-        [.. ChildProcess.Succeed(["tar"], ["--list", "--gzip", "--file", tarball]).Stdout
+        [.. ChildProcess.Succeed(["tar"], ["--list", "--gzip", "--file", tarball]).StdoutLines
             .Select(path => path[(path.IndexOf('/', StringComparison.Ordinal) + 1)..].TrimEnd('/'))
             .Where(path => path.Length > 0).Order(StringComparer.Ordinal)];
 
     /// <summary>dpkg-deb lists "./usr/bin/custody-admin -> ../lib/custody/custody-admin"; the path is the sixth field.</summary>
     private static List<string> DebFiles(string deb) =>
-        [.. ChildProcess.Succeed(["dpkg-deb"], ["--contents", deb]).Stdout
+        [.. ChildProcess.Succeed(["dpkg-deb"], ["--contents", deb]).StdoutLines
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5])
             .Select(path => path.TrimStart('.').Trim('/'))
             .Where(path => path.Length > 0).Order(StringComparer.Ordinal)];

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Custody.Core.Ledger;
-using Custody.Core.Tests.TestKit;
 using Custody.V1;
 using Google.Protobuf;
 using Grpc.Core;

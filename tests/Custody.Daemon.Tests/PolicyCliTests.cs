@@ -5,11 +5,11 @@ namespace Custody.Daemon.Tests;
 
 /// <summary>custody-admin policy show|apply|diff, freeze and unfreeze, run as a process against the running daemon.</summary>
 [Collection(DaemonCollection.Name)]
-public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
+public sealed class PolicyCliTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("custody-policy-cli-");
 
-    public void Dispose() => dir.Delete(recursive: true);
+    protected override void DisposeTest() => dir.Delete(recursive: true);
 
     private string Endpoint => $"http://127.0.0.1:{daemon.Port}";
 
@@ -27,8 +27,8 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
         return path;
     }
 
-    private AdminProcess.Result Admin(string token, params string[] args) =>
-        AdminProcess.Run([.. args, "--endpoint", Endpoint, "--token-file", TokenFile(token)]);
+    private ChildProcess.Result Admin(string token, params string[] args) =>
+        ChildProcess.Admin([.. args, "--endpoint", Endpoint, "--token-file", TokenFile(token)]);
 
     private static string Limited(string maxPerTransaction) => $$"""
         {
@@ -41,7 +41,7 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
     private async Task<string> NewWalletAsync(string name) =>
         (await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken))).WalletId;
 
-    private static void Failed(AdminProcess.Result result, string expectedStart)
+    private static void Failed(ChildProcess.Result result, string expectedStart)
     {
         Assert.Equal(1, result.ExitCode);
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -53,7 +53,7 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : IDisposable
     [Fact]
     public async Task Approver_register_takes_a_passkey_with_its_credential_id_and_refuses_one_without()
     {
-        using var passkey = new Custody.Core.Tests.TestKit.SoftwarePasskey("localhost", daemon.PasskeyOrigin);
+        using var passkey = new SoftwarePasskey("localhost", daemon.PasskeyOrigin);
         var id = "cli-passkey-" + Guid.NewGuid().ToString("N")[..8];
         var credentialId = Convert.ToBase64String(passkey.CredentialId).TrimEnd('=').Replace('+', '-').Replace('/', '_'); // base64url, as browsers print rawId
         var key = Convert.ToBase64String(passkey.PublicKeySpki);

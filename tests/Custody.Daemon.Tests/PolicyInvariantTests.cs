@@ -27,7 +27,7 @@ namespace Custody.Daemon.Tests;
 /// The seed is printed: a failure replays with CUSTODY_INVARIANT_SEED.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class PolicyInvariantTests(DaemonFixture daemon, ITestOutputHelper output)
+public class PolicyInvariantTests(DaemonFixture daemon, ITestOutputHelper output) : LoggedTest(daemon.Logs)
 {
     private static readonly BigInteger Gwei = BigInteger.Pow(10, 9);
     private static readonly BigInteger Milli = BigInteger.Pow(10, 15); // 0.001 ETH

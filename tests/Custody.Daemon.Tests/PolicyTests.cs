@@ -12,7 +12,7 @@ using WalletKind = Custody.V1.WalletKind;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class PolicyTests(DaemonFixture daemon)
+public class PolicyTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
 

@@ -5,14 +5,24 @@ namespace Custody.Daemon.Tests;
 
 public class ProtoTests
 {
-    private static readonly ServiceDescriptor[] Services =
-    [
-        Custody.V1.SystemService.Descriptor,
-        Custody.V1.WalletService.Descriptor,
-        Custody.V1.SigningService.Descriptor,
-        Custody.V1.AuditService.Descriptor,
-        Custody.V1.PolicyService.Descriptor,
-    ];
+    /// <summary>
+    /// Every service compiled into the contract assembly, found through the file descriptors protoc
+    /// generates (one static *Reflection class per .proto file), so a new service cannot be left out.
+    /// </summary>
+    private static readonly ServiceDescriptor[] Services = typeof(Custody.V1.SigningService).Assembly.GetTypes()
+        .Select(t => t.GetProperty("Descriptor", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        .Select(p => p?.GetValue(null))
+        .OfType<FileDescriptor>()
+        .SelectMany(f => f.Services)
+        .ToArray();
+
+    [Fact]
+    public void The_services_are_found_in_the_contract_assembly()
+    {
+        Assert.Contains(Services, s => s.FullName == "custody.v1.SigningService");
+        Assert.True(Services.Length >= 5, $"{Services.Length} services found");
+        Assert.Equal(Services.Length, Services.Select(s => s.FullName).Distinct().Count());
+    }
 
     [Fact]
     public void Contract_lives_in_package_custody_v1() =>

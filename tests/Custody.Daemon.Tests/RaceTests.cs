@@ -9,7 +9,7 @@ namespace Custody.Daemon.Tests;
 /// Issue 16's races, through the API: the ledger's commit decides, not the order requests arrive in.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class RaceTests(DaemonFixture daemon)
+public class RaceTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
 

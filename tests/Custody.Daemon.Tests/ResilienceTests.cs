@@ -4,7 +4,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class ResilienceTests(DaemonFixture daemon)
+public class ResilienceTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 
@@ -19,6 +19,7 @@ public class ResilienceTests(DaemonFixture daemon)
     [Fact]
     public async Task The_hsm_going_away_gives_unavailable_and_signing_recovers_when_it_is_back()
     {
+        ExpectErrors("HSM unavailable");
         var wallet = await NewHdWalletAsync("hsm-away");
         var request = new SignTransactionRequest { RequestId = "away-1", WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(9) };
         var tokenDir = Assert.Single(Directory.GetDirectories(Path.Combine(daemon.DataDir, "hsm", "tokens")));

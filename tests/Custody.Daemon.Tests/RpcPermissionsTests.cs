@@ -4,7 +4,7 @@ namespace Custody.Daemon.Tests;
 
 /// <summary>The permission table against what the daemon serves, read from its compiled service descriptors.</summary>
 [Collection(DaemonCollection.Name)]
-public class RpcPermissionsTests(DaemonFixture daemon)
+public class RpcPermissionsTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public void Every_served_rpc_has_a_row_in_the_permission_table_and_every_row_is_served()

@@ -18,7 +18,7 @@ namespace Custody.Daemon.Tests;
 /// The same table holds over gRPC and over HTTP/JSON (every custody.v1 rpc has a route there).
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class ScopeMatrixTests(DaemonFixture daemon)
+public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private const string Allowed = "allowed";
 

@@ -16,7 +16,7 @@ namespace Custody.Daemon.Tests;
 /// it is not.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class ScopeTests(DaemonFixture daemon)
+public class ScopeTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
 

@@ -11,7 +11,7 @@ using WalletKind = Custody.V1.WalletKind;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class SigningTests(DaemonFixture daemon)
+public class SigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
 

@@ -7,7 +7,7 @@ using Grpc.Net.Client;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class TlsTests(DaemonFixture daemon)
+public class TlsTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     [Fact]
     public void Plaintext_on_a_non_loopback_address_refuses_to_start()

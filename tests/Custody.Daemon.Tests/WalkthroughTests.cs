@@ -20,7 +20,7 @@ public class WalkthroughTests
         var dataDir = Directory.CreateTempSubdirectory("custody-walkthrough-").FullName;
         try
         {
-            AdminProcess.Succeed("init", "--data-dir", dataDir);
+            ChildProcess.AdminSucceeds("init", "--data-dir", dataDir);
             int port = FreePort.Next(), httpPort = FreePort.Next();
             using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
                 ["--data-dir", dataDir, "--port", port.ToString(), "--http-port", httpPort.ToString(), "--metrics-port", "0"]);
@@ -37,7 +37,7 @@ public class WalkthroughTests
             }, timeout: TimeSpan.FromMinutes(3), workingDirectory: Repository.Root);
             Assert.True(result.ExitCode == 0, "the walkthrough stopped:\n" + result);
 
-            var outputs = Regex.Split(string.Join('\n', result.Stdout), @"^@@block \d+@@$", RegexOptions.Multiline).Skip(1).ToList();
+            var outputs = Regex.Split(result.Stdout, @"^@@block \d+@@$", RegexOptions.Multiline).Skip(1).ToList();
             Assert.Equal(shell.Count, outputs.Count);
             for (var i = 0; i < blocks.Count - 1; i++)
             {

@@ -9,7 +9,7 @@ namespace Custody.Daemon.Tests;
 /// wallet says so wherever it is shown, its creation record says so, and metrics count it.
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public class WalletBackupTests(DaemonFixture daemon)
+public class WalletBackupTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
 

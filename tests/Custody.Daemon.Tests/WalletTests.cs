@@ -8,7 +8,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Tests;
 
 [Collection(DaemonCollection.Name)]
-public class WalletTests(DaemonFixture daemon)
+public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 {
     private Metadata Admin => DaemonFixture.Bearer(daemon.AdminToken);
 
@@ -69,7 +69,7 @@ public class WalletTests(DaemonFixture daemon)
         var online = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = walletId, Chain = chain, Index = 3 }, Signer);
         Assert.Equal(path, online.DerivationPath);
 
-        var offline = AdminProcess.Succeed("derive", "--mnemonic-file", KnownSeed.WriteMnemonicFile(daemon.DataDir), "--chain", chain, "--path", path, "--json");
+        var offline = ChildProcess.AdminSucceeds("derive", "--mnemonic-file", KnownSeed.WriteMnemonicFile(daemon.DataDir), "--chain", chain, "--path", path, "--json");
         using var json = JsonDocument.Parse(offline.Stdout);
         Assert.Equal(json.RootElement.GetProperty("address").GetString(), online.Address);
         Assert.Equal(json.RootElement.GetProperty("publicKey").GetString(), online.PublicKey);

@@ -27,7 +27,7 @@ public sealed class WitnessTests : IDisposable
     public WitnessTests()
     {
         _dataDir = Path.Combine(_root, "data");
-        AdminProcess.Succeed("init", "--data-dir", _dataDir);
+        ChildProcess.AdminSucceeds("init", "--data-dir", _dataDir);
     }
 
     private string WitnessUrl => $"http://127.0.0.1:{_witnessPort}/";
@@ -137,7 +137,7 @@ public sealed class WitnessTests : IDisposable
             }, TimeSpan.FromSeconds(20));
             stopped = await daemon.StopAsync();
         }
-        Assert.Contains(stopped.Stderr, line => line.Contains("holds a checkpoint this audit log does not extend", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
+        Assert.Contains(stopped.StderrLines, line => line.Contains("holds a checkpoint this audit log does not extend", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
     }
 
     /// <summary>The witness service, with its key once it has one (a witness never started has none yet).</summary>
@@ -157,12 +157,12 @@ public sealed class WitnessTests : IDisposable
     }
 
     private async Task StartWitnessAsync() =>
-        _witness = await ChildProcess.StartAsync(["dotnet", Path.Combine(AppContext.BaseDirectory, "custody-admin.dll")],
+        _witness = await ChildProcess.StartAsync(ChildProcess.CustodyAdmin,
             ["witness", "serve", "--data-dir", Path.Combine(_root, "witness"), "--listen", $"127.0.0.1:{_witnessPort}", "--log-key", AuditKey]);
 
-    private static void AssertVerified(AdminProcess.Result verify) => Assert.True(verify.ExitCode == 0, verify.ToString());
+    private static void AssertVerified(ChildProcess.Result verify) => Assert.True(verify.ExitCode == 0, verify.ToString());
 
-    private AdminProcess.Result Verify(params string[] args) => AdminProcess.Run(["audit", "verify", "--db", Db, "--key", AuditKey, .. args]);
+    private ChildProcess.Result Verify(params string[] args) => ChildProcess.Admin(["audit", "verify", "--db", Db, "--key", AuditKey, .. args]);
 
     private static void CopyLedger(string from, string to)
     {
@@ -279,7 +279,7 @@ public sealed class WitnessTests : IDisposable
         {
             var (port, metricsPort) = (FreePort.Next(), FreePort.Next());
             var process = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-                ["--data-dir", tests._dataDir, "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture)]);
+                ["--data-dir", tests._dataDir, "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--http-port", "0"]);
             return new Daemon(tests, process, port, metricsPort);
         }
 

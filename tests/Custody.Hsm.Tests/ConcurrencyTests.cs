@@ -1,3 +1,4 @@
+using Custody.Cli.SelfCheck;
 using System.Collections.Concurrent;
 using Custody.Core.Chains;
 

@@ -1,3 +1,4 @@
+using Custody.Cli.SelfCheck;
 using Custody.Core.Chains;
 
 namespace Custody.Hsm.Tests;

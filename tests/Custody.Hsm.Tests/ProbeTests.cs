@@ -20,10 +20,13 @@ public class ProbeTests(SoftHsmFixture fixture)
         using var release = new ManualResetEventSlim();
         var holder = Hold(hsm, release);
         var probe = Task.Factory.StartNew(hsm.Probe, TaskCreationOptions.LongRunning);
-        var patience = System.Diagnostics.Stopwatch.StartNew();
-        while (hsm.Pool.ProbesWaiting == 0 && !probe.IsCompleted && patience.Elapsed < TimeSpan.FromSeconds(20))
-            await Task.Delay(10);
-        Assert.True(hsm.Pool.ProbesWaiting == 1, probe.IsCompleted ? "the probe did not wait" : "the probe never waited"); // behind the held session
+        // Behind the held session; a probe that finished did not wait at all.
+        Eventually.Succeeds(() =>
+        {
+            Assert.False(probe.IsCompleted, "the probe did not wait");
+            Assert.True(hsm.Pool.ProbesWaiting == 1, "the probe never waited");
+            return true;
+        }, TimeSpan.FromSeconds(20), e => e is not Xunit.Sdk.FalseException);
         release.Set(); // an operation finishes while the probe waits
 
         Assert.Equal(HsmProbeState.Busy, (await probe).State);

@@ -1,3 +1,4 @@
+using Custody.Cli.SelfCheck;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Custody.Core.Chains;
@@ -71,7 +72,7 @@ public class RecoveryTests(SoftHsmFixture fixture)
             Directory.Move(away, directory);
         }
 
-        var back = Eventually.Succeeds(() => hsm.Keys.SignDigest(key.Id, Digest), TimeSpan.FromSeconds(10));
+        var back = Eventually.Succeeds(() => hsm.Keys.SignDigest(key.Id, Digest), TimeSpan.FromSeconds(10), e => e is HsmUnavailableException);
         Assert.True(IndependentVerifier.VerifySecp256k1(key.PublicKey, Digest, back)); // same key, found again by id
         using var opened = sealer.Unseal(blob, "away"u8);
         Assert.Equal([1, 2, 3], opened.Span.ToArray());
@@ -120,7 +121,7 @@ public class RecoveryTests(SoftHsmFixture fixture)
             Directory.Move(away, directory);
         }
         var beforeEnd = Volatile.Read(ref succeeded);
-        Eventually.Succeeds(() => hsm.Keys.SignDigest(key.Id, Digest), TimeSpan.FromSeconds(10));
+        Eventually.Succeeds(() => hsm.Keys.SignDigest(key.Id, Digest), TimeSpan.FromSeconds(10), e => e is HsmUnavailableException);
         Thread.Sleep(300);
         stop.Cancel();
         signers.ForEach(s => s.Join());

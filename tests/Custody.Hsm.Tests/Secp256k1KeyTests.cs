@@ -1,3 +1,4 @@
+using Custody.Cli.SelfCheck;
 using System.Security.Cryptography;
 using Custody.Core;
 using Custody.Core.Chains;

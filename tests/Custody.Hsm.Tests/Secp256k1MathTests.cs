@@ -1,3 +1,4 @@
+using Custody.Cli.SelfCheck;
 using Custody.Hsm.Keys;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;

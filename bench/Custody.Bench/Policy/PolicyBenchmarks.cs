@@ -73,7 +73,7 @@ public class PolicyBenchmarks
 
     private SigningRequest Request(long nonce) => new(
         $"r{nonce}", "svc", "w1", _eth,
-        new TransactionIntent("eth", [], [new IntentOutput(Friend, "native", 1_000_000_000, false)], 21_000_000_000_000, null, [$"1/0xabc/{nonce}"], []),
+        new TransactionIntent(_eth, [], [new IntentOutput(Friend, "native", 1_000_000_000, false)], 21_000_000_000_000, null, [$"1/0xabc/{nonce}"], []),
         Convert.ToHexStringLower(BitConverter.GetBytes(nonce)).PadLeft(64, '0'), DateTimeOffset.UtcNow);
 
     [Benchmark(Description = "evaluate (pure)")]

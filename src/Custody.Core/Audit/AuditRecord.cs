@@ -33,7 +33,7 @@ public sealed record AuditRecord
     /// <summary>The authenticated caller or operator (token or certificate subject).</summary>
     public required string Principal { get; init; }
 
-    /// <summary>What happened, e.g. "sign", "policy.update", "key.ceremony".</summary>
+    /// <summary>What happened: one of <see cref="AuditActions"/>, e.g. "sign.transaction", "policy.published".</summary>
     public required string Action { get; init; }
 
     public string? WalletId { get; init => field = NullIfEmpty(value); }

@@ -21,8 +21,8 @@ public sealed record CeremonyRecord(
 {
     /// <summary>
     /// The record of the wallet whose seed is <paramref name="seed"/>: the secp256k1 master
-    /// fingerprint and address 0 of each chain's default scheme. EVM chains share one key
-    /// and one address, so only "eth" is listed for them.
+    /// fingerprint and address 0 of each chain's default scheme. Chains that share a path and an
+    /// address (every EVM chain has Ethereum's) are listed once, under the first ("eth").
     /// </summary>
     public static CeremonyRecord FromSeed(string walletName, string backup, SecretBytes seed)
     {
@@ -30,11 +30,13 @@ public sealed record CeremonyRecord(
         using var secp = new HdKeyRing(seed, KeyCurve.Secp256k1);
         using var ed = new HdKeyRing(seed, KeyCurve.Ed25519);
         var addresses = new List<RecordedAddress>();
-        foreach (var chain in ChainRegistry.All.Where(c => c.Family != ChainFamily.Evm || c.Id == "eth"))
+        foreach (var chain in ChainRegistry.All)
         {
             var path = DerivationScheme.Default(chain).AddressPath(0);
             var keys = chain.Curve == KeyCurve.Ed25519 ? ed : secp;
-            addresses.Add(new RecordedAddress(chain.Id, path.ToString(), ChainAddresses.Derive(chain, keys.GetPublicKey(path))));
+            var address = ChainAddresses.Derive(chain, keys.GetPublicKey(path));
+            if (!addresses.Any(a => a.Path == path.ToString() && a.Address == address))
+                addresses.Add(new RecordedAddress(chain.Id, path.ToString(), address));
         }
         return new CeremonyRecord(walletName, secp.MasterFingerprint!.Value, backup, addresses);
     }

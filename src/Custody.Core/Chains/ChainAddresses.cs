@@ -1,59 +1,29 @@
 using Custody.Core.Chains.Bitcoin;
-using Custody.Core.Chains.Evm;
-using Custody.Core.Chains.Solana;
-using Custody.Core.Chains.Tron;
 
 namespace Custody.Core.Chains;
 
 /// <summary>
-/// Addresses of any chain through one door: derive from a public key, or validate and
-/// return the canonical text (what the policy compares). Picks the family's address
-/// class once, in <see cref="FormatOf"/>; each family folder does the real work.
+/// Addresses of any chain through one door: derive from a public key, or validate and return the
+/// canonical text (what the policy compares). The chain's family does the work; the rules every
+/// family shares (which address kinds a chain has, an empty text) are here, once.
 /// </summary>
 public static class ChainAddresses
 {
-    private delegate string DeriveAddress(Chain chain, ReadOnlySpan<byte> publicKey, BitcoinAddressKind? kind);
-
-    private sealed record Format(DeriveAddress Derive, Func<Chain, string, string> Normalize);
-
-    private static readonly Format BitcoinFormat = new(
-        (chain, pub, kind) => BitcoinAddress.FromPublicKey(kind ?? DerivationScheme.Default(chain).AddressKind!.Value, pub, chain.Bitcoin!),
-        (chain, text) => BitcoinAddress.Normalize(text, chain.Bitcoin!));
-
-    private static readonly Format EvmFormat = new(
-        (_, pub, _) => EvmAddress.FromPublicKey(pub),
-        (_, text) => EvmAddress.Normalize(text));
-
-    private static readonly Format TronFormat = new(
-        (_, pub, _) => TronAddress.FromPublicKey(pub),
-        (_, text) => TronAddress.Normalize(text));
-
-    private static readonly Format SolanaFormat = new(
-        (_, pub, _) => pub.Length == 32
-            ? SolanaAddress.ToText(pub)
-            : throw new InvalidInputException("publicKey", $"a Solana address is a 32-byte ed25519 key, not {pub.Length} bytes"),
-        (_, text) => SolanaAddress.Normalize(text));
-
-    private static Format FormatOf(Chain chain) => chain.Family switch
-    {
-        ChainFamily.Bitcoin => BitcoinFormat,
-        ChainFamily.Evm => EvmFormat,
-        ChainFamily.Tron => TronFormat,
-        ChainFamily.Solana => SolanaFormat,
-        _ => throw new ArgumentOutOfRangeException(nameof(chain), chain.Family, "unknown chain family"),
-    };
-
     /// <summary>
     /// The address of <paramref name="publicKey"/> (33-byte compressed secp256k1, or 32-byte
-    /// ed25519). <paramref name="kind"/> applies to the Bitcoin family only; null there means
-    /// the chain's default (P2WPKH where segwit exists, else P2PKH).
+    /// ed25519) in the format of <paramref name="kind"/>; null means the chain's default scheme's
+    /// (P2WPKH where segwit exists, else P2PKH). Only chains with several kinds take one.
     /// </summary>
     public static string Derive(Chain chain, ReadOnlySpan<byte> publicKey, BitcoinAddressKind? kind = null)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        if (kind is not null && chain.Family != ChainFamily.Bitcoin)
-            throw new InvalidInputException("kind", $"address kinds apply to Bitcoin-family chains, not {chain.Id}");
-        return FormatOf(chain).Derive(chain, publicKey, kind);
+        var scheme = DerivationScheme.Default(chain);
+        if (kind is not null)
+        {
+            DerivationScheme.RequireAddressKinds(chain);
+            scheme = scheme with { AddressKind = kind }; // the family says why its network lacks a kind
+        }
+        return chain.Family.Address(chain, publicKey, scheme);
     }
 
     /// <summary>
@@ -65,6 +35,6 @@ public static class ChainAddresses
     {
         ArgumentNullException.ThrowIfNull(chain);
         if (string.IsNullOrWhiteSpace(address)) throw new InvalidInputException("address", "empty");
-        return FormatOf(chain).Normalize(chain, address);
+        return chain.Family.NormalizeAddress(chain, address);
     }
 }

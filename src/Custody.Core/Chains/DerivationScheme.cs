@@ -16,49 +16,39 @@ public enum DerivationLayout
 
 /// <summary>
 /// A derivation standard of a chain: purpose, coin type, the address kind the purpose
-/// implies (Bitcoin family) and the layout below. The per-family table in <see cref="For"/>
-/// is the one place that knows which standards a chain uses.
+/// implies (chains with several address kinds) and the layout below. The chain's family
+/// (<see cref="ChainFamily.Schemes"/>) is the one place that knows which standards a chain uses.
 /// </summary>
 public sealed record DerivationScheme(uint Purpose, uint CoinType, BitcoinAddressKind? AddressKind, DerivationLayout Layout)
 {
-    /// <summary>BIP44/49/84/86 purposes and the single-key address kind each one fixes.</summary>
-    private static readonly (uint Purpose, BitcoinAddressKind Kind)[] BitcoinPurposes =
-    [
-        (84, BitcoinAddressKind.P2wpkh),
-        (86, BitcoinAddressKind.P2tr),
-        (49, BitcoinAddressKind.P2shP2wpkh),
-        (44, BitcoinAddressKind.P2pkh),
-    ];
-
     /// <summary>The standards <paramref name="chain"/> derives with, the default first.</summary>
     public static IReadOnlyList<DerivationScheme> For(Chain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        return chain.Family switch
-        {
-            ChainFamily.Bitcoin => BitcoinPurposes
-                .Where(p => p.Kind == BitcoinAddressKind.P2pkh ||
-                            (chain.Bitcoin!.SupportsSegwit && (p.Kind != BitcoinAddressKind.P2tr || chain.Bitcoin.SupportsTaproot)))
-                .Select(p => new DerivationScheme(p.Purpose, chain.CoinType, p.Kind, DerivationLayout.Bip44))
-                .ToArray(),
-            ChainFamily.Evm or ChainFamily.Tron => [new DerivationScheme(44, chain.CoinType, null, DerivationLayout.Bip44)],
-            ChainFamily.Solana => [new DerivationScheme(44, chain.CoinType, null, DerivationLayout.AccountPerAddress)],
-            _ => throw new ArgumentOutOfRangeException(nameof(chain), chain.Family, "unknown chain family"),
-        };
+        return chain.Family.Schemes(chain);
     }
 
     /// <summary>The standard a new wallet on <paramref name="chain"/> uses (BIP84 where segwit exists, else BIP44).</summary>
     public static DerivationScheme Default(Chain chain) => For(chain)[0];
 
-    /// <summary>The Bitcoin address kind a path's purpose implies (44' → P2PKH, 49' → P2SH-P2WPKH, 84' → P2WPKH, 86' → P2TR).</summary>
-    public static BitcoinAddressKind? BitcoinKindOf(KeyPath path)
+    /// <summary>
+    /// The standard a request selects: the chain's default, or the one of the requested address
+    /// kind. The one place that says which chains take an address kind: those whose schemes have kinds.
+    /// </summary>
+    public static DerivationScheme Select(Chain chain, BitcoinAddressKind? kind)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (path.Depth == 0 || !KeyPath.IsHardenedIndex(path[0])) return null;
-        var purpose = path[0] & ~KeyPath.HardenedBit;
-        foreach (var (p, kind) in BitcoinPurposes)
-            if (p == purpose) return kind;
-        return null;
+        if (kind is null) return Default(chain);
+        RequireAddressKinds(chain);
+        return For(chain).FirstOrDefault(s => s.AddressKind == kind)
+            ?? throw new InvalidInputException("kind", $"{chain.Id} has no {kind} addresses");
+    }
+
+    /// <summary>Refuses an address kind for a chain that has one address format (no scheme names a kind).</summary>
+    public static void RequireAddressKinds(Chain chain)
+    {
+        if (For(chain).Any(s => s.AddressKind is not null)) return;
+        var families = ChainRegistry.Families.Where(f => f.Presets.Any(c => For(c).Any(s => s.AddressKind is not null))).Select(f => f.Name);
+        throw new InvalidInputException("kind", $"address kinds apply to {string.Join(", ", families)}-family chains, not {chain.Id}");
     }
 
     /// <summary>The scheme of <paramref name="chain"/> whose purpose and coin type start <paramref name="path"/>.</summary>

@@ -30,6 +30,15 @@ public sealed record WalletRecord(
     /// <summary>A fresh wallet id: "w_" and 24 hex digits (96 random bits).</summary>
     public static string NewId() => "w_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
+    /// <summary>A wallet name as stored: trimmed, 1 to 64 printable characters (the daemon and the ceremonies take the same).</summary>
+    public static string CheckName(string? name)
+    {
+        var trimmed = (name ?? "").Trim();
+        if (trimmed.Length is 0 or > 64 || trimmed.Any(char.IsControl))
+            throw new InvalidInputException("name", "1 to 64 printable characters");
+        return trimmed;
+    }
+
     /// <summary>No key material here, but keep the blob out of logs anyway.</summary>
     public override string ToString() => $"Wallet({WalletId}, {Kind}, backup {WalletBackups.Text(Backup)})";
 }

@@ -12,6 +12,12 @@ namespace Custody.Core.Policy;
 /// decimal strings, no whitespace. Its SHA-256 is the intent digest that approvals sign;
 /// the conflict store keeps it to judge a later replacement.
 /// </summary>
+/// <remarks>
+/// The typed measurements (<see cref="TransactionIntent.VirtualSize"/>, <see cref="TransactionIntent.CalldataDigest"/>)
+/// travel in the document as the "vsize:N" and "calldata-sha256:hex" entries at the end of "notes",
+/// the form intents had when they were notes: the same intent has the same digest as before, and
+/// intents stored in ledgers then read back with their measurements typed.
+/// </remarks>
 public static class IntentJson
 {
     private const int MaxBytes = 4 * 1024 * 1024;
@@ -23,7 +29,7 @@ public static class IntentJson
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("chain", intent.Chain);
+            w.WriteString("chain", intent.Chain.Id);
             WriteStrings(w, "sources", intent.Sources);
             w.WriteStartArray("outputs");
             foreach (var output in intent.Outputs)
@@ -50,13 +56,13 @@ public static class IntentJson
                 w.WriteNull("call");
             }
             WriteStrings(w, "replayKeys", intent.ReplayKeys);
-            WriteStrings(w, "notes", intent.Notes);
+            WriteStrings(w, "notes", NotesWithMeasurements(intent));
             // Only families that make claims carry the member, so other intents keep their digests.
             if (intent.ReplayClaims.Count > 0)
             {
                 w.WriteStartObject("replayClaims");
                 foreach (var (key, claim) in intent.ReplayClaims.OrderBy(c => c.Key, StringComparer.Ordinal))
-                    w.WriteString(key, claim);
+                    w.WriteString(key, claim.ToString());
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -86,18 +92,26 @@ public static class IntentJson
                 callElement.GetProperty("contract").GetString() ?? "",
                 callElement.GetProperty("selector").GetString() ?? "",
                 Amount(callElement.GetProperty("value")));
+            var notes = Strings(root.GetProperty("notes"));
             return new TransactionIntent(
-                root.GetProperty("chain").GetString() ?? throw new InvalidInputException("intent", "no chain"),
+                ChainRegistry.Get(root.GetProperty("chain").GetString() ?? throw new InvalidInputException("intent", "no chain")),
                 Strings(root.GetProperty("sources")),
                 outputs,
                 Amount(root.GetProperty("fee")),
                 call,
                 Strings(root.GetProperty("replayKeys")),
-                Strings(root.GetProperty("notes")))
+                notes.Where(n => !IsMeasurement(n)).ToArray())
             {
                 ReplayClaims = root.TryGetProperty("replayClaims", out var claims)
-                    ? claims.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetString() ?? throw new InvalidInputException("intent", "null claim"), StringComparer.Ordinal)
-                    : new Dictionary<string, string>(StringComparer.Ordinal),
+                    ? claims.EnumerateObject().ToDictionary(c => c.Name,
+                        c => ReplayClaim.Parse(c.Value.GetString() ?? throw new InvalidInputException("intent", "null claim")), StringComparer.Ordinal)
+                    : new Dictionary<string, ReplayClaim>(StringComparer.Ordinal),
+                VirtualSize = Measurement(notes, VirtualSizePrefix) is { } vsize
+                    ? long.TryParse(vsize, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new InvalidInputException("intent", "vsize is not a positive integer")
+                    : null,
+                CalldataDigest = Measurement(notes, CalldataDigestPrefix) is { } digest
+                    ? digest.Length == 64 && Wire.HexText.IsLowerHex(digest) ? digest : throw new InvalidInputException("intent", "calldata digest is not 32 bytes of hex")
+                    : null,
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
@@ -106,6 +120,28 @@ public static class IntentJson
             throw new InvalidInputException("intent", "not a canonical intent document", e);
         }
     }
+
+    private const string VirtualSizePrefix = "vsize:";
+    private const string CalldataDigestPrefix = "calldata-sha256:";
+
+    private static bool IsMeasurement(string note) =>
+        note.StartsWith(VirtualSizePrefix, StringComparison.Ordinal) || note.StartsWith(CalldataDigestPrefix, StringComparison.Ordinal);
+
+    private static IEnumerable<string> NotesWithMeasurements(TransactionIntent intent)
+    {
+        foreach (var note in intent.Notes) yield return note;
+        if (intent.CalldataDigest is { } digest) yield return CalldataDigestPrefix + digest;
+        if (intent.VirtualSize is { } vsize) yield return VirtualSizePrefix + vsize.ToString(CultureInfo.InvariantCulture);
+    }
+
+    // At most one of each: a document with two is not one this class wrote.
+    private static string? Measurement(string[] notes, string prefix) =>
+        notes.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray() switch
+        {
+            [] => null,
+            [var one] => one[prefix.Length..],
+            _ => throw new InvalidInputException("intent", $"more than one {prefix[..^1]} measurement"),
+        };
 
     private static BigInteger Amount(JsonElement element) =>
         BigInteger.Parse(element.GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture);

@@ -9,10 +9,12 @@ namespace Custody.Core.Policy;
 /// </summary>
 internal static class PolicyAddresses
 {
-    public const string NativeAsset = "native";
-
     public static string Normalize(Chain chain, string text) => ChainAddresses.Normalize(chain, text);
 
+    /// <summary>
+    /// The canonical text of a decoded destination or contract, or false when it is not an address of
+    /// <paramref name="chain"/>: the evaluator then judges it as unresolved, and the reason is not needed.
+    /// </summary>
     public static bool TryNormalize(Chain chain, string? text, [NotNullWhen(true)] out string? canonical)
     {
         canonical = null;
@@ -31,8 +33,8 @@ internal static class PolicyAddresses
     /// <summary>"native", or the token contract / mint address in canonical form.</summary>
     public static string NormalizeAsset(Chain chain, string asset)
     {
-        if (string.Equals(asset.Trim(), NativeAsset, StringComparison.OrdinalIgnoreCase)) return NativeAsset;
-        if (chain.Family == ChainFamily.Bitcoin)
+        if (string.Equals(asset.Trim(), IntentOutput.NativeAsset, StringComparison.OrdinalIgnoreCase)) return IntentOutput.NativeAsset;
+        if (!chain.Family.HasTokens)
             throw new InvalidInputException("asset", $"{chain.Id} has only its native asset");
         return Normalize(chain, asset);
     }
@@ -41,15 +43,14 @@ internal static class PolicyAddresses
     {
         canonical = null;
         if (string.IsNullOrWhiteSpace(asset)) return false;
-        if (string.Equals(asset.Trim(), NativeAsset, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(asset.Trim(), IntentOutput.NativeAsset, StringComparison.OrdinalIgnoreCase))
         {
-            canonical = NativeAsset;
+            canonical = IntentOutput.NativeAsset;
             return true;
         }
-        return chain.Family != ChainFamily.Bitcoin && TryNormalize(chain, asset, out canonical);
+        return chain.Family.HasTokens && TryNormalize(chain, asset, out canonical);
     }
 
-    /// <summary>EVM/TRON selectors compare as lower-case 0x-hex; other families' instruction tags as written.</summary>
-    public static string NormalizeSelector(Chain chain, string selector) =>
-        chain.Family is ChainFamily.Evm or ChainFamily.Tron ? selector.Trim().ToLowerInvariant() : selector.Trim();
+    /// <summary>Selectors in the form the chain's family compares (EVM/TRON lower-case 0x-hex; instruction tags as written).</summary>
+    public static string NormalizeSelector(Chain chain, string selector) => chain.Family.NormalizeSelector(selector);
 }

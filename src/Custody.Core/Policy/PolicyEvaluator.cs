@@ -32,8 +32,8 @@ public static class PolicyEvaluator
 
         var chain = request.Chain;
         var intent = request.Intent;
-        if (intent is not null && (!ChainRegistry.TryGet(intent.Chain, out var intentChain) || intentChain.Id != chain.Id))
-            return judge.Deny(PolicyRules.Chain, $"the transaction is for chain '{Clip(intent.Chain)}' but the request is for {chain.Id}");
+        if (intent is not null && intent.Chain.Id != chain.Id)
+            return judge.Deny(PolicyRules.Chain, $"the transaction is for chain '{Clip(intent.Chain.Id)}' but the request is for {chain.Id}");
         if (!document.Chains.TryGetValue(chain.Id, out var rules))
             return judge.Deny(PolicyRules.Chain, $"chain {chain.Id} is not allowed for wallet '{request.WalletId}'");
 
@@ -95,7 +95,7 @@ public static class PolicyEvaluator
             return judge.Deny(PolicyRules.Fee, $"the fee {N(intent.Fee)} exceeds the maximum {N(maxFee)}");
         if (rules.MaxFeeRateMilli is { } maxRate)
         {
-            if (!IntentNotes.TryGetVirtualSize(intent, out var vsize))
+            if (intent.VirtualSize is not (> 0 and var vsize))
                 return judge.Failed(PolicyRules.FeeRate, "a fee-rate cap is set but the decoded transaction carries no vsize to judge it by");
             if (intent.Fee * 1000 > maxRate * vsize)
                 return judge.Deny(PolicyRules.FeeRate,
@@ -180,7 +180,7 @@ public static class PolicyEvaluator
         {
             var shared = prior.Intent?.ReplayKeys.Where(keys.Contains).Distinct(StringComparer.Ordinal).ToArray() ?? [];
             foreach (var key in shared)
-                if (!string.Equals(prior.Intent!.ClaimFor(key), intent.ClaimFor(key), StringComparison.Ordinal))
+                if (prior.Intent!.ClaimFor(key) != intent.ClaimFor(key))
                     return $"for {key} it claims {Clip(Quoted(intent.ClaimFor(key)))}, but an earlier signed transaction (payload {Short(prior.PayloadDigest)}) claimed {Clip(Quoted(prior.Intent.ClaimFor(key)))}";
             if (string.Equals(prior.PayloadDigest, request.PayloadDigest, StringComparison.OrdinalIgnoreCase)) continue;
             var what = $"a different transaction (payload {Short(prior.PayloadDigest)}) was already signed in its conflict group";
@@ -190,13 +190,13 @@ public static class PolicyEvaluator
                 return $"{what}, which was not decoded, so no replacement can be proven";
             if (shared.Length == 0)
                 return $"{what} and it shares no replay key with that one, so both could confirm";
-            if (!ReplacementRule.Allows(chain.Family, prior.Intent, intent, out var why))
+            if (!ReplacementRule.Allows(prior.Intent, intent, out var why))
                 return $"{what}; not an allowed replacement: {why}";
         }
         return null;
     }
 
-    private static string Quoted(string claim) => claim.Length == 0 ? "nothing" : $"'{claim}'";
+    private static string Quoted(ReplayClaim? claim) => claim is null ? "nothing" : $"'{claim}'";
 
     /// <summary>What the request sends per asset (non-change outputs), which the velocity ledger records.</summary>
     public static IReadOnlyDictionary<string, BigInteger> Spending(SigningRequest request)
@@ -236,8 +236,8 @@ public static class PolicyEvaluator
         if (intent.Call is { Value.IsZero: false } call)
         {
             PolicyAddresses.TryNormalize(chain, call.Contract, out var contract);
-            var shown = payments.Any(p => p.Asset == PolicyAddresses.NativeAsset && p.Destination == contract && p.Amount == call.Value);
-            if (!shown) payments.Add(new Payment("call value", contract, PolicyAddresses.NativeAsset, call.Value));
+            var shown = payments.Any(p => p.Asset == IntentOutput.NativeAsset && p.Destination == contract && p.Amount == call.Value);
+            if (!shown) payments.Add(new Payment("call value", contract, IntentOutput.NativeAsset, call.Value));
         }
         return payments;
     }
@@ -256,7 +256,7 @@ public static class PolicyEvaluator
         foreach (var payment in payments)
         {
             if (payment.Destination is not null) yield return ($"{payment.Label} destination", payment.Destination);
-            if (payment.Asset != PolicyAddresses.NativeAsset) yield return ($"{payment.Label} token", payment.Asset);
+            if (payment.Asset != IntentOutput.NativeAsset) yield return ($"{payment.Label} token", payment.Asset);
         }
         if (intent.Call is { } call && PolicyAddresses.TryNormalize(chain, call.Contract, out var contract))
             yield return ("the called contract", contract);

@@ -72,8 +72,8 @@ public static class PolicyJson
             }
         }
         var maxFeeRate = fields.Optional("maxFeeRate");
-        if (maxFeeRate is not null && chain.Family != ChainFamily.Bitcoin)
-            throw maxFeeRate.Error("a fee rate cap applies to the Bitcoin family only (use maxFee)");
+        if (maxFeeRate is not null && !chain.Family.HasFeeRate)
+            throw maxFeeRate.Error($"a fee rate cap applies to the {FeeRateFamilies()} family only, whose transactions have a virtual size (use maxFee)");
         return new ChainRules(
             assets,
             fields.Optional("allowList") is { } allow ? AddressSet(allow, chain) : null,
@@ -119,14 +119,15 @@ public static class PolicyJson
         foreach (var item in JsonFields.Array(selectorsNode))
         {
             var selector = PolicyAddresses.NormalizeSelector(chain, JsonFields.String(item));
-            if (selector != ContractCallRule.AnySelector && chain.Family is ChainFamily.Evm or ChainFamily.Tron &&
-                (selector.Length != 10 || !selector.StartsWith("0x", StringComparison.Ordinal) || !selector[2..].All(char.IsAsciiHexDigit)))
-                throw item.Error($"'{selector}' is not a 4-byte selector such as 0xa9059cbb (or \"*\")");
+            if (selector != ContractCallRule.AnySelector && chain.Family.SelectorError(selector) is { } error)
+                throw item.Error(error);
             selectors.Add(selector);
         }
         if (selectors.Count == 0) throw selectorsNode.Error("must list at least one selector (\"*\" for any)");
         return new ContractCallRule(contract, selectors);
     }
+
+    private static string FeeRateFamilies() => string.Join(", ", ChainRegistry.Families.Where(f => f.HasFeeRate).Select(f => f.Name));
 
     private static TimeWindow ReadTimeWindow(JsonTree node)
     {

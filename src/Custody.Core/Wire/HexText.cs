@@ -17,5 +17,10 @@ public static class HexText
     }
 
     /// <summary>Lowercase hex with a 0x prefix, as Ethereum tools print it.</summary>
+    private static readonly System.Buffers.SearchValues<char> LowerHexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>Whether <paramref name="text"/> is lower-case hex digits only (as Convert.ToHexStringLower writes them).</summary>
+    public static bool IsLowerHex(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(LowerHexDigits);
+
     public static string Prefixed(ReadOnlySpan<byte> bytes) => "0x" + Convert.ToHexStringLower(bytes);
 }

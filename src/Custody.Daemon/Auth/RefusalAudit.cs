@@ -21,7 +21,7 @@ public sealed class RefusalAudit(ILedger ledger, ILogger<RefusalAudit> logger)
             Details = new Dictionary<string, string> { ["method"] = method, ["reason"] = reason },
         };
         ledger.Audit.AppendAsync(record).ContinueWith(
-            static (task, state) => Log.AuditAppendFailed((ILogger)state!, "auth.refused", task.Exception!.GetBaseException()),
+            static (task, state) => Log.AuditAppendFailed((ILogger)state!, AuditActions.AuthRefused, task.Exception!.GetBaseException()),
             logger, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }

@@ -28,6 +28,8 @@ public static class DaemonConfiguration
     /// <summary>The section .NET's logging reads; its keys are free (category names).</summary>
     public const string LoggingSection = "Logging";
 
+    private const string ConnectionStringKey = "Storage:ConnectionString";
+
     private static readonly Dictionary<string, PropertyInfo> Leaves = new(StringComparer.OrdinalIgnoreCase);
     private static readonly HashSet<string> Sections = new(StringComparer.OrdinalIgnoreCase) { LoggingSection };
 
@@ -65,6 +67,13 @@ public static class DaemonConfiguration
         var problems = layers.SelectMany(layer => layer.Values.AsEnumerable()
             .Select(entry => Check(entry.Key, entry.Value, layer.Values) is { } problem ? $"{entry.Key} ({layer.Source(entry.Key)}): {problem}" : null)
             .OfType<string>()).ToList();
+        // A database password is read from a file or the environment, never from argv (every process
+        // can read it) or the shared configuration file; and never repeated in a message.
+        foreach (var (values, source) in layers.Where((_, i) => i != layers.Count - 2))
+        {
+            if (values[ConnectionStringKey] is { } connectionString && Storage.Postgres.PostgresConnection.HasPassword(connectionString))
+                problems.Add($"{ConnectionStringKey} ({source(ConnectionStringKey)}): holds a password; put the whole connection string in Storage:ConnectionStringFile (owner-only), or the password in PGPASSWORD");
+        }
         if (problems.Count > 0)
             throw new StartupException(string.Join('\n', problems));
 

@@ -59,6 +59,34 @@ public sealed class DaemonOptions
 
     /// <summary>Where events (parked, approved, rejected, expired, frozen, unfrozen) are sent (docs/webhooks.md); none by default.</summary>
     public List<WebhookOptions> Webhooks { get; set; } = [];
+    public StorageOptions Storage { get; set; } = new();
+}
+
+/// <summary>Which engine holds the ledger: the embedded SQLite file, or a PostgreSQL database several daemons share.</summary>
+public enum StorageEngine
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Where the ledger is. With <see cref="StorageEngine.Postgres"/> only the ledger moves: the data
+/// directory still holds the SoftHSM token, the audit key id, audit.vkey and admin.token.
+/// </summary>
+public sealed class StorageOptions
+{
+    /// <summary>sqlite: custody.db in the data directory. postgres: the database the connection string names.</summary>
+    public StorageEngine Engine { get; set; } = StorageEngine.Sqlite;
+
+    /// <summary>
+    /// Npgsql connection string without a password (Host, Port, Database, Username, SSL Mode,
+    /// Root Certificate …). A password here is refused unless it comes from the environment.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>An owner-only file holding the connection string, password included; the keys of ConnectionString override its keys.</summary>
+    [ExistingFile]
+    public string? ConnectionStringFile { get; set; }
 }
 
 /// <summary>TLS, and mutual TLS when a client CA is given.</summary>

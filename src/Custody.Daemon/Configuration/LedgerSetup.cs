@@ -4,6 +4,8 @@ using Custody.Core.Audit.Notes;
 using Custody.Daemon.Audit;
 using Custody.Hsm;
 using Custody.Storage;
+using Custody.Storage.Engine;
+using Custody.Storage.Postgres;
 using Custody.Storage.Sqlite;
 using Custody.Storage.Witness;
 
@@ -79,11 +81,38 @@ public static class LedgerSetup
         return new HsmCheckpointSigner(hsm.Keys, HsmKeyId.Parse(File.ReadAllText(dataDir.AuditKeyId).Trim()), DataDirectory.AuditKeyName);
     }
 
-    public static Ledger Open(DataDirectory dataDir, AuditSettings settings, ICheckpointSigner signer, TimeProvider time, CheckpointWitnesses? witnesses = null,
-        Core.WebAuthn.RelyingParty? passkeys = null)
+    /// <summary>Whether the data directory is an installation this configuration can open (with PostgreSQL the ledger lives elsewhere).</summary>
+    public static bool Exists(DataDirectory dataDir, StorageOptions storage) =>
+        storage.Engine == StorageEngine.Postgres ? File.Exists(dataDir.AuditKeyId) : SqliteLedger.Exists(dataDir);
+
+    /// <summary>The engine the configuration names; with PostgreSQL, the password from the file or the environment only.</summary>
+    public static LedgerEngine Engine(DataDirectory dataDir, StorageOptions storage)
+    {
+        ArgumentNullException.ThrowIfNull(dataDir);
+        ArgumentNullException.ThrowIfNull(storage);
+        if (storage.Engine == StorageEngine.Sqlite)
+        {
+            if (storage.ConnectionString is not null || storage.ConnectionStringFile is not null)
+                throw new StartupException("Storage:ConnectionString and Storage:ConnectionStringFile are for Storage:Engine postgres; the SQLite ledger is custody.db in the data directory");
+            return SqliteLedger.Engine(dataDir);
+        }
+        try
+        {
+            // The configuration check refused a password from anywhere but the environment.
+            return new PostgresEngine(PostgresConnection.Resolve(storage.ConnectionString, storage.ConnectionStringFile, passwordAllowed: true));
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException(e.Message);
+        }
+    }
+
+    public static Ledger Open(DataDirectory dataDir, StorageOptions storage, AuditSettings settings, ICheckpointSigner signer, TimeProvider time,
+        CheckpointWitnesses? witnesses = null, Core.WebAuthn.RelyingParty? passkeys = null)
     {
         ArgumentNullException.ThrowIfNull(dataDir);
         ArgumentNullException.ThrowIfNull(settings);
+        var engine = Engine(dataDir, storage);
         var options = new LedgerOptions
         {
             CheckpointEvery = settings.CheckpointEvery,
@@ -95,13 +124,13 @@ public static class LedgerSetup
         };
         try
         {
-            var ledger = SqliteLedger.Open(dataDir, options);
+            var ledger = Ledger.Open(engine, options);
             witnesses?.Start(ledger.Audit);
             return ledger;
         }
         catch (AuditLogTamperedException e)
         {
-            throw new StartupException($"the audit log in {dataDir.Ledger} does not fit its head or checkpoints: {e.Message}");
+            throw new StartupException($"the audit log in {engine.Location} does not fit its head or checkpoints: {e.Message}");
         }
     }
 }

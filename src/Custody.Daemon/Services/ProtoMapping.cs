@@ -72,7 +72,7 @@ public static class ProtoMapping
     {
         var proto = new V1.TransactionIntent
         {
-            Chain = intent.Chain,
+            Chain = intent.Chain.Id,
             Sources = { intent.Sources },
             Fee = intent.Fee.ToString(CultureInfo.InvariantCulture),
             ReplayKeys = { intent.ReplayKeys },
@@ -91,6 +91,18 @@ public static class ProtoMapping
         if (intent.Call is { } call)
             proto.Call = new V1.ContractCall { Contract = call.Contract, Selector = call.Selector, Value = call.Value.ToString(CultureInfo.InvariantCulture) };
         return proto;
+    }
+
+    /// <summary>The off-chain message a SignMessage request carries: EIP-191 personal_message or EIP-712 typed_data_json.</summary>
+    public static OffChainMessage ToMessage(V1.SignMessageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.MessageCase switch
+        {
+            V1.SignMessageRequest.MessageOneofCase.PersonalMessage => new PersonalMessage(request.PersonalMessage.ToByteArray()),
+            V1.SignMessageRequest.MessageOneofCase.TypedDataJson => new TypedDataMessage(request.TypedDataJson, "typed_data_json"),
+            _ => throw new InvalidInputException("message", "give personal_message (EIP-191) or typed_data_json (EIP-712)"),
+        };
     }
 
     /// <summary>A chain id from a request; the registry names the field on failure.</summary>

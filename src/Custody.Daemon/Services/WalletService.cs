@@ -8,8 +8,8 @@ using Grpc.Core;
 
 namespace Custody.Daemon.Services;
 
-/// <summary>Thin: checks the shape of each request, calls <see cref="WalletDirectory"/>, maps the answer.</summary>
-public sealed class WalletService(WalletDirectory wallets) : V1.WalletService.WalletServiceBase
+/// <summary>Thin: checks the shape of each request, calls <see cref="WalletRepository"/>, maps the answer.</summary>
+public sealed class WalletService(WalletRepository wallets) : V1.WalletService.WalletServiceBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 500;
@@ -83,11 +83,11 @@ public sealed class WalletService(WalletDirectory wallets) : V1.WalletService.Wa
         if (chain.Curve != Core.Chains.KeyCurve.Secp256k1)
             throw new InvalidInputException("chain", $"{chain.Id} derives with SLIP-10 ed25519, which has no extended public keys");
         if (request.Account >= Core.Hd.KeyPath.HardenedBit) throw new InvalidInputException("account", "must be below 2^31");
-        var accountPath = WalletDirectory.SchemeFor(chain, ProtoMapping.ToAddressKind(request.Kind)).AccountPath(request.Account);
+        var accountPath = Core.Chains.DerivationScheme.Select(chain, ProtoMapping.ToAddressKind(request.Kind)).AccountPath(request.Account);
         var xpub = await wallets.AccountXpubAsync(wallet, accountPath, Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
         return new GetAccountXpubResponse
         {
-            Xpub = chain.Bitcoin is { } network ? xpub.ToBase58(network) : xpub.ToBase58(Core.Hd.Bip32.ExtendedKeyVersion.Xpub),
+            Xpub = chain.Family.AccountKeyText(chain, xpub),
             DerivationPath = accountPath.ToString(),
             MasterFingerprint = wallet.MasterFingerprint!.Value.ToString("x8", CultureInfo.InvariantCulture),
         };

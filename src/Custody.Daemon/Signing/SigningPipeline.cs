@@ -36,7 +36,7 @@ namespace Custody.Daemon.Signing;
 public sealed class SigningPipeline(
     ILedger ledger,
     SigningSlots slots,
-    WalletDirectory wallets,
+    WalletRepository wallets,
     CustodyMetrics metrics,
     TimeProvider clock,
     ILogger<SigningPipeline> logger)
@@ -83,23 +83,23 @@ public sealed class SigningPipeline(
         RunAsync(caller, request, request.RequestId, SignMessageResponse.Parser, async () =>
         {
             var (wallet, chain) = await WalletAndChainAsync(request.WalletId, request.Chain, cancellationToken).ConfigureAwait(false);
-            if (chain.Family != ChainFamily.Evm) throw new InvalidInputException("chain", $"EIP-191 and EIP-712 messages are signed for EVM chains, not {chain.Id}");
-            var message = EvmMessage.Decode(request, chain);
+            var messages = chain.Family.Messages ?? throw new InvalidInputException("chain", $"EIP-191 and EIP-712 messages are signed for EVM chains, not {chain.Id}");
+            var message = messages.Decode(chain, ProtoMapping.ToMessage(request));
             var digest = message.Digest;
             var signerPath = SignerPath(wallet, chain, request.Signer)!;
             var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, null, digest, signerPath) with { MessageNotes = message.Notes };
             return new Work<SignMessageResponse>(wallet, judged, ring =>
             {
-                var signature = Core.Chains.Evm.EvmMessages.SignDigest(ring, signerPath, digest);
+                var signed = messages.Sign(ring, signerPath, digest);
                 return new Signed<SignMessageResponse>((receipt, decision) => new SignMessageResponse
                 {
                     PolicyRule = decision.Rule,
                     RequestId = request.RequestId,
-                    Signature = "0x" + Convert.ToHexStringLower(signature),
+                    Signature = "0x" + Convert.ToHexStringLower(signed.Signature),
                     Digest = "0x" + Convert.ToHexStringLower(digest),
-                    SignerAddress = Core.Chains.Evm.EvmMessages.RecoverAddress(digest, signature),
+                    SignerAddress = signed.SignerAddress,
                     Audit = Receipt(receipt),
-                }, "", SHA256.HashData(signature));
+                }, "", SHA256.HashData(signed.Signature));
             });
         }, cancellationToken);
 
@@ -231,7 +231,7 @@ public sealed class SigningPipeline(
         Caller caller, string walletId, string chainId, string payloadText, V1.Signer? signer, CancellationToken cancellationToken)
     {
         var (wallet, chain) = await WalletAndChainAsync(walletId, chainId, cancellationToken).ConfigureAwait(false);
-        var codec = TransactionCodecs.For(chain);
+        var codec = chain.Codec();
         var payload = codec.ParsePayload(payloadText);
         var signerPath = SignerPath(wallet, chain, signer);
         // The signer's public key makes the intent complete before signing (an EVM sender, and with it its nonce's replay key).
@@ -252,9 +252,9 @@ public sealed class SigningPipeline(
     }
 
     /// <summary>
-    /// Which key signs. Bitcoin-family PSBTs name their keys in their derivation fields; an account
-    /// chain's key is the chain's default path at the caller's account and index; an HSM-native
-    /// wallet has one key, at m.
+    /// Which key signs: an HSM-native wallet has one key, at m; otherwise the chain's family picks
+    /// (<see cref="ChainFamily.SignerPath"/>: an account chain's default path at the caller's account
+    /// and index; none for a PSBT, which names its keys in its derivation fields).
     /// </summary>
     private static KeyPath? SignerPath(WalletRecord wallet, Chain chain, V1.Signer? signer)
     {
@@ -265,14 +265,7 @@ public sealed class SigningPipeline(
             if (account != 0 || index != 0) throw new InvalidInputException("signer", "an HSM-native wallet has one key: leave signer unset");
             return KeyPath.Root;
         }
-        if (chain.Family == ChainFamily.Bitcoin)
-        {
-            if (account != 0 || index != 0) throw new InvalidInputException("signer", "a PSBT names its keys in its BIP32 derivations: leave signer unset");
-            return null;
-        }
-        if (account >= KeyPath.HardenedBit) throw new InvalidInputException("signer.account", "must be below 2^31");
-        if (index >= KeyPath.HardenedBit) throw new InvalidInputException("signer.index", "must be below 2^31");
-        return DerivationScheme.Default(chain).AddressPath(index, account);
+        return chain.Family.SignerPath(chain, account, index);
     }
 
     /// <summary>The request's record; the ledger adds decision, rule, reason and policy version.</summary>

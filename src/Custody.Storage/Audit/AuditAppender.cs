@@ -28,22 +28,26 @@ internal sealed class AuditAppender
         var records = tx.Records;
         if (records.Count == 0) return;
         tx.Engine.LockAuditHead(tx.Sql);
+        tx.HeadLockedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var head = AuditTables.ReadHead(tx.Sql);
         var tree = head.Tree();
         // Time never runs backwards in the log, even when the clock does.
         var time = tx.Now > head.LastTime ? tx.Now : head.LastTime;
+        var rows = new List<AuditRow>(records.Count);
         foreach (var pending in records)
         {
             var record = pending.Record with { Sequence = tree.Size, Time = time };
             var data = AuditRecordEncoding.Encode(record);
             var leaf = MerkleHash.Leaf(data);
-            tx.Sql.Execute(AuditTables.InsertRecord, ("@seq", record.Sequence), ("@time", AuditTime.ToMicros(record.Time)),
-                ("@principal", record.Principal), ("@action", record.Action), ("@wallet", record.WalletId), ("@data", data), ("@leaf", leaf));
+            rows.Add(new AuditRow(record, data, leaf));
             tree.Append(leaf);
             pending.Slot.Set(new AuditReceipt(record.Sequence, record.Time, leaf));
         }
+        AuditTables.InsertRecords(tx.Sql, rows);
         AuditTables.WriteHead(tx.Sql, tree, time);
         foreach (var pending in records) pending.OnReceipt?.Invoke(pending.Slot.Receipt);
+        // Replies quote their record's receipt: stored right after the records, while the head is still held.
+        Signing.Replies.Complete(tx.Sql, tx.CompletedReplies);
         tx.AppendedSize = tree.Size;
     }
 

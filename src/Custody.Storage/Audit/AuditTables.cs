@@ -15,12 +15,16 @@ namespace Custody.Storage.Audit;
 /// </summary>
 internal static class AuditTables
 {
-    public const string InsertRecord = """
-        INSERT INTO audit_records (seq, time_us, principal, action, wallet_id, data, leaf_hash)
-        VALUES (@seq, @time, @principal, @action, @wallet, @data, @leaf)
-        """;
+    // A batch's records in a few statements: they are written while the head is held.
+    private static readonly MultiRow InsertRows = new("INSERT INTO audit_records (seq, time_us, principal, action, wallet_id, data, leaf_hash)",
+        ["seq", "time", "principal", "action", "wallet", "data", "leaf"]);
 
     private const string RecordColumns = "seq, time_us, principal, action, wallet_id, data, leaf_hash";
+
+    /// <summary>Inserts the records, in order.</summary>
+    public static void InsertRecords(Sql sql, IReadOnlyList<AuditRow> rows) =>
+        InsertRows.Execute(sql, [.. rows.Select(r => new object?[]
+            { r.Record.Sequence, AuditTime.ToMicros(r.Record.Time), r.Record.Principal, r.Record.Action, r.Record.WalletId, r.Data, r.LeafHash })]);
 
     /// <summary>The head: records committed, the tree's right edge, the newest record's time.</summary>
     public static AuditHead ReadHead(Sql sql) =>
@@ -121,5 +125,8 @@ internal sealed record AuditHead(long Size, IReadOnlyList<byte[]> Edge, DateTime
 {
     public MerkleTreeState Tree() => MerkleTreeState.FromRightEdge(Size, Edge);
 }
+
+/// <summary>A record with its sequence and time, encoded, and its leaf hash: what one row of audit_records holds.</summary>
+internal sealed record AuditRow(AuditRecord Record, byte[] Data, byte[] LeafHash);
 
 internal sealed record StoredRecord(long Seq, long TimeUs, string Principal, string Action, string? WalletId, byte[] Data, byte[] LeafHash);

@@ -21,17 +21,7 @@ internal static class AuditText
     public static void Put(LedgerTransaction tx, IDictionary<string, string> details, string key, string text)
     {
         ArgumentNullException.ThrowIfNull(details);
-        ArgumentNullException.ThrowIfNull(text);
-        byte[] bytes;
-        try
-        {
-            bytes = Strict.GetBytes(text);
-        }
-        catch (EncoderFallbackException e)
-        {
-            // Refused before anything of the change is written.
-            throw new Core.InvalidInputException(key, "not valid Unicode text (a lone surrogate?)", e);
-        }
+        var bytes = Utf8(key, text);
         if (bytes.Length <= MaxInline)
         {
             details[key] = text;
@@ -44,6 +34,24 @@ internal static class AuditText
         details[key] = text[..cut] + "…";
         details[key + "_sha256"] = digest;
         details[key + "_bytes"] = bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The text's UTF-8 bytes; refuses one that is not valid Unicode (a lone surrogate). Callers check
+    /// their texts with it before they write anything: SQLite would store U+FFFD in its place and
+    /// PostgreSQL's driver refuses to send it.
+    /// </summary>
+    public static byte[] Utf8(string key, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return Strict.GetBytes(text);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new Core.InvalidInputException(key, "not valid Unicode text (a lone surrogate?)", e);
+        }
     }
 
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -41,6 +41,7 @@ public sealed class Readers(LedgerEngine engine) : IDisposable
         }
         catch (Exception e)
         {
+            if (cache is not null) engine.Discard(cache.Connection);
             cache?.Dispose();
             if (e is not LedgerUnavailableException && engine.Classify(e) is { Kind: StoreErrorKind.Storage } error)
                 throw LedgerWriter.Unavailable(error.Fault, e);

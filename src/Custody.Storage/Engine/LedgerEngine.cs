@@ -22,6 +22,16 @@ public abstract class LedgerEngine : IDisposable
     /// <summary>A new open connection, configured for the ledger.</summary>
     public abstract DbConnection Open();
 
+    /// <summary>
+    /// Closes a connection that met an error, so that no later open is handed the same session (a pool
+    /// would keep one whose file turned read-only, or whose server cut it).
+    /// </summary>
+    public virtual void Discard(DbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.Dispose();
+    }
+
     /// <summary>A transaction that may write: it serialises with every other writer on what it locks.</summary>
     public abstract DbTransaction BeginWrite(DbConnection connection);
 

@@ -181,7 +181,7 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             var sql = tx.Sql;
             var pending = Pending.Find(sql, digest)!;
             // Approvals count under the policy in force now: the one the signature will be judged by.
-            var policy = versions.InForce(sql, pending.WalletId, tx.Now);
+            var policy = versions.InForce(sql, pending.WalletId);
             var required = policy?.Document.Approvals?.Required ?? pending.Required;
             var before = Pending.Tally(sql, pending, policy, passkeys);
             ApprovalSubmission Refuse(string reason) => Refused(reason, before.ApprovedBy.Count, required);
@@ -251,6 +251,7 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             return required ? throw new InvalidInputException("reason", "say why, for the audit log and whoever undoes it") : null;
         if (reason.Length > MaxReason || reason.Any(char.IsControl))
             throw new InvalidInputException("reason", $"one line of at most {MaxReason} characters");
+        AuditText.Utf8("reason", reason); // refused before the change writes it anywhere
         return reason;
     }
 

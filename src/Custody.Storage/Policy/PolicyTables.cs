@@ -25,17 +25,21 @@ internal sealed class PolicyVersions
             """,
             ("@scope", scope.ToString()), ("@document", canonicalDocument), ("@from", Rows.Millis(effectiveFrom)), ("@by", publishedBy));
 
-    /// <summary>The version in force for the wallet at <paramref name="at"/>: its own newest, else the global newest.</summary>
-    public VersionedPolicy? InForce(Sql sql, string walletId, DateTimeOffset at)
+    /// <summary>
+    /// The version in force for the wallet: its own newest, else the global newest. A version is in
+    /// force once it is stored, not from its publisher's clock: several processes share the store, and
+    /// one whose clock runs behind must not go on judging by the version a stricter one replaced.
+    /// </summary>
+    public VersionedPolicy? InForce(Sql sql, string walletId)
     {
         var version = sql.Scalar<long?>(
             """
             SELECT version FROM policy_versions
-            WHERE scope IN (@wallet, 'global') AND effective_from <= @at
+            WHERE scope IN (@wallet, 'global')
             ORDER BY CASE WHEN scope = 'global' THEN 1 ELSE 0 END, version DESC
             LIMIT 1
             """,
-            ("@wallet", PolicyScope.Wallet(walletId).ToString()), ("@at", Rows.Millis(at)));
+            ("@wallet", PolicyScope.Wallet(walletId).ToString()));
         return version is { } v ? Get(sql, v) : null;
     }
 

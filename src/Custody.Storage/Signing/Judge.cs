@@ -21,7 +21,7 @@ internal sealed class Judge(PolicyVersions versions, LedgerEngine engine, Relyin
     {
         var digest = RequestDigest.Compute(request);
         var pending = Pending.Find(sql, digest);
-        var policy = versions.InForce(sql, request.WalletId, now);
+        var policy = versions.InForce(sql, request.WalletId);
         if (pending is not null && pending.IntentDigest != RequestDigest.Intent(request))
             return new Judgement(new PolicyDecision(PolicyOutcome.Failed, PolicyRules.Approvals,
                 "the transaction differs from the one parked for approval under this request", pending.PolicyVersion), digest, pending, policy, []);

@@ -68,7 +68,7 @@ internal sealed class SigningLedger(Readers readers, LedgerWriter writer, Judge 
             }, receipt =>
             {
                 reply = signed.Reply(receipt, decision);
-                Replies.Complete(sql, request.Principal, request.RequestId, reply, receipt.Sequence);
+                tx.CompletedReplies.Add(new StoredReply(request.Principal, request.RequestId, commit.Fingerprint, reply, receipt.Sequence, tx.Now));
             });
             return () => new SigningOutcome(SigningOutcomeKind.Signed, decision, record.Receipt, reply, null);
         }

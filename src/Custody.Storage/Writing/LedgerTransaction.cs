@@ -31,6 +31,12 @@ public sealed class LedgerTransaction
 
     internal IReadOnlyList<PendingRecord> Records => _records;
 
+    /// <summary>Replies that quote their record's receipt, stored together once every receipt is known (see Replies.Complete).</summary>
+    internal List<Core.Ledger.StoredReply> CompletedReplies { get; } = [];
+
+    /// <summary>When the batch locked the audit head (a Stopwatch timestamp); null when it appended nothing.</summary>
+    internal long? HeadLockedAt { get; set; }
+
     /// <summary>The log's size after this batch's records, once appended.</summary>
     internal long? AppendedSize { get; set; }
 

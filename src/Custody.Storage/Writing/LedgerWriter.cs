@@ -57,6 +57,13 @@ public sealed class LedgerWriter : IDisposable
     /// <summary>Batches committed and how long each took, for metrics.</summary>
     public event Action<int, TimeSpan>? Committed;
 
+    /// <summary>
+    /// How long a committed batch held the audit head (from its lock to the end of the commit): the
+    /// one critical section every process sharing the store passes through, so 1 / this is the most
+    /// batches per second the store allows, whatever the number of daemons.
+    /// </summary>
+    public event Action<TimeSpan>? AuditHeadHeld;
+
     /// <summary>The last storage fault a write met, or null after a successful commit.</summary>
     public LedgerUnavailableException? LastFault { get; private set; }
 
@@ -150,6 +157,7 @@ public sealed class LedgerWriter : IDisposable
             }
             catch (Exception e)
             {
+                if (_connection is { } failed) _engine.Discard(failed.Connection);
                 _connection?.Dispose();
                 _connection = null;
                 var error = e is LedgerUnavailableException u ? StoreError.Storage(u.Fault) : _engine.Classify(e);
@@ -189,6 +197,7 @@ public sealed class LedgerWriter : IDisposable
         foreach (var change in batch) change.Apply(tx);
         _audit.Append(tx);
         transaction.Commit();
+        if (tx.HeadLockedAt is { } locked) AuditHeadHeld?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(locked));
         return tx;
     }
 

@@ -97,7 +97,7 @@ public sealed class AuditCommandTests : IDisposable
     public async Task Verify_passes_an_intact_log()
     {
         await WriteLogAsync(25);
-        var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var result = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Equal("audit log intact: 25 records, 3 signed checkpoints, 25 records covered by the latest", result.Stdout.Trim());
         Assert.Equal("", result.Stderr);
@@ -107,10 +107,10 @@ public sealed class AuditCommandTests : IDisposable
     public async Task Records_no_checkpoint_covers_are_not_verified_unless_the_operator_accepts_an_unsigned_tail()
     {
         await WriteLogAsync(5, signed: false);
-        var unsigned = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var unsigned = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, unsigned.ExitCode);
         Assert.Equal("audit log not verified: 5 of 5 records are not covered by any signed checkpoint (0 checkpoints, the latest covers 0)", unsigned.Stdout.Trim());
-        var accepted = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--allow-unsigned-tail");
+        var accepted = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath, "--allow-unsigned-tail");
         Assert.Equal(0, accepted.ExitCode);
         Assert.Contains("(accepted: --allow-unsigned-tail)", accepted.Stdout, StringComparison.Ordinal);
     }
@@ -120,7 +120,7 @@ public sealed class AuditCommandTests : IDisposable
     {
         await WriteLogAsync(25);
         Attack("DELETE FROM audit_records WHERE seq IN (7, 12)");
-        var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var result = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("audit log tampered: record 7: missing: the next stored record is 8", result.Stdout.Trim());
     }
@@ -132,7 +132,7 @@ public sealed class AuditCommandTests : IDisposable
         using var intruder = new Ed25519CheckpointSigner("custody.test/audit", Hashes.Sha256("intruder"u8));
         var forged = new Checkpoint("custody.test/audit", 20, new byte[32]).Sign(intruder);
         Attack($"UPDATE audit_checkpoints SET note = '{forged}' WHERE idx = 1");
-        var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var result = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("audit log tampered: checkpoint 1: not signed by the audit key custody.test/audit+", result.Stdout.Trim(), StringComparison.Ordinal);
     }
@@ -149,17 +149,17 @@ public sealed class AuditCommandTests : IDisposable
             read.CommandText = "SELECT note FROM audit_checkpoints ORDER BY idx DESC LIMIT 1";
             File.WriteAllText(kept, (string)read.ExecuteScalar()!);
         }
-        Assert.Equal(0, AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept).ExitCode);
+        Assert.Equal(0, ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept).ExitCode);
 
         Attack("DELETE FROM audit_records WHERE seq >= 20; DELETE FROM audit_checkpoints WHERE idx = 2");
         // A cut alone leaves the audit head behind, which names it ...
-        var naive = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var naive = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, naive.ExitCode);
         Assert.Contains("audit head", naive.Stdout, StringComparison.Ordinal);
         // ... but whoever holds the file can move the head back too: only a checkpoint kept elsewhere catches that.
         RewindHead(20);
-        Assert.Equal(0, AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath).ExitCode);
-        var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept);
+        Assert.Equal(0, ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath).ExitCode);
+        var result = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath, "--checkpoint", kept);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(
             "audit log tampered: external checkpoint 0: signed 25 records but the log holds 20: records 20..24 were removed with their checkpoints",
@@ -172,7 +172,7 @@ public sealed class AuditCommandTests : IDisposable
         await WriteLogAsync(12);
         using var other = new Ed25519CheckpointSigner("custody.test/audit", Hashes.Sha256("other"u8));
         File.WriteAllText(KeyPath, NoteVerifierKey.For(other).ToString());
-        var result = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var result = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("checkpoint 0: not signed by the audit key", result.Stdout, StringComparison.Ordinal);
     }
@@ -180,29 +180,29 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task Operator_mistakes_are_one_line_errors()
     {
-        var missing = AdminProcess.Run("audit", "verify", "--db", Path.Combine(_dir, "nope.db"), "--key", KeyPath);
+        var missing = ChildProcess.Admin("audit", "verify", "--db", Path.Combine(_dir, "nope.db"), "--key", KeyPath);
         Assert.Equal(1, missing.ExitCode);
-        Assert.Equal(["error: no ledger file at " + Path.Combine(_dir, "nope.db")], missing.StderrLines);
+        Assert.Equal(["error: no ledger file at " + Path.Combine(_dir, "nope.db")], missing.ErrorLines);
 
         await WriteLogAsync(3);
         File.WriteAllText(KeyPath, "not a key");
-        var badKey = AdminProcess.Run("audit", "verify", "--db", DbPath, "--key", KeyPath);
+        var badKey = ChildProcess.Admin("audit", "verify", "--db", DbPath, "--key", KeyPath);
         Assert.Equal(1, badKey.ExitCode);
-        Assert.Single(badKey.StderrLines);
-        Assert.StartsWith("error: vkey:", badKey.StderrLines[0], StringComparison.Ordinal);
+        Assert.Single(badKey.ErrorLines);
+        Assert.StartsWith("error: vkey:", badKey.ErrorLines[0], StringComparison.Ordinal);
 
-        var badTime = AdminProcess.Run("audit", "export", "--db", DbPath, "--from", "yesterday");
+        var badTime = ChildProcess.Admin("audit", "export", "--db", DbPath, "--from", "yesterday");
         Assert.Equal(1, badTime.ExitCode);
-        Assert.Equal(["error: --from: 'yesterday' is not an ISO 8601 time"], badTime.StderrLines);
+        Assert.Equal(["error: --from: 'yesterday' is not an ISO 8601 time"], badTime.ErrorLines);
 
         var notALog = Path.Combine(_dir, "empty.db");
         File.WriteAllBytes(notALog, []);
-        var empty = AdminProcess.Run("audit", "export", "--db", notALog);
+        var empty = ChildProcess.Admin("audit", "export", "--db", notALog);
         Assert.Equal(1, empty.ExitCode);
-        Assert.Single(empty.StderrLines);
-        Assert.StartsWith($"error: {notALog}: {notALog} holds no ledger", empty.StderrLines[0], StringComparison.Ordinal);
+        Assert.Single(empty.ErrorLines);
+        Assert.StartsWith($"error: {notALog}: {notALog} holds no ledger", empty.ErrorLines[0], StringComparison.Ordinal);
 
-        Assert.Equal(2, AdminProcess.Run("audit", "verify", "--db", DbPath).ExitCode);
+        Assert.Equal(2, ChildProcess.Admin("audit", "verify", "--db", DbPath).ExitCode);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class AuditCommandTests : IDisposable
         await WriteLogAsync(25);
         long[] Export(params string[] filters)
         {
-            var result = AdminProcess.Run(["audit", "export", "--db", DbPath, .. filters]);
+            var result = ChildProcess.Admin(["audit", "export", "--db", DbPath, .. filters]);
             Assert.True(result.ExitCode == 0, result.Stderr);
             return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
             {
@@ -227,7 +227,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal([0L, 5, 10, 15, 20], Export("--action", "key.ceremony"));
         Assert.Empty(Export("--principal", "mallory"));
 
-        var line = AdminProcess.Run("audit", "export", "--db", DbPath, "--principal", "bob", "--wallet", "wallet-1").Stdout.Split('\n')[0];
+        var line = ChildProcess.Admin("audit", "export", "--db", DbPath, "--principal", "bob", "--wallet", "wallet-1").Stdout.Split('\n')[0];
         using var doc = JsonDocument.Parse(line);
         Assert.Equal("2025-06-01T12:01:00.000000Z", doc.RootElement.GetProperty("time").GetString());
         Assert.Equal("allow", doc.RootElement.GetProperty("decision").GetString());

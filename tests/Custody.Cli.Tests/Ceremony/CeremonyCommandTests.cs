@@ -76,7 +76,7 @@ public class CeremonyCommandTests
 
         // custody-admin derive (the offline tool) agrees with the record's Bitcoin address.
         var btc = TestInstallation.Record(generated).Single(l => l.StartsWith("address btc ", StringComparison.Ordinal)).Split(' ');
-        var derived = CliProcess.Admin("derive", "--mnemonic-file", mnemonic, "--chain", "btc", "--path", btc[2]);
+        var derived = ChildProcess.Admin("derive", "--mnemonic-file", mnemonic, "--chain", "btc", "--path", btc[2]);
         Assert.Contains($"address     {btc[3]}", derived.Lines);
 
         // A passphrase makes it another wallet.
@@ -116,7 +116,7 @@ public class CeremonyCommandTests
         };
         foreach (var (files, message) in cases)
         {
-            var run = CliProcess.Admin(["ceremony", "restore", "--data-dir", fresh, "--name", "x", .. files.SelectMany(f => new[] { "--share-file", f })]);
+            var run = ChildProcess.Admin(["ceremony", "restore", "--data-dir", fresh, "--name", "x", .. files.SelectMany(f => new[] { "--share-file", f })]);
             Assert.True(run.ExitCode == 1, run.ToString());
             Assert.Equal([message], run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Equal("", run.Stdout);
@@ -128,7 +128,7 @@ public class CeremonyCommandTests
         // Nothing was stored by the refusals: the name is still free, and the right set works.
         TestInstallation.Admin("ceremony", "restore", "--data-dir", fresh, "--name", "x", "--share-file", A(3), "--share-file", A(1));
         // The same seed twice in one installation is refused.
-        var again = CliProcess.Admin("ceremony", "restore", "--data-dir", fresh, "--name", "y", "--share-file", A(2), "--share-file", A(1));
+        var again = ChildProcess.Admin("ceremony", "restore", "--data-dir", fresh, "--name", "y", "--share-file", A(2), "--share-file", A(1));
         Assert.Equal(1, again.ExitCode);
         Assert.StartsWith("error: this seed is already stored as wallet 'x' (", again.Stderr, StringComparison.Ordinal);
     }
@@ -145,7 +145,7 @@ public class CeremonyCommandTests
         using var temp = new TempDirectory();
         var data = TestInstallation.Init(temp, "data");
         var outDir = Path.Combine(temp.Path, "out");
-        var run = CliProcess.Admin(["ceremony", "generate", "--data-dir", data, .. args.Select(a => a == "OUT" ? outDir : a)]);
+        var run = ChildProcess.Admin(["ceremony", "generate", "--data-dir", data, .. args.Select(a => a == "OUT" ? outDir : a)]);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Equal([message], run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any());
@@ -159,15 +159,15 @@ public class CeremonyCommandTests
         var outDir = Path.Combine(temp.Path, "out");
         TestInstallation.Admin("ceremony", "generate", "--data-dir", data, "--name", "n", "--bip39", "--non-interactive", "--out-dir", outDir);
 
-        var reused = CliProcess.Admin("ceremony", "generate", "--data-dir", data, "--name", "m", "--bip39", "--non-interactive", "--out-dir", outDir);
+        var reused = ChildProcess.Admin("ceremony", "generate", "--data-dir", data, "--name", "m", "--bip39", "--non-interactive", "--out-dir", outDir);
         Assert.Equal($"error: --out-dir {outDir} is not empty; pieces of different ceremonies must not share a directory", reused.Stderr.Trim());
 
-        var taken = CliProcess.Admin("ceremony", "generate", "--data-dir", data, "--name", "n", "--bip39", "--non-interactive", "--out-dir", Path.Combine(temp.Path, "o2"));
+        var taken = ChildProcess.Admin("ceremony", "generate", "--data-dir", data, "--name", "n", "--bip39", "--non-interactive", "--out-dir", Path.Combine(temp.Path, "o2"));
         Assert.StartsWith("error: a wallet named 'n' exists already (w_", taken.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "o2")) && Directory.EnumerateFileSystemEntries(Path.Combine(temp.Path, "o2")).Any());
 
         var nowhere = Path.Combine(temp.Path, "nowhere");
-        var missing = CliProcess.Admin("ceremony", "generate", "--data-dir", nowhere, "--name", "n", "--bip39", "--non-interactive", "--out-dir", Path.Combine(temp.Path, "o3"));
+        var missing = ChildProcess.Admin("ceremony", "generate", "--data-dir", nowhere, "--name", "n", "--bip39", "--non-interactive", "--out-dir", Path.Combine(temp.Path, "o3"));
         Assert.Equal($"error: {nowhere} holds no installation (hsm/softhsm2.conf, the ledger and the audit key id): run custody-admin init --data-dir {nowhere} first", missing.Stderr.Trim());
         Assert.False(Directory.Exists(nowhere));
     }

@@ -15,7 +15,7 @@ public partial class InteractiveCeremonyTests
     {
         using var temp = new TempDirectory();
         var original = TestInstallation.Init(temp, "original");
-        var admin = $"dotnet {CliProcess.AdminDll}";
+        var admin = $"dotnet {ChildProcess.AdminDll}";
 
         using var terminal = new Tmux(temp.Path);
         terminal.Type($"{admin} ceremony generate --data-dir {original} --name vault --slip39 2-of-3 --bits 128; echo EXIT=$?");
@@ -76,20 +76,15 @@ public partial class InteractiveCeremonyTests
         Assert.DoesNotContain(string.Join(' ', shares[0].Split(' ')[4..7]), terminal.Screen(history: true), StringComparison.Ordinal);
     }
 
+    // Each prompt is read from what the terminal printed after the previous answer, never from the
+    // screen, which may still show the prompts of an earlier attempt.
     private static void AnswerPrompts(Tmux terminal, string[] words, bool wrong)
     {
         for (var answered = 0; answered < 2; answered++)
         {
-            var screen = terminal.WaitFor("Word ");
-            var position = int.Parse(WordPrompt().Matches(screen)[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var position = int.Parse(terminal.WaitFor(WordPrompt()).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             terminal.Type(wrong && answered == 0 ? (words[position - 1] == "academic" ? "acid" : "academic") : words[position - 1]);
-            if (answered == 0) WaitForPromptCount(terminal, 2);
         }
-    }
-
-    private static void WaitForPromptCount(Tmux terminal, int count)
-    {
-        for (var i = 0; i < 600 && WordPrompt().Count(terminal.Screen()) < count; i++) Thread.Sleep(100);
     }
 
     /// <summary>The words of the table on screen, in their numbered order.</summary>

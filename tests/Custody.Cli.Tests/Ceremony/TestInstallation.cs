@@ -10,9 +10,9 @@ internal static class TestInstallation
         return dir;
     }
 
-    public static CliProcess.Result Admin(params string[] args)
+    public static ChildProcess.Result Admin(params string[] args)
     {
-        var run = CliProcess.Admin(args);
+        var run = ChildProcess.Admin(args);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run;
     }
@@ -29,7 +29,7 @@ internal static class TestInstallation
     }
 
     /// <summary>The fingerprint and address lines: what must be equal between generation and restore.</summary>
-    public static string[] Record(CliProcess.Result run)
+    public static string[] Record(ChildProcess.Result run)
     {
         var lines = run.Lines.Where(l => l.StartsWith("fingerprint: ", StringComparison.Ordinal) || l.StartsWith("address ", StringComparison.Ordinal)).ToArray();
         Assert.Matches("^fingerprint: [0-9a-f]{8}$", lines[0]);

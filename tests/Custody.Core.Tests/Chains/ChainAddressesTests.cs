@@ -33,7 +33,9 @@ public class ChainAddressesTests
         var e = Assert.Throws<InvalidInputException>(() => ChainAddresses.Derive(ChainRegistry.Get("doge"), KeyOne, BitcoinAddressKind.P2wpkh));
         Assert.Equal("kind", e.Field);
         Assert.Contains("dogecoin has no segwit", e.Message, StringComparison.Ordinal);
-        Assert.Equal("kind", Assert.Throws<InvalidInputException>(() => ChainAddresses.Derive(ChainRegistry.Get("eth"), KeyOne, BitcoinAddressKind.P2pkh)).Field);
+        var kindOnEth = Assert.Throws<InvalidInputException>(() => ChainAddresses.Derive(ChainRegistry.Get("eth"), KeyOne, BitcoinAddressKind.P2pkh));
+        Assert.Equal("kind", kindOnEth.Field);
+        Assert.Contains("address kinds apply to Bitcoin-family chains, not eth", kindOnEth.Message, StringComparison.Ordinal);
         Assert.Equal("publicKey", Assert.Throws<InvalidInputException>(() => ChainAddresses.Derive(ChainRegistry.Get("sol"), KeyOne)).Field);
         Assert.Equal("publicKey", Assert.Throws<InvalidInputException>(() => ChainAddresses.Derive(ChainRegistry.Get("btc"), new byte[32])).Field);
         Assert.Equal("publicKey", Assert.Throws<InvalidInputException>(() => ChainAddresses.Derive(ChainRegistry.Get("eth"), new byte[33])).Field);
@@ -79,14 +81,14 @@ public class ChainAddressesTests
                     pub = Ed25519.GetPublicKey(seed);
                 else if (!Secp256k1.IsValidPrivateKey(seed)) continue;
                 else pub = Secp256k1.GetPublicKey(seed);
-                var kinds = chain.Family == ChainFamily.Bitcoin
+                var kinds = chain.Family == BitcoinFamily.Instance
                     ? DerivationScheme.For(chain).Select(s => s.AddressKind)
                     : [null];
                 foreach (var kind in kinds)
                 {
                     var address = ChainAddresses.Derive(chain, pub, kind);
                     Assert.Equal(address, ChainAddresses.Normalize(chain, address));
-                    var upper = chain.Family == ChainFamily.Bitcoin && kind is BitcoinAddressKind.P2wpkh or BitcoinAddressKind.P2tr
+                    var upper = chain.Family == BitcoinFamily.Instance && kind is BitcoinAddressKind.P2wpkh or BitcoinAddressKind.P2tr
                         ? address.ToUpperInvariant()
                         : address;
                     Assert.Equal(address, ChainAddresses.Normalize(chain, upper));
@@ -113,9 +115,9 @@ public class ChainAddressesTests
         Assert.Equal("m/44'/501'/3'/0'", DerivationScheme.Default(ChainRegistry.Get("sol")).AddressPath(3).ToString());
         Assert.Throws<InvalidInputException>(() => DerivationScheme.Default(ChainRegistry.Get("sol")).AddressPath(3, account: 1));
         Assert.Throws<InvalidInputException>(() => DerivationScheme.Default(ChainRegistry.Get("eth")).AddressPath(KeyPath.HardenedBit));
-        Assert.Equal(BitcoinAddressKind.P2shP2wpkh, DerivationScheme.BitcoinKindOf(KeyPath.Parse("m/49'/0'/0'/0/0")));
-        Assert.Null(DerivationScheme.BitcoinKindOf(KeyPath.Parse("m/49/0'")));
-        Assert.Null(DerivationScheme.BitcoinKindOf(KeyPath.Parse("m/0'/0'")));
+        Assert.Equal(BitcoinAddressKind.P2shP2wpkh, BitcoinFamily.KindOf(KeyPath.Parse("m/49'/0'/0'/0/0")));
+        Assert.Null(BitcoinFamily.KindOf(KeyPath.Parse("m/49/0'")));
+        Assert.Null(BitcoinFamily.KindOf(KeyPath.Parse("m/0'/0'")));
         Assert.Equal(86u, DerivationScheme.Match(ChainRegistry.Get("btc"), KeyPath.Parse("m/86'/0'/0'/0/0"))!.Purpose);
         Assert.Null(DerivationScheme.Match(ChainRegistry.Get("btc"), KeyPath.Parse("m/86'/1'/0'/0/0")));
         Assert.Null(DerivationScheme.Match(ChainRegistry.Get("doge"), KeyPath.Parse("m/84'/3'/0'/0/0")));

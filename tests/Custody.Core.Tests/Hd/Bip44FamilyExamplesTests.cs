@@ -51,7 +51,7 @@ public class Bip44FamilyExamplesTests
             Assert.Equal(expectedPaths[i++], path);
             using var key = root.Derive(path);
             Assert.Equal(a.Str("public_key"), Convert.ToHexStringLower(key.PublicKey));
-            Assert.Equal(a.Str("address"), ChainAddresses.Derive(btc, key.PublicKey, DerivationScheme.BitcoinKindOf(path)));
+            Assert.Equal(a.Str("address"), ChainAddresses.Derive(btc, key.PublicKey, BitcoinFamily.KindOf(path)));
             Assert.Equal(a.Str("address"), ChainAddresses.Derive(btc, key.PublicKey)); // BIP84 is btc's default
             // The account xpub alone gives the same key: addresses without private material.
             var fromXpub = ExtendedPublicKey.Parse(bip84.Str("account_zpub")).Derive(KeyPath.FromIndexes(path.Indexes[3..]));
@@ -79,7 +79,7 @@ public class Bip44FamilyExamplesTests
             Assert.Equal(a.Str("xprv"), key.ToBase58(ExtendedKeyVersion.Xpub));
             Assert.Equal(a.Str("xpub"), key.Neuter().ToBase58(ExtendedKeyVersion.Xpub));
             Assert.Equal(a.Str("internal_key"), Convert.ToHexStringLower(key.PublicKey[1..]));
-            Assert.Equal(BitcoinAddressKind.P2tr, DerivationScheme.BitcoinKindOf(path));
+            Assert.Equal(BitcoinAddressKind.P2tr, BitcoinFamily.KindOf(path));
             Assert.Equal(a.Str("address"), ChainAddresses.Derive(btc, key.PublicKey, BitcoinAddressKind.P2tr));
         }
     }
@@ -115,7 +115,7 @@ public class Bip44FamilyExamplesTests
         foreach (var v in Examples.Items("slip132_mainnet"))
         {
             var accountPath = KeyPath.Parse(v.Str("account_path"));
-            var kind = DerivationScheme.BitcoinKindOf(accountPath)!.Value;
+            var kind = BitcoinFamily.KindOf(accountPath)!.Value;
             var version = ExtendedKeyVersion.For(BitcoinNetwork.Mainnet, kind);
             using var account = root.Derive(accountPath);
             Assert.Equal(v.Str("account_xprv"), account.ToBase58(version));

@@ -37,7 +37,7 @@ public class DecodedIntentPolicyTests
         return PolicyEvaluator.Evaluate(policy, request, snapshot ?? Quiet(policy, request), Monday10);
     }
 
-    private static TransactionIntent DecodeEvm(byte[] payload, string chain = "eth") => TransactionCodecs.For(ChainRegistry.Get(chain)).Decode(payload);
+    private static TransactionIntent DecodeEvm(byte[] payload, string chain = "eth") => ChainRegistry.Get(chain).Codec().Decode(payload);
 
     [Fact]
     public void Erc20_transfer_to_a_denied_address_inside_calldata_is_refused()
@@ -102,9 +102,9 @@ public class DecodedIntentPolicyTests
         var otherData = DecodeEvm(EvmPayload(Router, Swap("01"), 0, maxFeePerGas: 2_000_000_000)); // same selector, worse price
         Assert.NotNull(first.Call);
         Assert.Equal(first.Call, otherData.Call); // contract and selector alone cannot tell them apart
-        Assert.NotNull(IntentNotes.CalldataDigest(first));
-        Assert.Equal(IntentNotes.CalldataDigest(first), IntentNotes.CalldataDigest(bump));
-        Assert.NotEqual(IntentNotes.CalldataDigest(first), IntentNotes.CalldataDigest(otherData));
+        Assert.NotNull(first.CalldataDigest);
+        Assert.Equal(first.CalldataDigest, bump.CalldataDigest);
+        Assert.NotEqual(first.CalldataDigest, otherData.CalldataDigest);
 
         var policy = Reference();
         Assert.True(Judge(first).IsAllowed);
@@ -112,7 +112,7 @@ public class DecodedIntentPolicyTests
         Assert.True(Judge(bump, snapshot: Quiet(policy, Request(bump)) with { Prior = prior }).IsAllowed);
         var conflict = Judge(otherData, snapshot: Quiet(policy, Request(otherData)) with { Prior = prior });
         Assert.Equal((PolicyOutcome.Deny, PolicyRules.Conflict), (conflict.Outcome, conflict.Rule));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, otherData, out var reason));
+        Assert.False(ReplacementRule.Allows(first, otherData, out var reason));
         Assert.Contains("calldata digest", reason, StringComparison.Ordinal);
     }
 
@@ -130,14 +130,14 @@ public class DecodedIntentPolicyTests
 
         var honest = new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, spend, 100_000)
             .Pay(friendScript, 60_000).Change(BitcoinAddressKind.P2wpkh, change, 39_000).Build();
-        var honestIntent = TransactionCodecs.For(chain).Decode(honest.ToBytes());
+        var honestIntent = chain.Codec().Decode(honest.ToBytes());
         Assert.True(honestIntent.Outputs[1].IsChange);
         Assert.True(Judge(honestIntent, "btc", policy: policy).IsAllowed);
 
         // the same amounts, but the "change" pays a stranger (no derivation): a payment, refused by the allow-list
         var sneaky = new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, spend, 100_000)
             .Pay(friendScript, 60_000).Pay(BitcoinAddress.ToScriptPubKey(BtcStranger, BitcoinNetwork.Mainnet), 39_000).Build();
-        var sneakyIntent = TransactionCodecs.For(chain).Decode(sneaky.ToBytes());
+        var sneakyIntent = chain.Codec().Decode(sneaky.ToBytes());
         Assert.False(sneakyIntent.Outputs[1].IsChange);
         var decision = Judge(sneakyIntent, "btc", policy: policy);
         Assert.Equal((PolicyOutcome.Deny, PolicyRules.AllowList), (decision.Outcome, decision.Rule));
@@ -156,11 +156,11 @@ public class DecodedIntentPolicyTests
             var builder = new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, KeyPath.Parse("m/84'/0'/0'/0/0"), 100_000);
             builder = more is null ? builder : more(builder);
             var psbt = builder.Pay(friendScript, 100_000 - fee + (more is null ? 0 : 10_000)).Build();
-            return TransactionCodecs.For(chain).Decode(psbt.ToBytes());
+            return chain.Codec().Decode(psbt.ToBytes());
         }
 
         var modest = Spend(1_000);
-        Assert.True(IntentNotes.TryGetVirtualSize(modest, out var vsize));
+        var vsize = Assert.IsType<long>(modest.VirtualSize);
         Assert.True(Judge(modest, "btc").IsAllowed);
 
         // exactly at the cap passes, one satoshi more is refused (fee × 1000 ≤ 20 500 × vsize)
@@ -172,7 +172,7 @@ public class DecodedIntentPolicyTests
         // an input whose final size cannot be bounded (P2WSH): no vsize, so the cap cannot be judged — fail closed
         var unbounded = Spend(1_000, b => b.SpendRaw(new Custody.Core.Chains.Bitcoin.Transactions.OutPoint(new byte[32], 3),
             i => i.WithWitnessUtxo(new Custody.Core.Chains.Bitcoin.Transactions.TxOutput(10_000, BitcoinScript.Witness(0, new byte[32])))));
-        Assert.False(IntentNotes.TryGetVirtualSize(unbounded, out _));
+        Assert.Null(unbounded.VirtualSize);
         var failed = Judge(unbounded, "btc");
         Assert.Equal((PolicyOutcome.Failed, PolicyRules.FeeRate), (failed.Outcome, failed.Rule));
     }

@@ -17,9 +17,9 @@ public class PolicyEvaluatorTests
     {
         ["plain ETH transfer"] = new(Request(EthTransfer(EvmFriend, OneEth / 10)), PolicyOutcome.Allow, PolicyRules.Allowed),
         ["principal not listed"] = new(Request(EthTransfer(EvmFriend, 1), principal: "intruder"), PolicyOutcome.Deny, PolicyRules.Principal),
-        ["chain not in policy"] = new(Request(EthTransfer(EvmFriend, 1) with { Chain = "evm:137" }, chain: "evm:137"), PolicyOutcome.Deny, PolicyRules.Chain),
-        ["intent chain differs from request chain"] = new(Request(EthTransfer(EvmFriend, 1) with { Chain = "evm:137" }), PolicyOutcome.Deny, PolicyRules.Chain),
-        ["intent chain alias evm:1 is eth"] = new(Request(EthTransfer(EvmFriend, 1) with { Chain = "evm:1" }), PolicyOutcome.Allow, PolicyRules.Allowed),
+        ["chain not in policy"] = new(Request(EthTransfer(EvmFriend, 1) with { Chain = ChainRegistry.Get("evm:137") }, chain: "evm:137"), PolicyOutcome.Deny, PolicyRules.Chain),
+        ["intent chain differs from request chain"] = new(Request(EthTransfer(EvmFriend, 1) with { Chain = ChainRegistry.Get("evm:137") }), PolicyOutcome.Deny, PolicyRules.Chain),
+        ["intent chain alias evm:1 is eth"] = new(Request(EthTransfer(EvmFriend, 1) with { Chain = ChainRegistry.Get("evm:1") }), PolicyOutcome.Allow, PolicyRules.Allowed),
         ["unknown token"] = new(Request(Erc20Transfer(Evm(0x77), EvmFriend, 1)), PolicyOutcome.Deny, PolicyRules.Asset),
         ["token not an address"] = new(Request(Erc20Transfer("USDT", EvmFriend, 1)), PolicyOutcome.Deny, PolicyRules.Asset),
         ["raw signing off"] = new(Request(null), PolicyOutcome.Deny, PolicyRules.RawSigning),
@@ -34,7 +34,7 @@ public class PolicyEvaluatorTests
             PolicyOutcome.Deny, PolicyRules.Notes, Now: Monday10.AddHours(12)),
         ["note not allowed"] = new(Request(EthTransfer(EvmFriend, 1, notes: ["contract-creation"])), PolicyOutcome.Deny, PolicyRules.Notes),
         ["note allowed"] = new(Request(EthTransfer(EvmFriend, 1, notes: ["erc20:approve"])), PolicyOutcome.Allow, PolicyRules.Allowed),
-        ["positioned sighash note refused"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Notes = ["vsize:141", "input[1].sighash:NONE"] }, chain: "btc"),
+        ["positioned sighash note refused"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Notes = ["input[1].sighash:NONE"] }, chain: "btc"),
             PolicyOutcome.Deny, PolicyRules.Notes),
         ["unresolved destination"] = new(Request(EthTransfer(null!, 1)), PolicyOutcome.Deny, PolicyRules.UnresolvedDestination),
         ["destination that is no address"] = new(Request(EthTransfer("0x1234", 1)), PolicyOutcome.Deny, PolicyRules.UnresolvedDestination),
@@ -60,10 +60,10 @@ public class PolicyEvaluatorTests
         ["two 2^255 outputs overflow 256 bits"] = new(Request(Erc20Transfer(Usdc, EvmFriend, BigInteger.One << 255) with
             { Outputs = [new(EvmFriend, Usdc, BigInteger.One << 255, false), new(EvmFriend, Usdc, BigInteger.One << 255, false)] }),
             PolicyOutcome.Deny, PolicyRules.MaxPerTransaction),
-        ["2^256 in one transaction is refused even without a maximum"] = new(Request(new TransactionIntent("sol", [],
+        ["2^256 in one transaction is refused even without a maximum"] = new(Request(new TransactionIntent(ChainRegistry.Get("sol"), [],
             [new(Sol(1), "native", (BigInteger.One << 256) - 1, false), new(Sol(2), "native", 1, false)], 5000, null, [], []), chain: "sol"),
             PolicyOutcome.Deny, PolicyRules.MaxPerTransaction),
-        ["2^256 − 1 without a maximum passes"] = new(Request(new TransactionIntent("sol", [],
+        ["2^256 − 1 without a maximum passes"] = new(Request(new TransactionIntent(ChainRegistry.Get("sol"), [],
             [new(Sol(1), "native", (BigInteger.One << 256) - 2, false), new(Sol(2), "native", 1, false)], 5000, null, [], []), chain: "sol"),
             PolicyOutcome.Allow, PolicyRules.Allowed),
         ["a negative output cannot offset another"] = new(Request(EthTransfer(EvmFriend, 5 * OneEth) with
@@ -76,7 +76,7 @@ public class PolicyEvaluatorTests
         // 20.5 sat/vB × 141 vB = 2890.5 sat: 2890 passes, 2891 does not.
         ["BTC fee rate just under the cap"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Fee = 2890 }, chain: "btc"), PolicyOutcome.Allow, PolicyRules.Allowed),
         ["BTC fee rate just over the cap"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Fee = 2891 }, chain: "btc"), PolicyOutcome.Deny, PolicyRules.FeeRate),
-        ["BTC fee rate cap without vsize cannot be decided"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Notes = [] }, chain: "btc"),
+        ["BTC fee rate cap without vsize cannot be decided"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { VirtualSize = null }, chain: "btc"),
             PolicyOutcome.Failed, PolicyRules.FeeRate),
         ["allowed contract call"] = new(Request(EthTransfer(EvmFriend, 0) with { Outputs = [], Call = new ContractCall(Router.ToLowerInvariant(), "0x38ed1739", 0) }),
             PolicyOutcome.Allow, PolicyRules.Allowed),

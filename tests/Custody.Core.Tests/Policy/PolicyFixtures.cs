@@ -73,15 +73,15 @@ internal static class PolicyFixtures
 
     public static TransactionIntent EthTransfer(string to, BigInteger amount, BigInteger? fee = null, string? nonceKey = "1/0xabc/5",
         string[]? notes = null) =>
-        new("eth", [], [new IntentOutput(to, "native", amount, false)], fee ?? 21_000 * 1_000_000_000L, null,
+        new(ChainRegistry.Get("eth"), [], [new IntentOutput(to, "native", amount, false)], fee ?? 21_000 * 1_000_000_000L, null,
             nonceKey is null ? [] : [nonceKey], notes ?? []);
 
     /// <summary>An ERC-20 transfer as the EVM decoder presents it: the recipient from the calldata is an output in the token.</summary>
     public static TransactionIntent Erc20Transfer(string token, string recipient, BigInteger amount) =>
-        new("eth", [], [new IntentOutput(recipient, token, amount, false)], 60_000 * 1_000_000_000L, null, ["1/0xabc/6"], []);
+        new(ChainRegistry.Get("eth"), [], [new IntentOutput(recipient, token, amount, false)], 60_000 * 1_000_000_000L, null, ["1/0xabc/6"], []);
 
     public static TransactionIntent BtcSpend(params IntentOutput[] outputs) =>
-        new("btc", [BtcOurs], outputs, 2_000, null, ["aa00000000000000000000000000000000000000000000000000000000000000:0"], ["vsize:141"]);
+        new(ChainRegistry.Get("btc"), [BtcOurs], outputs, 2_000, null, ["aa00000000000000000000000000000000000000000000000000000000000000:0"], []) { VirtualSize = 141 };
 
     public static IntentOutput BtcOut(string address, long sats, bool change = false) => new(address, "native", sats, change);
 

@@ -6,7 +6,7 @@ namespace Custody.Core.Tests.Policy;
 
 public class ReplacementRuleTests
 {
-    private const string Calldata = "calldata-sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    private const string Calldata = "1111111111111111111111111111111111111111111111111111111111111111";
 
     [Fact]
     public void Bitcoin_rbf_paying_the_same_outputs_with_other_change_and_inputs()
@@ -17,7 +17,7 @@ public class ReplacementRuleTests
             Fee = first.Fee + 1000,
             ReplayKeys = [.. first.ReplayKeys, "bb00000000000000000000000000000000000000000000000000000000000000:1"],
         };
-        Assert.True(ReplacementRule.Allows(ChainFamily.Bitcoin, first, bump, out _));
+        Assert.True(ReplacementRule.Allows(first, bump, out _));
     }
 
     [Theory]
@@ -27,7 +27,7 @@ public class ReplacementRuleTests
     {
         var first = BtcSpend(BtcOut(BtcFriend, 50_000), BtcOut(BtcOurs, 10_000, change: true));
         IntentOutput[] outputs = extraOutput ? [BtcOut(BtcFriend, payee), BtcOut(BtcStranger, 5_000)] : [BtcOut(BtcFriend, payee)];
-        Assert.False(ReplacementRule.Allows(ChainFamily.Bitcoin, first, BtcSpend(outputs), out var reason));
+        Assert.False(ReplacementRule.Allows(first, BtcSpend(outputs), out var reason));
         Assert.Contains("same non-change outputs", reason, StringComparison.Ordinal);
     }
 
@@ -36,36 +36,36 @@ public class ReplacementRuleTests
     {
         var first = BtcSpend(BtcOut(BtcFriend, 50_000));
         var sneaky = BtcSpend(BtcOut(BtcFriend, 50_000, change: true), BtcOut(BtcStranger, 50_000));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Bitcoin, first, sneaky, out _));
+        Assert.False(ReplacementRule.Allows(first, sneaky, out _));
     }
 
     [Fact]
     public void Evm_fee_bump_of_a_call_needs_the_same_calldata_digest()
     {
         var call = EthTransfer(EvmFriend, 0) with { Outputs = [], Call = new ContractCall(Router, "0x38ed1739", 0) };
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, call, call with { Fee = 1 }, out var reason));
+        Assert.False(ReplacementRule.Allows(call, call with { Fee = 1 }, out var reason));
         Assert.Contains("calldata digest", reason, StringComparison.Ordinal);
 
-        var withDigest = call with { Notes = [Calldata] };
-        Assert.True(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Fee = 1 }, out _));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Notes = [Calldata.Replace('1', '2')] }, out _));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Call = call.Call! with { Selector = "0xa9059cbb" } }, out _));
+        var withDigest = call with { CalldataDigest = Calldata };
+        Assert.True(ReplacementRule.Allows(withDigest, withDigest with { Fee = 1 }, out _));
+        Assert.False(ReplacementRule.Allows(withDigest, withDigest with { CalldataDigest = Calldata.Replace('1', '2') }, out _));
+        Assert.False(ReplacementRule.Allows(withDigest, withDigest with { Call = call.Call! with { Selector = "0xa9059cbb" } }, out _));
     }
 
     [Fact]
     public void Evm_erc20_fee_bump_keeps_recipient_and_amount()
     {
         var first = Erc20Transfer(Usdc, EvmFriend, 100);
-        Assert.True(ReplacementRule.Allows(ChainFamily.Evm, first, first with { Fee = first.Fee * 2 }, out _));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, Erc20Transfer(Usdc, EvmDenied, 100), out _));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, Erc20Transfer(Usdc, EvmFriend, 101), out _));
+        Assert.True(ReplacementRule.Allows(first, first with { Fee = first.Fee * 2 }, out _));
+        Assert.False(ReplacementRule.Allows(first, Erc20Transfer(Usdc, EvmDenied, 100), out _));
+        Assert.False(ReplacementRule.Allows(first, Erc20Transfer(Usdc, EvmFriend, 101), out _));
 
         // the decoder now adds the calldata digest: equal digests pass, different ones do not, and a
         // prior signed before the digest existed can still be bumped (its outputs state the whole call)
-        var withDigest = first with { Notes = [Calldata] };
-        Assert.True(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Fee = first.Fee * 2 }, out _));
-        Assert.True(ReplacementRule.Allows(ChainFamily.Evm, first, withDigest with { Fee = first.Fee * 2 }, out _));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, withDigest, withDigest with { Notes = [Calldata.Replace('1', '2')] }, out var reason));
+        var withDigest = first with { CalldataDigest = Calldata };
+        Assert.True(ReplacementRule.Allows(withDigest, withDigest with { Fee = first.Fee * 2 }, out _));
+        Assert.True(ReplacementRule.Allows(first, withDigest with { Fee = first.Fee * 2 }, out _));
+        Assert.False(ReplacementRule.Allows(withDigest, withDigest with { CalldataDigest = Calldata.Replace('1', '2') }, out var reason));
         Assert.Contains("calldata digest", reason, StringComparison.Ordinal);
     }
 
@@ -73,8 +73,9 @@ public class ReplacementRuleTests
     public void Other_chains_and_families_never_replace()
     {
         var first = EthTransfer(EvmFriend, 1);
-        Assert.False(ReplacementRule.Allows(ChainFamily.Evm, first, first with { Chain = "evm:137" }, out _));
-        Assert.False(ReplacementRule.Allows(ChainFamily.Solana, first, first, out var reason));
+        Assert.False(ReplacementRule.Allows(first, first with { Chain = ChainRegistry.Get("evm:137") }, out _));
+        var solana = first with { Chain = ChainRegistry.Get("sol") };
+        Assert.False(ReplacementRule.Allows(solana, solana, out var reason));
         Assert.Contains("Solana", reason, StringComparison.Ordinal);
     }
 }

@@ -29,7 +29,7 @@ public class SupportTests
     [Fact]
     public void Intent_json_round_trips_and_digests_stably()
     {
-        var intent = new TransactionIntent("eth", ["0xabc"], [new IntentOutput(null, "native", BigInteger.One << 200, false), new IntentOutput(EvmFriend, Usdc, 5, true)],
+        var intent = new TransactionIntent(ChainRegistry.Get("eth"), ["0xabc"], [new IntentOutput(null, "native", BigInteger.One << 200, false), new IntentOutput(EvmFriend, Usdc, 5, true)],
             123, new ContractCall(Router, "0x38ed1739", 7), ["1/0xabc/5"], ["erc20:approve", "vsize:10"]);
         var json = IntentJson.Write(intent);
         var back = IntentJson.Parse(json);
@@ -62,13 +62,13 @@ public class SupportTests
         Assert.Equal(fact, IntentNotes.WithoutPosition(note));
 
     [Fact]
-    public void Virtual_size_note_must_be_single_and_positive()
+    public void Virtual_size_in_the_canonical_json_must_be_single_and_positive()
     {
         var intent = BtcSpend(BtcOut(BtcFriend, 1));
-        Assert.True(IntentNotes.TryGetVirtualSize(intent, out var vsize));
-        Assert.Equal(141, vsize);
-        Assert.False(IntentNotes.TryGetVirtualSize(intent with { Notes = ["vsize:0"] }, out _));
-        Assert.False(IntentNotes.TryGetVirtualSize(intent with { Notes = ["vsize:10", "vsize:20"] }, out _));
-        Assert.False(IntentNotes.TryGetVirtualSize(intent with { Notes = ["vsize:-1"] }, out _));
+        var json = IntentJson.Write(intent);
+        Assert.Contains("\"notes\":[\"vsize:141\"]", json, StringComparison.Ordinal);
+        Assert.Equal(141, IntentJson.Parse(json).VirtualSize);
+        foreach (var notes in new[] { "[\"vsize:0\"]", "[\"vsize:10\",\"vsize:20\"]", "[\"vsize:-1\"]", "[\"vsize:x\"]" })
+            Assert.Throws<InvalidInputException>(() => IntentJson.Parse(json.Replace("[\"vsize:141\"]", notes, StringComparison.Ordinal)));
     }
 }

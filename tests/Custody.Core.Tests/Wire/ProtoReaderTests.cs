@@ -1,3 +1,4 @@
+using Custody.Core.Tests.TestKit;
 using Custody.Core.Wire;
 
 namespace Custody.Core.Tests.Wire;
@@ -49,18 +50,17 @@ public class ProtoReaderTests
     public void Random_input_is_walked_or_refused()
     {
         var random = new Random(7);
+        var coverage = new FuzzCoverage("random bytes as protobuf");
         for (var i = 0; i < 20000; i++)
         {
             var input = new byte[random.Next(0, 40)];
             random.NextBytes(input);
-            try
+            coverage.Try(() =>
             {
                 var reader = new ProtoReader(input);
                 while (reader.TryReadTag("m", out _, out var type)) reader.Skip("m", type);
-            }
-            catch (InvalidInputException)
-            {
-            }
+            });
         }
+        coverage.AssertReached(minAccepted: 500, minRefused: 5000);
     }
 }

@@ -37,7 +37,7 @@ public sealed class SecretsInMemoryTests
     public void No_seed_or_private_key_outlives_its_use(double cacheSeconds)
     {
         using var dir = new TempDataDirectory();
-        AdminProcess.Succeed("init", "--data-dir", dir.Path);
+        ChildProcess.AdminSucceeds("init", "--data-dir", dir.Path);
         var label = "probe-" + Guid.NewGuid().ToString("N");
         var generatedSeedFile = System.IO.Path.Combine(dir.Path, "generated.seed");
 

@@ -10,7 +10,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db)", Required = true };
+        var db = new Option<string?>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db); omitted with CUSTODY_STORAGE__ENGINE=postgres, the PostgreSQL ledger" };
         var from = new Option<string?>("--from") { Description = "Earliest time, ISO 8601, inclusive (UTC unless an offset is given)" };
         var to = new Option<string?>("--to") { Description = "Latest time, ISO 8601, exclusive" };
         var principal = new Option<string?>("--principal") { Description = "Only records of this principal" };
@@ -28,7 +28,7 @@ internal static class ExportCommand
                 WalletId = parse.GetValue(wallet),
                 Action = parse.GetValue(action),
             };
-            return AuditFile.ReadAsync(parse.GetValue(db)!, async ledger =>
+            return AuditFile.ReadAsync(parse.GetValue(db), async ledger =>
             {
                 using var stdout = Console.OpenStandardOutput();
                 // Page through in sequence order: an export of a large log never holds it all in memory.

@@ -18,9 +18,9 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db)" };
+        var db = new Option<string?>("--db") { Description = "The ledger file holding the audit log (DIR/custody.db); omitted with CUSTODY_STORAGE__ENGINE=postgres, the PostgreSQL ledger" };
         var key = new Option<string>("--key") { Description = "File holding the audit verifier key (<name>+<key id>+<base64 key>)" };
-        var remote = new Option<bool>("--remote") { Description = "Ask the daemon to verify its log (--endpoint, --token-file) instead of reading --db" };
+        var remote = new Option<bool>("--remote") { Description = "Ask the daemon to verify its log (--endpoint, --token-file) instead of reading the ledger" };
         var anchors = new Option<string[]>("--checkpoint")
         {
             Description = "File holding a signed checkpoint kept outside the database (repeatable): the log must still contain its tree",
@@ -44,9 +44,9 @@ internal static class VerifyCommand
         command.SetAction((parse, _) =>
         {
             if (parse.GetValue(remote)) return Task.FromResult(Remote(connection, parse, parse.GetValue(unsignedTail)));
-            if (parse.GetValue(db) is not { } dbPath || parse.GetValue(key) is not { } keyPath)
-                throw new CliException("give --db DIR/custody.db and --key DIR/audit.vkey, or --remote to ask the daemon", CliRunner.UsageError);
-            return RunAsync(dbPath, keyPath, parse.GetValue(anchors) ?? [], parse.GetValue(witnesses) ?? [], parse.GetValue(unsignedTail));
+            if (parse.GetValue(key) is not { } keyPath)
+                throw new CliException("give --key DIR/audit.vkey with --db DIR/custody.db (or CUSTODY_STORAGE__ENGINE=postgres), or --remote to ask the daemon", CliRunner.UsageError);
+            return RunAsync(parse.GetValue(db), keyPath, parse.GetValue(anchors) ?? [], parse.GetValue(witnesses) ?? [], parse.GetValue(unsignedTail));
         });
         return command;
     }
@@ -64,7 +64,7 @@ internal static class VerifyCommand
         return verified ? CliRunner.Ok : CliRunner.Failure;
     }
 
-    private static async Task<int> RunAsync(string db, string keyFile, string[] anchorFiles, string[] witnesses, bool allowUnsignedTail)
+    private static async Task<int> RunAsync(string? db, string keyFile, string[] anchorFiles, string[] witnesses, bool allowUnsignedTail)
     {
         var key = NoteVerifierKey.Parse(File.ReadAllText(keyFile).Trim());
         var anchors = anchorFiles.Select(File.ReadAllText).ToList();

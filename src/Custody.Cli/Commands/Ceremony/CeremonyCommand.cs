@@ -30,12 +30,4 @@ internal static class CeremonyCommand
 
     public static Option<string> Name() => new("--name") { Description = "Name of the new wallet (unique)", Required = true };
 
-    /// <summary>A wallet name: 1 to 64 printable characters, as the daemon accepts them.</summary>
-    public static string CheckName(string name)
-    {
-        var trimmed = name.Trim();
-        if (trimmed.Length is 0 or > 64 || trimmed.Any(char.IsControl))
-            throw new Custody.Core.InvalidInputException("name", "1 to 64 printable characters");
-        return trimmed;
-    }
 }

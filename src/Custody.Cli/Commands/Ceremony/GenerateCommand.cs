@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Custody.Core;
+using Custody.Core.Audit;
 using Custody.Core.Ceremony;
 using Custody.Core.Crypto;
 using Spectre.Console;
@@ -57,7 +58,7 @@ internal static class GenerateCommand
     private static async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
     {
         // Everything that can be refused is refused before the HSM draws a secret.
-        var name = CeremonyCommand.CheckName(request.Name);
+        var name = Custody.Core.Ledger.WalletRecord.CheckName(request.Name);
         string? outDir = null;
         if (request.NonInteractive)
             outDir = ShareFiles.Prepare(request.OutDir ?? throw new CliException("--non-interactive needs --out-dir DIR for the piece files", CliRunner.UsageError));
@@ -69,7 +70,7 @@ internal static class GenerateCommand
         await using var installation = Installation.Open(request.DataDir, request.Module);
         await installation.RequireFreeNameAsync(name, cancellationToken).ConfigureAwait(false);
         await using var audit = CeremonyAudit.Open(installation, request.Operator);
-        await audit.RecordAsync("ceremony.generate.start", null, ("name", name), ("backup", request.Plan.Describe()),
+        await audit.RecordAsync(AuditActions.CeremonyGenerateStart, null, ("name", name), ("backup", request.Plan.Describe()),
             ("mode", request.NonInteractive ? "files" : "interactive")).ConfigureAwait(false);
         try
         {
@@ -79,33 +80,33 @@ internal static class GenerateCommand
             using var material = request.Plan.CreateMaterial(secret.Span, random);
             var record = CeremonyRecord.FromSeed(name, request.Plan.Describe(), material.Seed);
             await installation.RequireNewFingerprintAsync(record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
-            await audit.RecordAsync("ceremony.seed.generated", null, ("fingerprint", record.FingerprintHex), ("pieces", $"{material.Pieces.Count}")).ConfigureAwait(false);
+            await audit.RecordAsync(AuditActions.CeremonySeedGenerated, null, ("fingerprint", record.FingerprintHex), ("pieces", $"{material.Pieces.Count}")).ConfigureAwait(false);
 
             if (outDir is not null)
             {
                 foreach (var piece in material.Pieces)
                 {
                     var path = ShareFiles.Write(outDir, request.Plan, piece);
-                    await audit.RecordAsync("ceremony.piece.written", null, ("piece", $"{piece.Number}"), ("label", piece.Label), ("file", path)).ConfigureAwait(false);
+                    await audit.RecordAsync(AuditActions.CeremonyPieceWritten, null, ("piece", $"{piece.Number}"), ("label", piece.Label), ("file", path)).ConfigureAwait(false);
                     Console.Error.WriteLine($"piece {piece.Number} ({piece.Label}) written to {path}");
                 }
             }
             else
             {
                 new CustodianScreen(AnsiConsole.Console).HandOut(material.Pieces, random,
-                    shown: piece => Wait(audit.RecordAsync("ceremony.piece.shown", null, ("piece", $"{piece.Number}"), ("label", piece.Label))),
-                    confirmed: piece => Wait(audit.RecordAsync("ceremony.piece.confirmed", null, ("piece", $"{piece.Number}"), ("label", piece.Label))));
+                    shown: piece => Wait(audit.RecordAsync(AuditActions.CeremonyPieceShown, null, ("piece", $"{piece.Number}"), ("label", piece.Label))),
+                    confirmed: piece => Wait(audit.RecordAsync(AuditActions.CeremonyPieceConfirmed, null, ("piece", $"{piece.Number}"), ("label", piece.Label))));
             }
 
             var wallet = await CeremonyWallet.StoreAsync(installation, audit, "ceremony generate", name, material.Seed, record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
-            await audit.RecordAsync("ceremony.generate.complete", wallet.WalletId, ("name", name), ("fingerprint", record.FingerprintHex),
+            await audit.RecordAsync(AuditActions.CeremonyGenerateComplete, wallet.WalletId, ("name", name), ("fingerprint", record.FingerprintHex),
                 ("kek_version", $"{wallet.KekVersion}"), ("backup", request.Plan.Describe())).ConfigureAwait(false);
             CeremonyWallet.Print(wallet, record);
             return CliRunner.Ok;
         }
         catch (Exception e)
         {
-            await audit.RecordFailureAsync("ceremony.generate.failed", e).ConfigureAwait(false);
+            await audit.RecordFailureAsync(AuditActions.CeremonyGenerateFailed, e).ConfigureAwait(false);
             throw;
         }
     }

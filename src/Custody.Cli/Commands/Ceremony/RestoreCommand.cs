@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Custody.Core;
+using Custody.Core.Audit;
 using Custody.Core.Ceremony;
 using Custody.Core.Crypto;
 using Custody.Core.Hd.Bip39;
@@ -47,7 +48,7 @@ internal static class RestoreCommand
     private static async Task<int> RunAsync(string dataDir, string module, string nameText, string? mnemonicFile, string[] shareFiles,
         string? passphraseFile, string operatorName, CancellationToken cancellationToken)
     {
-        var name = CeremonyCommand.CheckName(nameText);
+        var name = Custody.Core.Ledger.WalletRecord.CheckName(nameText);
         if (mnemonicFile is not null && shareFiles.Length > 0)
             throw new CliException("give either --mnemonic-file or --share-file, not both", CliRunner.UsageError);
         var interactive = mnemonicFile is null && shareFiles.Length == 0;
@@ -62,7 +63,7 @@ internal static class RestoreCommand
         await installation.RequireFreeNameAsync(name, cancellationToken).ConfigureAwait(false);
         await using var audit = CeremonyAudit.Open(installation, operatorName);
         var source = interactive ? "interactive" : mnemonicFile is not null ? "mnemonic file" : $"{shareFiles.Length} share files";
-        await audit.RecordAsync("ceremony.restore.start", null, ("name", name), ("source", source)).ConfigureAwait(false);
+        await audit.RecordAsync(AuditActions.CeremonyRestoreStart, null, ("name", name), ("source", source)).ConfigureAwait(false);
         try
         {
             var (seed, backup) = interactive
@@ -73,7 +74,7 @@ internal static class RestoreCommand
                 var record = CeremonyRecord.FromSeed(name, backup, seed);
                 await installation.RequireNewFingerprintAsync(record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
                 var wallet = await CeremonyWallet.StoreAsync(installation, audit, "ceremony restore", name, seed, record.MasterFingerprint, cancellationToken).ConfigureAwait(false);
-                await audit.RecordAsync("ceremony.restore.complete", wallet.WalletId, ("name", name), ("fingerprint", record.FingerprintHex),
+                await audit.RecordAsync(AuditActions.CeremonyRestoreComplete, wallet.WalletId, ("name", name), ("fingerprint", record.FingerprintHex),
                     ("kek_version", $"{wallet.KekVersion}"), ("backup", backup)).ConfigureAwait(false);
                 CeremonyWallet.Print(wallet, record);
                 return CliRunner.Ok;
@@ -81,7 +82,7 @@ internal static class RestoreCommand
         }
         catch (Exception e)
         {
-            await audit.RecordFailureAsync("ceremony.restore.failed", e).ConfigureAwait(false);
+            await audit.RecordFailureAsync(AuditActions.CeremonyRestoreFailed, e).ConfigureAwait(false);
             throw;
         }
     }

@@ -19,14 +19,6 @@ internal static class DeriveCommand
     private const int MaxMnemonicFileBytes = 4096;
     private const int MaxPassphraseFileBytes = 64 * 1024;
 
-    private static readonly Dictionary<string, BitcoinAddressKind> Kinds = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["p2pkh"] = BitcoinAddressKind.P2pkh,
-        ["p2sh-p2wpkh"] = BitcoinAddressKind.P2shP2wpkh,
-        ["p2wpkh"] = BitcoinAddressKind.P2wpkh,
-        ["p2tr"] = BitcoinAddressKind.P2tr,
-    };
-
     public static Command Create()
     {
         var mnemonicFile = new Option<string>("--mnemonic-file")
@@ -87,7 +79,7 @@ internal static class DeriveCommand
         }
 
         var address = ChainAddresses.Derive(chain, publicKey, kind);
-        var kindName = kind is { } k ? Kinds.First(p => p.Value == k).Key : null;
+        var kindName = kind is { } k ? BitcoinAddressKindNames.Name(k) : null;
         if (json)
             PrintJson(chain, path, publicKey, address, kindName);
         else
@@ -99,20 +91,13 @@ internal static class DeriveCommand
         return CliRunner.Ok;
     }
 
-    // Bitcoin: --kind, else the kind the path's purpose fixes (44' → p2pkh, 49' → p2sh-p2wpkh, 84' → p2wpkh, 86' → p2tr).
+    // --kind, else the kind the path's purpose fixes where the chain has kinds (44' → p2pkh, 49' → p2sh-p2wpkh, 84' → p2wpkh, 86' → p2tr).
     private static BitcoinAddressKind? AddressKind(Chain chain, KeyPath path, string? kindText)
     {
-        if (kindText is not null)
-        {
-            if (chain.Family != ChainFamily.Bitcoin)
-                throw new InvalidInputException("kind", $"--kind applies to Bitcoin-family chains, not {chain.Id}");
-            return Kinds.TryGetValue(kindText.Trim(), out var kind)
-                ? kind
-                : throw new InvalidInputException("kind", $"'{(kindText.Length > 20 ? kindText[..20] + "…" : kindText)}' is not one of {string.Join(", ", Kinds.Keys)}");
-        }
-        if (chain.Family != ChainFamily.Bitcoin) return null;
-        return DerivationScheme.BitcoinKindOf(path)
-            ?? throw new InvalidInputException("kind", $"path {path} does not start with purpose 44', 49', 84' or 86': pass --kind");
+        if (kindText is null) return chain.Family.AddressKindOf(path);
+        var kind = BitcoinAddressKindNames.Parse(kindText);
+        DerivationScheme.RequireAddressKinds(chain);
+        return kind;
     }
 
     private static void PrintJson(Chain chain, KeyPath path, byte[] publicKey, string address, string? kind)

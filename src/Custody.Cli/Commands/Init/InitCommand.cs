@@ -49,7 +49,10 @@ internal static class InitCommand
             File.WriteAllText(dir.AuditVerifierKey, NoteVerifierKey.For(signer).ToString() + "\n");
 
             // Created owner-only before SQLite opens it (its journal files take the same mode): it holds sealed seeds and token hashes.
-            using (OwnerOnlyFile.CreateNew(dir.Ledger)) { }
+            if (!LedgerLocation.IsPostgres)
+            {
+                using (OwnerOnlyFile.CreateNew(dir.Ledger)) { }
+            }
             var ledger = Installation.OpenLedger(dir, signer);
             try
             {
@@ -61,7 +64,7 @@ internal static class InitCommand
                 }).GetAwaiter().GetResult();
                 var (admin, secret) = ledger.Tokens.CreateAsync(principal, Roles.Admin, WalletScope.All, "custody-admin", CancellationToken.None).GetAwaiter().GetResult();
                 OwnerOnlyFile.WriteLine(dir.AdminToken, secret);
-                Console.Error.WriteLine($"initialised {dir.Root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, audit key {auditKey.Id}, ledger {dir.Ledger}");
+                Console.Error.WriteLine($"initialised {dir.Root}: SoftHSM token '{hsm.Options.TokenLabel}', KEK v{KekVersion}, audit key {auditKey.Id}, ledger {ledger.Describe()}");
                 Console.Error.WriteLine($"audit verifier key in {dir.AuditVerifierKey} (custody-admin audit verify --db {dir.Ledger} --key {dir.AuditVerifierKey})");
                 Console.Error.WriteLine($"admin token {admin.TokenId} ({admin.Principal}) written to {dir.AdminToken} (mode 0600); it is not stored anywhere else");
             }

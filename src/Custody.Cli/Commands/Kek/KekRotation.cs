@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custody.Core.Audit;
 using Custody.Core.Ceremony;
 using Custody.Core.Ledger;
 using Custody.Hsm;
@@ -48,15 +49,15 @@ internal sealed class KekRotation(HsmConnection hsm, IWalletLedger seeds, string
             // PREPARED or COMMITTED: an earlier rotation to the newest KEK did not finish.
             target = newest;
             progress.WriteLine($"finishing the rotation to KEK v{target} that was interrupted (token holds {Versions(versions)})");
-            await audit("kek.rotate.resume", [("to", $"v{target}"), ("token_keks", Versions(versions))]).ConfigureAwait(false);
+            await audit(AuditActions.KekRotateResume, [("to", $"v{target}"), ("token_keks", Versions(versions))]).ConfigureAwait(false);
         }
         else
         {
             target = newest + 1;
-            await audit("kek.rotate.start", [("from", $"v{newest}"), ("to", $"v{target}"), ("seeds", $"{rows.Count}")]).ConfigureAwait(false);
+            await audit(AuditActions.KekRotateStart, [("from", $"v{newest}"), ("to", $"v{target}"), ("seeds", $"{rows.Count}")]).ConfigureAwait(false);
             hsm.Keks.Ensure(target);
             progress.WriteLine($"created KEK v{target}");
-            await audit("kek.created", [("version", $"v{target}")]).ConfigureAwait(false);
+            await audit(AuditActions.KekCreated, [("version", $"v{target}")]).ConfigureAwait(false);
         }
 
         var sealer = hsm.CreateSealer(target);
@@ -88,7 +89,7 @@ internal sealed class KekRotation(HsmConnection hsm, IWalletLedger seeds, string
             using var seed = sealer.Unseal(row.SealedSeed, SeedBinding.AssociatedData(row.WalletId, row.KekVersion!.Value));
         }
         progress.WriteLine($"verified: all {rows.Count} sealed seeds open under KEK v{target}");
-        await audit("kek.verified", [("version", $"v{target}"), ("seeds", $"{rows.Count}")]).ConfigureAwait(false);
+        await audit(AuditActions.KekVerified, [("version", $"v{target}"), ("seeds", $"{rows.Count}")]).ConfigureAwait(false);
 
         var destroyed = new List<int>();
         foreach (var old in hsm.Keks.Versions().Where(v => v < target))
@@ -96,10 +97,10 @@ internal sealed class KekRotation(HsmConnection hsm, IWalletLedger seeds, string
             hsm.Keks.Destroy(old);
             destroyed.Add(old);
             progress.WriteLine($"destroyed KEK v{old}");
-            await audit("kek.destroyed", [("version", $"v{old}")]).ConfigureAwait(false);
+            await audit(AuditActions.KekDestroyed, [("version", $"v{old}")]).ConfigureAwait(false);
         }
         var from = resumed ? (destroyed.Count > 0 ? destroyed[^1] : target) : newest;
-        await audit("kek.rotate.complete", [("from", $"v{from}"), ("to", $"v{target}"), ("resealed", $"{resealed}")]).ConfigureAwait(false);
+        await audit(AuditActions.KekRotateComplete, [("from", $"v{from}"), ("to", $"v{target}"), ("resealed", $"{resealed}")]).ConfigureAwait(false);
         return new Outcome(from, target, resealed, destroyed, resumed);
     }
 

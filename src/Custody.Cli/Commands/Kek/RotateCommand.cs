@@ -34,7 +34,7 @@ internal static class RotateCommand
             }
             catch (Exception e)
             {
-                await audit.RecordFailureAsync("kek.rotate.failed", e).ConfigureAwait(false);
+                await audit.RecordFailureAsync(Custody.Core.Audit.AuditActions.KekRotateFailed, e).ConfigureAwait(false);
                 throw;
             }
         });

@@ -6,19 +6,19 @@ using Org.BouncyCastle.Math;
 namespace Custody.Cli.SelfCheck;
 
 /// <summary>BouncyCastle checks the HSM's signatures: code that shares nothing with the HSM or libsecp256k1.</summary>
-internal static class IndependentVerifier
+public static class IndependentVerifier
 {
-    private static readonly X9ECParameters Curve = ECNamedCurveTable.GetByName("secp256k1");
-    private static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
+    public static readonly X9ECParameters Secp256k1 = ECNamedCurveTable.GetByName("secp256k1");
+    private static readonly ECDomainParameters Domain = new(Secp256k1.Curve, Secp256k1.G, Secp256k1.N, Secp256k1.H);
 
     public static bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, byte[] digest, byte[] rs)
     {
         var verifier = new ECDsaSigner();
-        verifier.Init(false, new ECPublicKeyParameters(Curve.Curve.DecodePoint(publicKey.ToArray()), Domain));
+        verifier.Init(false, new ECPublicKeyParameters(Secp256k1.Curve.DecodePoint(publicKey.ToArray()), Domain));
         return verifier.VerifySignature(digest, new BigInteger(1, rs, 0, 32), new BigInteger(1, rs, 32, 32));
     }
 
-    public static bool IsLowS(byte[] rs) => new BigInteger(1, rs, 32, 32).CompareTo(Curve.N.ShiftRight(1)) <= 0;
+    public static bool IsLowS(byte[] rs) => new BigInteger(1, rs, 32, 32).CompareTo(Secp256k1.N.ShiftRight(1)) <= 0;
 
     public static bool VerifyEd25519(ReadOnlySpan<byte> publicKey, byte[] message, byte[] signature)
     {

@@ -67,8 +67,8 @@ internal sealed record SigningOptions(
         foreach (var source in intent.Sources) to.WriteLine($"from:    {source}");
         foreach (var output in intent.Outputs)
             to.WriteLine($"to:      {(output.Destination.Length > 0 ? output.Destination : "(no address)")}  {Tx.DecodeCommand.Amount(intent.Chain, output.Asset, output.Amount)}{(output.IsChange ? "  (change)" : "")}");
-        to.WriteLine($"fee:     {Tx.DecodeCommand.Amount(intent.Chain, "native", intent.Fee)}");
-        if (intent.Call is { } call) to.WriteLine($"call:    {call.Contract} {call.Selector} value {Tx.DecodeCommand.Amount(intent.Chain, "native", call.Value)}");
+        to.WriteLine($"fee:     {Tx.DecodeCommand.Amount(intent.Chain, Core.Chains.IntentOutput.NativeAsset, intent.Fee)}");
+        if (intent.Call is { } call) to.WriteLine($"call:    {call.Contract} {call.Selector} value {Tx.DecodeCommand.Amount(intent.Chain, Core.Chains.IntentOutput.NativeAsset, call.Value)}");
         foreach (var note in intent.Notes) to.WriteLine($"note:    {note}");
     }
 

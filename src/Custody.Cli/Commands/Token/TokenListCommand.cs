@@ -15,7 +15,7 @@ internal static class TokenListCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = new Custody.Storage.DataDirectory(parse.GetValue(dataDir)!);
-            if (!Custody.Storage.Sqlite.SqliteLedger.Exists(directory))
+            if (!LedgerLocation.Exists(directory))
                 throw new CliException($"{directory.Ledger} does not exist: run custody-admin init --data-dir {directory.Root} first");
             await using var ledger = Installation.OpenLedger(directory, signer: null);
             foreach (var token in await ledger.Tokens.ListAsync(cancellationToken).ConfigureAwait(false))

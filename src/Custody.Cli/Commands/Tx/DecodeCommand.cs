@@ -28,7 +28,7 @@ internal static class DecodeCommand
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var codec = TransactionCodecs.For(ChainRegistry.Get(parse.GetValue(chain)!));
+            var codec = ChainRegistry.Get(parse.GetValue(chain)!).Codec();
             var intent = codec.Decode(ReadPayload(codec, parse.GetValue(file)!));
             Console.Out.Write(parse.GetValue(json) ? ToJson(intent) : ToText(intent));
             return CliRunner.Ok;
@@ -65,8 +65,8 @@ internal static class DecodeCommand
         foreach (var source in intent.Sources) text.AppendLine(CultureInfo.InvariantCulture, $"from:    {source}");
         foreach (var output in intent.Outputs)
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"to:      {output.Destination ?? "(no address)"}  {Amount(intent.Chain, output.Asset, output.Amount.ToString(CultureInfo.InvariantCulture))}{(output.IsChange ? "  (change)" : "")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"fee:     {Amount(intent.Chain, "native", intent.Fee.ToString(CultureInfo.InvariantCulture))}");
+                $"to:      {output.Destination ?? "(no address)"}  {Amount(intent.Chain.Id, output.Asset, output.Amount.ToString(CultureInfo.InvariantCulture))}{(output.IsChange ? "  (change)" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"fee:     {Amount(intent.Chain.Id, IntentOutput.NativeAsset, intent.Fee.ToString(CultureInfo.InvariantCulture))}");
         if (intent.Call is { } call) text.AppendLine(CultureInfo.InvariantCulture, $"call:    {call.Contract} {call.Selector} value {call.Value}");
         foreach (var key in intent.ReplayKeys) text.AppendLine(CultureInfo.InvariantCulture, $"spends:  {key}");
         foreach (var note in intent.Notes) text.AppendLine(CultureInfo.InvariantCulture, $"note:    {note}");

@@ -13,7 +13,7 @@ public sealed record BitcoinNetwork(
     string? Bech32Hrp,
     uint ExtPubVersion,
     uint ExtPrivVersion,
-    bool SupportsTaproot)
+    bool SupportsTaproot) : ChainNetwork
 {
     /// <summary>Segwit (and so P2WPKH, P2SH-P2WPKH, P2TR) exists only where a bech32 prefix is defined.</summary>
     public bool SupportsSegwit => Bech32Hrp is not null;

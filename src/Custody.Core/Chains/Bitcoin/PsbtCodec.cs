@@ -40,11 +40,8 @@ public sealed class PsbtCodec : ITransactionCodec
 
     public PsbtCodec(Chain chain)
     {
-        ArgumentNullException.ThrowIfNull(chain);
-        if (chain.Family != ChainFamily.Bitcoin || chain.Bitcoin is null)
-            throw new ArgumentException($"{chain.Id} is not a Bitcoin-family chain", nameof(chain));
+        _network = BitcoinFamily.NetworkOf(chain);
         Chain = chain;
-        _network = chain.Bitcoin;
     }
 
     public Chain Chain { get; }
@@ -95,7 +92,7 @@ public sealed class PsbtCodec : ITransactionCodec
         ArgumentNullException.ThrowIfNull(keys);
         var (psbt, spent) = Load(unsignedPayload);
         var intent = PsbtIntent.Decode(Chain, psbt, spent);
-        var wallet = new WalletKeys(keys, signerPath);
+        var wallet = new KeyOwnership(keys, signerPath);
 
         var signer = new PsbtSigner(psbt, _network, spent, wallet);
         signer.VerifyChange();

@@ -2,7 +2,6 @@ using System.Globalization;
 using Custody.Core.Crypto;
 using Custody.Core.Wire;
 using Custody.Core.Hd;
-using Custody.Core.Policy;
 
 namespace Custody.Core.Chains.Evm;
 
@@ -23,11 +22,8 @@ public sealed class EvmCodec : ITransactionCodec
 
     public EvmCodec(Chain chain)
     {
-        ArgumentNullException.ThrowIfNull(chain);
-        if (chain.Family != ChainFamily.Evm || chain.EvmChainId is not { } id)
-            throw new ArgumentException($"{chain.Id} is not an EVM chain", nameof(chain));
+        _chainId = EvmFamily.NetworkOf(chain).ChainId;
         Chain = chain;
-        _chainId = id;
     }
 
     public Chain Chain { get; }
@@ -86,14 +82,14 @@ public sealed class EvmCodec : ITransactionCodec
             notes.AddRange(described.Notes);
         }
 
-        // Calls and deployments are summarised by contract and selector; the digest pins the
-        // rest of the data, so a fee bump (same nonce) can be proven to carry the same call.
-        if (!tx.Data.IsEmpty)
-            notes.Add(IntentNotes.CalldataDigestPrefix + Convert.ToHexStringLower(Hashes.Sha256(tx.Data.Span)));
-
         var chainId = _chainId.ToString(CultureInfo.InvariantCulture);
         var nonce = tx.Nonce.ToString(CultureInfo.InvariantCulture);
         var replayKey = from is null ? $"{chainId}/{nonce}" : $"{chainId}/{from.ToLowerInvariant()}/{nonce}";
-        return new TransactionIntent(Chain.Id, sources, outputs, tx.MaxFee, call, [replayKey], notes);
+        return new TransactionIntent(Chain, sources, outputs, tx.MaxFee, call, [replayKey], notes)
+        {
+            // Calls and deployments are summarised by contract and selector; the digest pins the
+            // rest of the data, so a fee bump (same nonce) can be proven to carry the same call.
+            CalldataDigest = tx.Data.IsEmpty ? null : Convert.ToHexStringLower(Hashes.Sha256(tx.Data.Span)),
+        };
     }
 }

@@ -22,8 +22,7 @@ public sealed class SolanaCodec : ITransactionCodec
 
     public SolanaCodec(Chain chain)
     {
-        ArgumentNullException.ThrowIfNull(chain);
-        if (chain.Family != ChainFamily.Solana) throw new ArgumentException($"{chain.Id} is not a Solana chain", nameof(chain));
+        SolanaFamily.NetworkOf(chain);
         Chain = chain;
     }
 
@@ -41,7 +40,7 @@ public sealed class SolanaCodec : ITransactionCodec
     }
 
     public TransactionIntent Decode(ReadOnlySpan<byte> unsignedPayload, SignerKey? signer = null) =>
-        SolanaIntentBuilder.Build(Chain.Id, SolanaMessage.Parse(unsignedPayload));
+        SolanaIntentBuilder.Build(Chain, SolanaMessage.Parse(unsignedPayload));
 
     public SignedTransaction Sign(ReadOnlySpan<byte> unsignedPayload, IKeyRing keys, KeyPath? signerPath)
     {
@@ -49,7 +48,7 @@ public sealed class SolanaCodec : ITransactionCodec
         if (signerPath is null) throw new InvalidInputException("signerPath", "a Solana transaction needs the signer's key path");
         if (keys.Curve != KeyCurve.Ed25519) throw new InvalidInputException("keys", "Solana signs with Ed25519 keys");
         var message = SolanaMessage.Parse(unsignedPayload);
-        var intent = SolanaIntentBuilder.Build(Chain.Id, message);
+        var intent = SolanaIntentBuilder.Build(Chain, message);
 
         var publicKey = keys.GetPublicKey(signerPath);
         var slot = -1;

@@ -34,14 +34,14 @@ internal sealed class SolanaIntentBuilder
 
     private SolanaIntentBuilder(SolanaMessage message) => _message = message;
 
-    public static TransactionIntent Build(string chainId, SolanaMessage message)
+    public static TransactionIntent Build(Chain chain, SolanaMessage message)
     {
         var builder = new SolanaIntentBuilder(message);
         builder.AddSource(0);
         for (var i = 0; i < message.Instructions.Count; i++) builder.Add(message.Instructions[i], $"message.instructions[{i}]");
         // Only a durable nonce makes two different transactions exclusive (see AdvanceNonceAccount):
         // different messages under one recent blockhash are independent transactions, each valid.
-        return new TransactionIntent(chainId, builder._sources, builder._outputs, builder.MaxFee(), builder._call, builder._replayKeys, builder._notes.Distinct().ToList());
+        return new TransactionIntent(chain, builder._sources, builder._outputs, builder.MaxFee(), builder._call, builder._replayKeys, builder._notes.Distinct().ToList());
     }
 
     // Base fee per signature plus the priority fee: unit price × unit limit, rounded up. Without an

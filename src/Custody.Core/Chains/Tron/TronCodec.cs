@@ -26,8 +26,7 @@ public sealed class TronCodec : ITransactionCodec
 
     public TronCodec(Chain chain, TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(chain);
-        if (chain.Family != ChainFamily.Tron) throw new ArgumentException($"{chain.Id} is not a TRON chain", nameof(chain));
+        TronFamily.NetworkOf(chain);
         Chain = chain;
         _time = time ?? TimeProvider.System;
     }
@@ -106,6 +105,6 @@ public sealed class TronCodec : ITransactionCodec
         }
         if (!raw.Memo.IsEmpty) notes.Add("tron:memo");
         if (contract.PermissionId != 0) notes.Add("tron:permission-id:" + contract.PermissionId.ToString(CultureInfo.InvariantCulture));
-        return new TransactionIntent(Chain.Id, sources, outputs, raw.FeeLimit, call, [], notes);
+        return new TransactionIntent(Chain, sources, outputs, raw.FeeLimit, call, [], notes);
     }
 }

@@ -17,14 +17,14 @@ namespace Custody.Core.Tests.Chains.Bitcoin;
 /// </summary>
 public class BitcoinJsCrossCheckTests
 {
-    [NodeCrossCheckFact("bitcoin", "bitcoinjs-lib")]
+    [NodeFact("tests/crosscheck/bitcoin", "bitcoinjs-lib")]
     public void Bitcoinjs_verifies_finalises_and_extracts_what_custody_signed()
     {
         using var keys = FixedKeyRing.Deterministic(0x1234abcd, "crosscheck");
         var cases = new List<object>();
-        foreach (var chain in ChainRegistry.All.Where(c => c.Family == ChainFamily.Bitcoin))
+        foreach (var chain in ChainRegistry.All.Where(c => c.Family == BitcoinFamily.Instance))
         {
-            var kinds = Enum.GetValues<BitcoinAddressKind>().Where(k => SingleKeyScript.IsAvailable(k, chain.Bitcoin!)).ToList();
+            var kinds = Enum.GetValues<BitcoinAddressKind>().Where(k => SingleKeyScript.IsAvailable(k, BitcoinFamily.NetworkOf(chain))).ToList();
             foreach (var kind in kinds)
                 cases.Add(Case($"{chain.Id}/{kind}", chain, keys, builder => builder
                     .Spend(kind, PsbtCodecTests.PathFor(chain, kind, 0, 0), 70_000)
@@ -48,7 +48,7 @@ public class BitcoinJsCrossCheckTests
             }));
         }
 
-        using var answer = JsonDocument.Parse(NodeCrossCheck.Run("bitcoin", "bitcoinjs-lib", JsonSerializer.Serialize(new { cases })));
+        using var answer = JsonDocument.Parse(Node.Run("tests/crosscheck/bitcoin", "crosscheck.mjs", JsonSerializer.Serialize(new { cases })));
 
         var results = answer.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(cases.Count, results.Count);
@@ -72,7 +72,7 @@ public class BitcoinJsCrossCheckTests
         return new
         {
             name,
-            partialPsbt = Unfinalise(psbt, tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!)).ToBase64(),
+            partialPsbt = Unfinalise(psbt, tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain))).ToBase64(),
             finalPsbt = signed.Payload,
             txHex = tx.ToHex(),
             txid = signed.TxId,

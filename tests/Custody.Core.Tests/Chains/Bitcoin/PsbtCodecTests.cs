@@ -18,9 +18,9 @@ public class PsbtCodecTests
     public static TheoryData<string, BitcoinAddressKind> ScriptsPerNetwork()
     {
         var data = new TheoryData<string, BitcoinAddressKind>();
-        foreach (var chain in ChainRegistry.All.Where(c => c.Family == ChainFamily.Bitcoin))
+        foreach (var chain in ChainRegistry.All.Where(c => c.Family == BitcoinFamily.Instance))
             foreach (var kind in Enum.GetValues<BitcoinAddressKind>())
-                if (SingleKeyScript.IsAvailable(kind, chain.Bitcoin!))
+                if (SingleKeyScript.IsAvailable(kind, BitcoinFamily.NetworkOf(chain)))
                     data.Add(chain.Id, kind);
         return data;
     }
@@ -51,31 +51,31 @@ public class PsbtCodecTests
             .Pay(external, 120_000)
             .Change(kind, PathFor(chain, kind, 1, 0), 79_000)
             .Build();
-        var codec = TransactionCodecs.For(chain);
+        var codec = chain.Codec();
         var payload = codec.ParsePayload(psbt.ToBase64());
 
         var decoded = codec.Decode(payload);
         var signed = codec.Sign(payload, keys, null);
 
         AssertSameIntent(decoded, signed.Intent);
-        Assert.Equal(chain.Id, decoded.Chain);
+        Assert.Same(chain, decoded.Chain);
         Assert.Equal(1_000, decoded.Fee);
-        Assert.True(IntentNotes.TryGetVirtualSize(decoded, out var estimate));
-        Assert.Single(decoded.Notes); // the vsize measurement only
+        var estimate = Assert.IsType<long>(decoded.VirtualSize);
+        Assert.Empty(decoded.Notes);
         Assert.Equal([.. psbt.UnsignedTransaction.Inputs.Select(i => i.PrevOut.ToString())], decoded.ReplayKeys);
         Assert.Equal(2, decoded.Sources.Count);
-        Assert.All(decoded.Sources, s => Assert.Equal(s, BitcoinAddress.Normalize(s, chain.Bitcoin!)));
-        Assert.True(BitcoinAddress.TryFromScriptPubKey(external, chain.Bitcoin!, out var to));
+        Assert.All(decoded.Sources, s => Assert.Equal(s, BitcoinAddress.Normalize(s, BitcoinFamily.NetworkOf(chain))));
+        Assert.True(BitcoinAddress.TryFromScriptPubKey(external, BitcoinFamily.NetworkOf(chain), out var to));
         Assert.Equal(new IntentOutput(to, "native", 120_000, false), decoded.Outputs[0]);
         Assert.True(decoded.Outputs[1].IsChange);
-        Assert.Equal(BitcoinAddress.FromPublicKey(kind, keys.GetPublicKey(PathFor(chain, kind, 1, 0)), chain.Bitcoin!), decoded.Outputs[1].Destination);
+        Assert.Equal(BitcoinAddress.FromPublicKey(kind, keys.GetPublicKey(PathFor(chain, kind, 1, 0)), BitcoinFamily.NetworkOf(chain)), decoded.Outputs[1].Destination);
 
         var result = PartiallySignedTransaction.ParseBase64(signed.Payload);
         Assert.True(result.IsFinalized);
         var tx = result.ExtractTransaction();
         Assert.Equal(tx.TxId, signed.TxId);
         Assert.Equal(kind != BitcoinAddressKind.P2pkh, tx.HasWitness);
-        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!));
+        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain)));
         Assert.Equal(2, keys.SignatureCount);
 
         // The estimate never exceeds the real vsize (so the fee rate is never understated), and it is
@@ -83,7 +83,7 @@ public class PsbtCodecTests
         var real = VirtualSize(tx);
         Assert.InRange(real - estimate, 0, kind == BitcoinAddressKind.P2tr ? 0 : 3 * 2);
         // once final, the bound stays the same: the inputs' owner could still re-sign them shorter
-        Assert.True(IntentNotes.TryGetVirtualSize(codec.Decode(codec.ParsePayload(signed.Payload)), out var finalSize));
+        var finalSize = Assert.IsType<long>(codec.Decode(codec.ParsePayload(signed.Payload)).VirtualSize);
         Assert.Equal(estimate, finalSize);
     }
 
@@ -102,7 +102,7 @@ public class PsbtCodecTests
 
         var result = PartiallySignedTransaction.ParseBase64(signed.Payload);
         var tx = result.ExtractTransaction();
-        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!));
+        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain)));
         Assert.Equal(1_000, signed.Intent.Fee);
         Assert.Equal(tx.TxId, signed.TxId);
         Assert.Equal(4, signed.Intent.Sources.Count);
@@ -144,13 +144,13 @@ public class PsbtCodecTests
         var intent = codec.Decode(psbt.ToBytes());
         var signed = codec.Sign(psbt.ToBytes(), keys, null);
 
-        Assert.Equal(["input[0].sighash:NONE|ANYONECANPAY", "input[1].sighash:SINGLE|ANYONECANPAY"], intent.Notes.Where(n => !IntentNotes.IsMeasurement(n)));
+        Assert.Equal(["input[0].sighash:NONE|ANYONECANPAY", "input[1].sighash:SINGLE|ANYONECANPAY"], intent.Notes);
         var tx = PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction();
         Assert.Equal(0x82, tx.Inputs[0].Witness[0].Span[^1]);
         Assert.Equal(65, tx.Inputs[1].Witness[0].Length);
         Assert.Equal(0x83, tx.Inputs[1].Witness[0].Span[^1]);
         Assert.Equal(64, tx.Inputs[3].Witness[0].Length); // DEFAULT: no sighash byte
-        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!));
+        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain)));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public class PsbtCodecTests
         var complete = PartiallySignedTransaction.ParseBase64(second.Payload);
         Assert.True(complete.IsFinalized);
         var tx = complete.ExtractTransaction();
-        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!));
+        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain)));
         Assert.Equal(tx.TxId, second.TxId);
         Assert.Equal(tx.TxId, first.TxId); // segwit-only: known before the second signature
     }
@@ -208,7 +208,7 @@ public class PsbtCodecTests
         var tx = PartiallySignedTransaction.ParseBase64(second.Payload).ExtractTransaction();
         Assert.Equal(tx.TxId, second.TxId);
         Assert.False(tx.HasWitness);
-        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, chain.Bitcoin!));
+        SignatureChecker.AssertValid(tx, SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain)));
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public class PsbtCodecTests
 
         var signed = new PsbtCodec(chain).Sign(psbt.ToBytes(), keys, null);
 
-        SignatureChecker.AssertValid(PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction(), SpentOutputs.Resolve(psbt, chain.Bitcoin!));
+        SignatureChecker.AssertValid(PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction(), SpentOutputs.Resolve(psbt, BitcoinFamily.NetworkOf(chain)));
     }
 
     [Fact]
@@ -258,8 +258,8 @@ public class PsbtCodecTests
     [Fact]
     public void The_codec_factory_gives_the_bitcoin_family_the_psbt_codec()
     {
-        foreach (var chain in ChainRegistry.All.Where(c => c.Family == ChainFamily.Bitcoin))
-            Assert.Same(chain, Assert.IsType<PsbtCodec>(TransactionCodecs.For(chain)).Chain);
+        foreach (var chain in ChainRegistry.All.Where(c => c.Family == BitcoinFamily.Instance))
+            Assert.Same(chain, Assert.IsType<PsbtCodec>(chain.Codec()).Chain);
     }
 
     /// <summary>BIP141 vsize of a real transaction: ⌈(3 × stripped size + total size) ÷ 4⌉.</summary>

@@ -30,7 +30,7 @@ public class PsbtHdKeyRingTests
         using var keys = AbandonAbout();
         var chain = ChainRegistry.Get("btc");
         var pub = keys.GetPublicKey(path);
-        var script = BitcoinAddress.ToScriptPubKey(example.GetProperty("address").GetString()!, chain.Bitcoin!);
+        var script = BitcoinAddress.ToScriptPubKey(example.GetProperty("address").GetString()!, BitcoinFamily.NetworkOf(chain));
         Assert.Equal(kind, SingleKeyScript.Match(script, pub));
         var origin = new KeyOrigin(keys.MasterFingerprint!.Value, path);
         var previous = new BitcoinTransaction(2, [new TxInput(new OutPoint(new byte[32], 0), [0x51], 0xffffffff)], [new TxOutput(50_000, script)], 0);

@@ -283,7 +283,7 @@ public sealed class PsbtRefusalTests : IDisposable
 
         var intent = _codec.Decode(psbt.ToBytes());
 
-        Assert.Equal(["output[0].script:op_return"], intent.Notes.Where(n => !IntentNotes.IsMeasurement(n)));
+        Assert.Equal(["output[0].script:op_return"], intent.Notes);
         Assert.Null(intent.Outputs[0].Destination);
         Assert.NotNull(_codec.Sign(psbt.ToBytes(), _keys, null));
     }

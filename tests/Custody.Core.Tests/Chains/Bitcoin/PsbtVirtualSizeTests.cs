@@ -25,7 +25,7 @@ public class PsbtVirtualSizeTests
         var psbt = builder.Pay(BitcoinScript.P2wpkh(new byte[20]), 30_000).Change(BitcoinAddressKind.P2tr, PathFor(Btc, BitcoinAddressKind.P2tr, 1, 0), 19_000).Build();
         var codec = new PsbtCodec(Btc);
 
-        Assert.True(IntentNotes.TryGetVirtualSize(codec.Decode(psbt.ToBytes()), out var estimate));
+        var estimate = Assert.IsType<long>(codec.Decode(psbt.ToBytes()).VirtualSize);
         var signed = codec.Sign(psbt.ToBytes(), keys, null);
         var real = VirtualSize(PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction());
 
@@ -45,8 +45,8 @@ public class PsbtVirtualSizeTests
 
         var intent = new PsbtCodec(Btc).Decode(psbt.ToBytes());
 
-        Assert.False(IntentNotes.TryGetVirtualSize(intent, out _));
-        Assert.DoesNotContain(intent.Notes, n => n.StartsWith(IntentNotes.VirtualSizePrefix, StringComparison.Ordinal));
+        Assert.Null(intent.VirtualSize);
+        Assert.DoesNotContain(intent.Notes, n => n.StartsWith("vsize:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class PsbtVirtualSizeTests
                 .Spend(BitcoinAddressKind.P2wpkh, PathFor(Btc, BitcoinAddressKind.P2wpkh, 0, 0), 10_000)
                 .SpendRaw(new OutPoint(new byte[32], 3), i => i.WithWitnessUtxo(new TxOutput(10_000, spentScript)).Finalized([], finalWitness))
                 .Pay(BitcoinScript.P2wpkh(new byte[20]), 19_000).Build();
-            Assert.True(IntentNotes.TryGetVirtualSize(new PsbtCodec(Btc).Decode(psbt.ToBytes()), out var vsize));
+            var vsize = Assert.IsType<long>(new PsbtCodec(Btc).Decode(psbt.ToBytes()).VirtualSize);
             return vsize;
         }
 
@@ -80,7 +80,7 @@ public class PsbtVirtualSizeTests
             .Spend(BitcoinAddressKind.P2pkh, PathFor(Btc, BitcoinAddressKind.P2pkh, 0, 0), 10_000)
             .Pay(BitcoinScript.P2pkh(new byte[20]), 9_000).Build();
 
-        Assert.True(IntentNotes.TryGetVirtualSize(new PsbtCodec(Btc).Decode(psbt.ToBytes()), out var vsize));
+        var vsize = Assert.IsType<long>(new PsbtCodec(Btc).Decode(psbt.ToBytes()).VirtualSize);
 
         // version 4 + 1 input (36 outpoint + 1 + 104 scriptSig + 4 sequence) + 1 output (8 + 1 + 25) + 1 count each + locktime 4
         Assert.Equal(4 + 1 + 36 + 1 + 104 + 4 + 1 + 8 + 1 + 25 + 4, vsize);

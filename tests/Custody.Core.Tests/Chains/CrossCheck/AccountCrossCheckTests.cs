@@ -21,20 +21,20 @@ public class AccountCrossCheckTests
     // One run of the generator serves the three tests.
     private static readonly Lazy<JsonElement> Generated = new(() =>
     {
-        using var doc = JsonDocument.Parse(NodeCrossCheck.Run("account", "ethers", """{"seed": 20261124}"""));
+        using var doc = JsonDocument.Parse(Node.Run("tests/crosscheck/account", "crosscheck.mjs", """{"seed": 20261124}"""));
         return doc.RootElement.Clone();
     });
 
     private static JsonElement Cases => Generated.Value;
 
-    [NodeCrossCheckFact("account", "ethers")]
+    [NodeFact("tests/crosscheck/account", "ethers")]
     public void Ethers_transactions_decode_and_sign_identically()
     {
         var count = 0;
         foreach (var c in Cases.GetProperty("evm").EnumerateArray())
         {
             var chainId = ulong.Parse(c.GetProperty("chainId").GetString()!);
-            var codec = TransactionCodecs.For(ChainRegistry.Evm(chainId));
+            var codec = EvmFamily.ForChainId(chainId).Codec();
             var payload = codec.ParsePayload(c.GetProperty("unsigned").GetString()!);
             Assert.Equal(c.GetProperty("signingHash").GetString(), HexText.Prefixed(EvmTransaction.DecodeUnsigned(payload).SigningHash()));
 
@@ -49,7 +49,8 @@ public class AccountCrossCheckTests
                     Assert.Equal(new IntentOutput(to, IntentOutput.NativeAsset, value, false), Assert.Single(intent.Outputs));
                     break;
                 case "create":
-                    Assert.Equal(["contract-creation", "calldata-sha256:" + Convert.ToHexStringLower(Hashes.Sha256(EvmTransaction.DecodeUnsigned(payload).Data.Span))], intent.Notes);
+                    Assert.Equal(["contract-creation"], intent.Notes);
+                    Assert.Equal(Convert.ToHexStringLower(Hashes.Sha256(EvmTransaction.DecodeUnsigned(payload).Data.Span)), intent.CalldataDigest);
                     break;
                 case "other":
                     // random calldata may start with a selector we decode; otherwise it is a call
@@ -79,7 +80,7 @@ public class AccountCrossCheckTests
         Assert.True(count >= 100);
     }
 
-    [NodeCrossCheckFact("account", "ethers")]
+    [NodeFact("tests/crosscheck/account", "ethers")]
     public void Ethers_typed_data_hashes_and_signs_identically()
     {
         foreach (var c in Cases.GetProperty("eip712").EnumerateArray())
@@ -96,10 +97,10 @@ public class AccountCrossCheckTests
         }
     }
 
-    [NodeCrossCheckFact("account", "ethers")]
+    [NodeFact("tests/crosscheck/account", "ethers")]
     public void Web3js_messages_decode_and_sign_identically()
     {
-        var codec = TransactionCodecs.For(ChainRegistry.Get("sol"));
+        var codec = ChainRegistry.Get("sol").Codec();
         var count = 0;
         var nonces = 0;
         foreach (var c in Cases.GetProperty("solana").EnumerateArray())

@@ -29,6 +29,10 @@ public class EvmIntentTests
     private static string Word(string hex) => hex.PadLeft(64, '0');
 
     /// <summary>The note the policy's replacement rule compares (SHA-256 by the BCL, not by our Hashes).</summary>
+    // The notes as the canonical intent JSON lists them: the typed calldata digest comes last.
+    private static string[] NotesAndDigest(TransactionIntent intent) =>
+        [.. intent.Notes, .. intent.CalldataDigest is { } digest ? ["calldata-sha256:" + digest] : Array.Empty<string>()];
+
     private static string Digest(string dataHex) => "calldata-sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Hex(dataHex)));
 
     [Fact]
@@ -41,9 +45,9 @@ public class EvmIntentTests
         Assert.Equal(Token, output.Asset);
         Assert.Equal(new BigInteger(1_000_000), output.Amount);
         Assert.Null(intent.Call);
-        Assert.Equal([Digest(data)], intent.Notes);
+        Assert.Equal([Digest(data)], NotesAndDigest(intent));
         Assert.Equal(new BigInteger(6_000_000), intent.Fee); // 60000 gas × 100 wei fee cap
-        Assert.Equal("eth", intent.Chain);
+        Assert.Equal("eth", intent.Chain.Id);
     }
 
     [Fact]
@@ -54,7 +58,7 @@ public class EvmIntentTests
         var output = Assert.Single(intent.Outputs);
         Assert.Equal(Recipient, output.Destination);
         Assert.Equal((BigInteger.One << 256) - 1, output.Amount);
-        Assert.Equal(["erc20:approve", Digest(data)], intent.Notes);
+        Assert.Equal(["erc20:approve", Digest(data)], NotesAndDigest(intent));
     }
 
     [Fact]
@@ -65,7 +69,7 @@ public class EvmIntentTests
         var intent = Codec.Decode(Payload(Token, data));
         Assert.Equal([holder], intent.Sources);
         Assert.Equal(Recipient, Assert.Single(intent.Outputs).Destination);
-        Assert.Equal(["erc20:transferFrom", Digest(data)], intent.Notes);
+        Assert.Equal(["erc20:transferFrom", Digest(data)], NotesAndDigest(intent));
     }
 
     [Theory]
@@ -86,7 +90,7 @@ public class EvmIntentTests
         var intent = Codec.Decode(Payload(Token, "d0e30db0", value: 5)); // WETH deposit()
         Assert.Equal(new ContractCall(Token, "0xd0e30db0", 5), intent.Call);
         Assert.Equal(new IntentOutput(Token, IntentOutput.NativeAsset, 5, false), Assert.Single(intent.Outputs));
-        Assert.Equal([Digest("d0e30db0")], intent.Notes);
+        Assert.Equal([Digest("d0e30db0")], NotesAndDigest(intent));
     }
 
     [Fact]
@@ -101,7 +105,7 @@ public class EvmIntentTests
     {
         var intent = Codec.Decode(Payload(null, "6080604052"));
         Assert.Equal(new ContractCall("", "", 0), intent.Call);
-        Assert.Equal(["contract-creation", Digest("6080604052")], intent.Notes);
+        Assert.Equal(["contract-creation", Digest("6080604052")], NotesAndDigest(intent));
         Assert.Empty(intent.Outputs);
     }
 

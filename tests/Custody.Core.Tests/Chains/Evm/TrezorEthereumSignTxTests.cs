@@ -42,7 +42,7 @@ public class TrezorEthereumSignTxTests
             Data = Hex(v.GetProperty("data").GetString()!),
         };
         using var keys = TrezorAllMnemonic.KeyRing(KeyCurve.Secp256k1);
-        var codec = TransactionCodecs.For(ChainRegistry.Evm(chainId));
+        var codec = EvmFamily.ForChainId(chainId).Codec();
         var signed = codec.Sign(tx.EncodeUnsigned(), keys, KeyPath.Parse(v.GetProperty("path").GetString()!));
 
         var (decoded, signature) = EvmTransaction.DecodeSigned(Hex(signed.Payload));

@@ -11,7 +11,7 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 /// amounts, the fee (inputs − outputs, from the resolved spent outputs), the spent
 /// outpoints as replay keys, the input addresses as sources, and notes on anything
 /// unusual (non-default sighash types, scripts without an address), and the final
-/// transaction's virtual size as a "vsize:N" measurement when it can be bounded.
+/// transaction's virtual size when it can be bounded.
 /// Change: without keys only a claim can be read; an output that carries a
 /// derivation is marked IsChange here, and the signer refuses the PSBT unless every
 /// such output pays a key the wallet derives. So no signature ever exists for an
@@ -19,8 +19,6 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 /// </summary>
 public static class PsbtIntent
 {
-    public const string NativeAsset = "native";
-
     /// <summary>
     /// Bitcoin Core's MAX_STANDARD_TX_WEIGHT (Litecoin's too; Dogecoin's 100 kB size limit is the
     /// same bound). Refusing bigger transactions also bounds the legacy sighash, which is
@@ -50,7 +48,7 @@ public static class PsbtIntent
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(psbt);
         ArgumentNullException.ThrowIfNull(spent);
-        var network = chain.Bitcoin ?? throw new ArgumentException("not a Bitcoin-family chain", nameof(chain));
+        var network = BitcoinFamily.NetworkOf(chain);
         var tx = psbt.UnsignedTransaction;
         RequireStandardWeight(tx);
         var notes = new List<string>();
@@ -58,7 +56,7 @@ public static class PsbtIntent
         var seen = new Dictionary<OutPoint, int>();
         var sources = new List<string>();
         var replayKeys = new List<string>();
-        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
+        var claims = new Dictionary<string, ReplayClaim>(StringComparer.Ordinal);
         BigInteger totalIn = 0;
         for (var i = 0; i < tx.Inputs.Count; i++)
         {
@@ -90,22 +88,24 @@ public static class PsbtIntent
                 destination = address;
             else
                 notes.Add(output.ScriptPubKey is [0x6a, ..] ? $"output[{i}].script:op_return" : $"output[{i}].script:nonstandard");
-            outputs.Add(new IntentOutput(destination, NativeAsset, output.Value, ClaimsChange(psbt.Outputs[i])));
+            outputs.Add(new IntentOutput(destination, IntentOutput.NativeAsset, output.Value, ClaimsChange(psbt.Outputs[i])));
         }
 
         var fee = totalIn - totalOut;
         if (fee < 0) throw new InvalidInputException("fee", $"outputs ({totalOut}) exceed inputs ({totalIn})");
         // A lower bound, so a maximum fee-rate cap never passes a transaction that pays more (see PsbtVirtualSize).
-        if (PsbtVirtualSize.Estimate(psbt, spent) is { } vsize)
-            notes.Add(IntentNotes.VirtualSizePrefix + vsize.ToString(CultureInfo.InvariantCulture));
-        return new TransactionIntent(chain.Id, sources, outputs, fee, null, replayKeys, notes) { ReplayClaims = claims };
+        return new TransactionIntent(chain, sources, outputs, fee, null, replayKeys, notes)
+        {
+            ReplayClaims = claims,
+            VirtualSize = PsbtVirtualSize.Estimate(psbt, spent),
+        };
     }
 
-    /// <summary>What an input says it spends: "value:script-hex" (see <see cref="TransactionIntent.ReplayClaims"/>).</summary>
-    public static string SpentClaim(TxOutput spent)
+    /// <summary>What an input says it spends: the output's value and script (see <see cref="TransactionIntent.ReplayClaims"/>).</summary>
+    public static ReplayClaim SpentClaim(TxOutput spent)
     {
         ArgumentNullException.ThrowIfNull(spent);
-        return spent.Value.ToString(CultureInfo.InvariantCulture) + ":" + Convert.ToHexStringLower(spent.ScriptPubKey);
+        return new ReplayClaim(spent.Value, Convert.ToHexStringLower(spent.ScriptPubKey));
     }
 
     // ALL (and DEFAULT for taproot) commit to everything; anything else is reported.

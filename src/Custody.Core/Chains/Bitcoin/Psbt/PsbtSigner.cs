@@ -16,11 +16,11 @@ internal sealed class PsbtSigner
     private readonly PartiallySignedTransaction _psbt;
     private readonly BitcoinNetwork _network;
     private readonly IReadOnlyList<TxOutput> _spent;
-    private readonly WalletKeys _wallet;
+    private readonly KeyOwnership _wallet;
     private SegwitV0Sighash? _segwit;
     private TaprootSighash? _taproot;
 
-    public PsbtSigner(PartiallySignedTransaction psbt, BitcoinNetwork network, IReadOnlyList<TxOutput> spent, WalletKeys wallet)
+    public PsbtSigner(PartiallySignedTransaction psbt, BitcoinNetwork network, IReadOnlyList<TxOutput> spent, KeyOwnership wallet)
     {
         _psbt = psbt;
         _network = network;
