@@ -54,8 +54,8 @@ public static class PsbtFinalizer
             byte[] signature = partial.Signature.ToArray();
             byte[] publicKey = partial.PublicKey.ToArray();
             if (BitcoinScript.IsP2pkh(spentScript))
-                return input.Finalized(ScriptPushes(signature, publicKey), null);
-            return input.Finalized(nested ? ScriptPushes(input.RedeemScript!.Value.ToArray()) : [], [signature, publicKey]);
+                return input.Finalized(BitcoinScript.Pushes(signature, publicKey), null);
+            return input.Finalized(nested ? BitcoinScript.Pushes(input.RedeemScript!.Value.ToArray()) : [], [signature, publicKey]);
         }
         return null;
     }
@@ -81,40 +81,11 @@ public static class PsbtFinalizer
             else if (BitcoinScript.TryGetWitnessProgram(script, out _, out _))
                 scriptSig = [];
             else if (BitcoinScript.IsP2sh(script) && input.RedeemScript is { } redeem && BitcoinScript.TryGetWitnessProgram(redeem.Span, out _, out _))
-                scriptSig = ScriptPushes(redeem.ToArray());
+                scriptSig = BitcoinScript.Pushes(redeem.ToArray());
             else
                 return null;
             inputs[i] = tx.Inputs[i].With(scriptSig, null);
         }
         return tx.WithInputs(inputs).TxId;
-    }
-
-    /// <summary>A script that pushes each item (minimal pushes; the items here are signatures, keys and redeem scripts).</summary>
-    public static byte[] ScriptPushes(params byte[][] items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        var script = new List<byte>();
-        foreach (var item in items)
-        {
-            switch (item.Length)
-            {
-                case < 0x4c:
-                    script.Add((byte)item.Length);
-                    break;
-                case <= 0xff:
-                    script.Add(0x4c);
-                    script.Add((byte)item.Length);
-                    break;
-                case <= 520:
-                    script.Add(0x4d);
-                    script.Add((byte)item.Length);
-                    script.Add((byte)(item.Length >> 8));
-                    break;
-                default:
-                    throw new ArgumentException("a script push is at most 520 bytes", nameof(items));
-            }
-            script.AddRange(item);
-        }
-        return [.. script];
     }
 }
