@@ -96,6 +96,9 @@ public sealed class BitcoinFamily : ChainFamily<BitcoinNetwork>
 
     public override bool HasFeeRate => true;
 
+    /// <summary>A segwit v0 signature commits to its own input's amount only (the segwit fee attack).</summary>
+    public override bool HasUnprovenInputAmounts => true;
+
     /// <summary>RBF: the same non-change outputs; change and inputs may differ (the fee is what changes).</summary>
     public override bool AllowsReplacement(TransactionIntent previous, TransactionIntent next, out string reason)
     {
