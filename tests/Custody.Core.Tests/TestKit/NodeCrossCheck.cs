@@ -23,10 +23,10 @@ internal static class NodeCrossCheck
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
         .Any(p => File.Exists(Path.Combine(p, "node")));
 
-    public static string Run(string name, string probeModule, string request)
+    public static string Run(string name, string probeModule, string request, string script = "crosscheck.mjs")
     {
         var folder = FindFolder(name, probeModule) ?? throw new InvalidOperationException($"tests/crosscheck/{name} is not installed");
-        var start = new ProcessStartInfo("node", "crosscheck.mjs")
+        var start = new ProcessStartInfo("node", script)
         {
             WorkingDirectory = folder,
             RedirectStandardInput = true,
@@ -51,6 +51,16 @@ internal static class NodeCrossCheck
 public sealed class NodeCrossCheckFactAttribute : FactAttribute
 {
     public NodeCrossCheckFactAttribute(string name, string probeModule)
+    {
+        if (NodeCrossCheck.FindFolder(name, probeModule) is null) Skip = $"tests/crosscheck/{name}/node_modules not found (run npm ci there)";
+        else if (!NodeCrossCheck.NodeOnPath()) Skip = "node is not installed";
+    }
+}
+
+/// <summary>A theory that runs only where node and tests/crosscheck/&lt;name&gt;/node_modules/&lt;probe&gt; exist.</summary>
+public sealed class NodeCrossCheckTheoryAttribute : TheoryAttribute
+{
+    public NodeCrossCheckTheoryAttribute(string name, string probeModule)
     {
         if (NodeCrossCheck.FindFolder(name, probeModule) is null) Skip = $"tests/crosscheck/{name}/node_modules not found (run npm ci there)";
         else if (!NodeCrossCheck.NodeOnPath()) Skip = "node is not installed";

@@ -66,10 +66,6 @@ public sealed class SingleKeyNode : DescriptorNode
 /// <summary>multi / sortedmulti (BIP383, OP_CHECKMULTISIG) and multi_a / sortedmulti_a (BIP387, tapscript OP_CHECKSIGADD).</summary>
 public sealed class MultisigNode : DescriptorNode
 {
-    public const byte OpCheckMultisig = 0xae;
-    public const byte OpCheckSigAdd = 0xba;
-    public const byte OpNumEqual = 0x9c;
-
     internal MultisigNode(int threshold, IReadOnlyList<DescriptorKey> keys, bool sorted, bool tapscript)
     {
         Threshold = threshold;
@@ -108,16 +104,16 @@ public sealed class MultisigNode : DescriptorNode
             script.AddRange(BitcoinScript.Push(Threshold));
             foreach (var key in keys) script.AddRange(BitcoinScript.Push(key));
             script.AddRange(BitcoinScript.Push(keys.Count));
-            script.Add(OpCheckMultisig);
+            script.Add(MultisigScript.OpCheckMultisig);
             return [.. script];
         }
         for (var i = 0; i < keys.Count; i++)
         {
             script.AddRange(BitcoinScript.Push(keys[i]));
-            script.Add(i == 0 ? BitcoinScript.OpCheckSig : OpCheckSigAdd);
+            script.Add(i == 0 ? BitcoinScript.OpCheckSig : MultisigScript.OpCheckSigAdd);
         }
         script.AddRange(BitcoinScript.Push(Threshold));
-        script.Add(OpNumEqual);
+        script.Add(MultisigScript.OpNumEqual);
         return [.. script];
     }
 
