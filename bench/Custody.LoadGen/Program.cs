@@ -27,7 +27,7 @@ namespace Custody.LoadGen;
 /// (libsecp256k1, the HD path without gRPC, SoftHSM CKM_ECDSA). Same host, same run: the
 /// ratios hold on a noisy machine.
 ///   dotnet run -c Release --project bench/Custody.LoadGen -- [--clients 16] [--seconds 5] [--warmup 10] [--only ping,hd,...]
-/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, commit, softhsm, disk), e.g. under a profiler.
+/// --velocity judges under a 24 h velocity limit; --repeat N runs the HD phases N times and reports medians; --levels 40,60 adds open-loop HD phases at those percentages of the measured rate; --histograms prints the daemon's latency buckets; --startup N times opening a ledger with an N-record audit log; --warmup S (default 10) warms every path up before measuring; --only runs the named phases (ping, hd, hd80 — with the --levels phases —, native, raw, inproc, pipeline, commit, softhsm, disk), e.g. under a profiler.
 /// </summary>
 public static class Program
 {
@@ -45,7 +45,7 @@ public static class Program
             var port = FreePort();
             var metricsPort = FreePort();
             var app = DaemonHost.Build(
-                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
+                ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--http-port", "0",
                  "--Limits:RequestsPerSecond=0", $"--Limits:MaxConcurrentSignatures={Math.Max(clients, 4)}"],
                 builder => builder.Logging.ClearProviders());
             await app.StartAsync();
@@ -64,8 +64,8 @@ public static class Program
                     ? """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": { "velocity": [ { "window": "24h", "maxAmount": "1000000000000000000000000000" } ] } } } } }"""
                     : """{ "schema": "custody-policy/v1", "principals": ["loadgen"], "chains": { "eth": { "assets": { "native": {} } } } }""",
             }, admin);
-            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd }, admin);
-            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1 }, admin);
+            var hd = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-hd", Kind = V1.WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
+            var native = await wallets.CreateWalletAsync(new CreateWalletRequest { Name = "loadgen-native", Kind = V1.WalletKind.HsmNative, Curve = Custody.V1.KeyCurve.Secp256K1, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
             // Every request a new transaction (its own nonce), as a wallet back end sends them: the policy
             // remembers each nonce it admitted, and the same nonce under many request ids is not real traffic.
             long nonce = 0;
@@ -133,6 +133,10 @@ public static class Program
             }
             var hdSign = Median(hdRuns, r => r.Rate);
             var hd80 = Median(hd80Runs, r => r.P99Ms);
+            // Memory under that load: this process holds the daemon and the clients, so it bounds the daemon's.
+            var rssMb = Environment.WorkingSet / 1048576.0;
+            // One client alone: the latency of a signature when nothing queues.
+            var hd1 = await Run("hd1", () => Phase.ClosedLoopAsync("SignTransaction HD, one client", 1, duration, Sign(hd, "hd1")));
             var nativeSign = await Run("native", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HSM-native key", clients, duration, Sign(native, "native")));
 
             // Raw in-process rates, on as many threads as there are cores.
@@ -180,14 +184,30 @@ public static class Program
             var nativeKey = HsmKeyId.Parse((await ledger.Wallets.GetAsync(native.WalletId, default))!.HsmKeyId!);
             var softHsm = await Run("softhsm", () => Task.FromResult(Phase.Threads("raw SoftHSM CKM_ECDSA secp256k1 sign", threads, duration, _ => hsm.Keys.SignDigest(nativeKey, digest))));
 
+            // --startup N: how long opening a ledger takes with an N-record audit log (the head keeps the frontier: no replay).
+            if (IntArg(args, "--startup", 0) is > 0 and var size) await StartupAsync(size);
+
             // The disk's own limit on durable commits, beside the data files: each thread overwrites
             // 40 KiB (ten pages, about what one policy or audit commit adds to its WAL) and syncs.
             var disk = await Run("disk", () => Task.FromResult(DurableWrites(dataDir, threads, duration)));
 
             Console.WriteLine();
             foreach (var result in results) Console.WriteLine(result);
+            var inproc = results.FirstOrDefault(r => r.Name.StartsWith("HD path in process", StringComparison.Ordinal));
+            if (ping is not null && inproc is not null)
+            {
+                // What the transport and the key path allow together, measured in this run.
+                var bound = 1 / (1 / ping.Rate + 1 / inproc.Rate);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bound 1/(1/Ping + 1/HD-in-process) = {bound:N0}/s"));
+                if (hdSign is not null)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HD SignTransaction / bound = {hdSign.Rate / bound:P0} (aim: 50 %)"));
+            }
             if (ping is not null && hdSign is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HD signing / no-op gRPC = {hdSign.Rate / ping.Rate:P0}"));
+            if (hd1 is not null)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one client alone: p50 {hd1.P50Ms:F2} ms, p99 {hd1.P99Ms:F2} ms (aim: p50 1 ms)"));
+            if (hdSign is not null)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process RSS after the HD phases: {rssMb:F0} MB (daemon and clients; aim: daemon 200 MB)"));
             if (hd80 is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 at 80 % load = {hd80.P99Ms:F2} ms") + (hd80Runs.Count == 1 ? "" :
                     $" (median of {hd80Runs.Count}: {string.Join(", ", hd80Runs.Select(r => r.P99Ms.ToString("F1", CultureInfo.InvariantCulture)))})"));
@@ -195,7 +215,7 @@ public static class Program
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HSM-native signing / raw SoftHSM = {nativeSign.Rate / softHsm.Rate:P0}"));
             if (hdSign is not null && disk is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"HD signatures per second / durable writes per second = {hdSign.Rate / disk.Rate:P0} (each signature waits for three commits, group-committed)"));
+                    $"HD signatures per second / durable writes per second = {hdSign.Rate / disk.Rate:P0} (each signature waits for one commit, group-committed)"));
 
             using (var http = new HttpClient())
             {
@@ -204,12 +224,12 @@ public static class Program
                     foreach (var line in page.Split('\n').Where(l => l.Contains("_bucket", StringComparison.Ordinal) && !l.Contains("custody_grpc", StringComparison.Ordinal)))
                         Console.WriteLine(line);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "")} ms, " +
+                    $"daemon means over the run: audit append {MeanMs(page, "custody_audit_write_duration_seconds", "{}")} ms, " +
                     $"HSM unseal {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"unseal\"}")} ms, " +
                     $"HSM sign {MeanMs(page, "custody_hsm_operation_duration_seconds", "{operation=\"sign\"}")} ms, " +
-                    $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "")} ms, " +
+                    $"derive+sign in process {MeanMs(page, "custody_signing_duration_seconds", "{}")} ms, " +
                     $"reply lookup {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"lookup\"}")} ms, " +
-                    $"policy admission {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"admission\"}")} ms"));
+                    $"policy judgement {MeanMs(page, "custody_signing_stage_duration_seconds", "{stage=\"judge\"}")} ms"));
             }
 
             foreach (var channel in channels) channel.Dispose();
@@ -294,6 +314,45 @@ public static class Program
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>Builds a ledger with <paramref name="records"/> audit records, then opens it five times and prints each time.</summary>
+    private static async Task StartupAsync(int records)
+    {
+        var directory = Directory.CreateTempSubdirectory("custody-startup-").FullName;
+        try
+        {
+            using var signer = new Custody.Core.Audit.Ed25519CheckpointSigner("loadgen/audit", Hashes.Sha256("startup"u8));
+            var path = Path.Combine(directory, "custody.db");
+            var options = new Custody.Storage.LedgerOptions { CheckpointSigner = signer, MaxBatch = 4096, CheckpointEvery = 100_000 };
+            var record = new Custody.Core.Audit.AuditRecord
+            {
+                Principal = "loadgen", Action = Custody.Core.Audit.AuditActions.SignTransaction, WalletId = "w_startup", Chain = "eth",
+                RequestDigest = Hashes.Sha256("request"u8), Decision = Custody.Core.Policy.PolicyOutcome.Allow, Rule = "allow", ResultDigest = Hashes.Sha256("result"u8),
+                Details = new Dictionary<string, string> { ["request_id"] = "loadgen-startup", ["policy_version"] = "1" },
+            };
+            var filling = System.Diagnostics.Stopwatch.StartNew();
+            await using (var ledger = Custody.Storage.Ledger.Open(new Custody.Storage.Sqlite.SqliteEngine(path), options))
+            {
+                for (var done = 0; done < records; done += 8192)
+                    await Task.WhenAll(Enumerable.Range(0, Math.Min(8192, records - done)).Select(_ => ledger.Audit.AppendAsync(record)));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: {records:N0} records written in {filling.Elapsed.TotalSeconds:F0} s"));
+            var times = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                var opening = System.Diagnostics.Stopwatch.StartNew();
+                await using (var ledger = Custody.Storage.Ledger.Open(new Custody.Storage.Sqlite.SqliteEngine(path), options with { CheckpointInterval = TimeSpan.Zero }))
+                    times.Add(opening.Elapsed.TotalMilliseconds);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"startup: opening a ledger of {records:N0} records took {string.Join(", ", times.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))} ms (aim: under 1 s)"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static int IntArg(string[] args, string name, int fallback)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Custody.Core;
 using Custody.Hsm;
 using Google.Rpc;
@@ -18,11 +19,28 @@ internal static class CliRunner
 
     public static int Run(RootCommand root, string[] args)
     {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(args);
+        // A bare invocation is a question: what is there?
+        if (args.Length == 0) return root.Parse(["--help"]).Invoke();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            var command = parse.CommandResult.Command;
+            if (parse.UnmatchedTokens.Count == 0 && command.Subcommands.Count > 0 && command.Action is null)
+            {
+                // A group without its verb ("custody-admin wallet"): its help, as a usage error.
+                Console.Error.WriteLine($"error: '{command.Name}' needs one of: {string.Join(", ", command.Subcommands.Select(c => c.Name))}");
+                root.Parse([.. Path(parse.CommandResult), "--help"]).Invoke(new InvocationConfiguration { Output = Console.Error });
+                return UsageError;
+            }
             foreach (var error in parse.Errors)
                 Console.Error.WriteLine($"error: {error.Message}");
+            foreach (var token in parse.UnmatchedTokens)
+            {
+                if (Closest(token, token.StartsWith('-') ? command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)) : command.Subcommands.Select(c => c.Name)) is { } guess)
+                    Console.Error.WriteLine($"did you mean '{guess}'?");
+            }
             return UsageError;
         }
         try
@@ -46,6 +64,11 @@ internal static class CliRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return e.ExitCode;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is { } cause && cause is HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"error: cannot reach custodyd at {DaemonClient.LastEndpoint}: {cause.GetBaseException().Message} (is it running? --endpoint is its gRPC port)");
+            return Failure;
+        }
         catch (RpcException e)
         {
             Console.Error.WriteLine($"error: {Describe(e)}");
@@ -65,9 +88,43 @@ internal static class CliRunner
     internal static string Describe(RpcException e)
     {
         var status = StatusName(e.StatusCode);
-        var reason = e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason;
+        var info = e.GetRpcStatus()?.GetDetail<ErrorInfo>();
+        var reason = info?.Reason;
         var detail = string.Join(' ', e.Status.Detail.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return (reason is null or "" ? status : $"{status} {reason}") + (detail.Length > 0 ? $": {detail}" : "");
+        // The metadata names what to act on next, e.g. the request_digest approvers need.
+        var metadata = info is { Metadata.Count: > 0 } ? " [" + string.Join(", ", info.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}={m.Value}")) + "]" : "";
+        return (reason is null or "" ? status : $"{status} {reason}") + (detail.Length > 0 ? $": {detail}" : "") + metadata;
+    }
+
+    /// <summary>The command names from the root down to <paramref name="result"/>, without the root.</summary>
+    private static IEnumerable<string> Path(CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? r = result; r is CommandResult c && c.Parent is not null; r = c.Parent) names.Push(c.Command.Name);
+        return names;
+    }
+
+    /// <summary>The candidate a typo most likely meant: at most a third of its letters (and at least one) away.</summary>
+    internal static string? Closest(string typed, IEnumerable<string> candidates) =>
+        candidates.Select(c => (Name: c, Distance: Distance(typed, c)))
+            .Where(c => c.Distance <= Math.Max(1, typed.Length / 3))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Name).FirstOrDefault();
+
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 
     /// <summary>PermissionDenied → PERMISSION_DENIED, the spelling of the gRPC spec and of the API docs.</summary>

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Custody.Daemon.Audit;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
+using Custody.Daemon.Http;
 using Custody.Daemon.Limits;
 using Custody.Daemon.Metrics;
 using Custody.Core.Audit.Notes;
@@ -60,7 +62,12 @@ public static class DaemonHost
         builder.Services.AddSingleton(hsmSettings);
         var auditSettings = options.Audit;
         builder.Services.AddSingleton(sp => LedgerSetup.Signer(dataDir, sp.GetRequiredService<HsmConnection>()));
-        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHttpClient(nameof(CheckpointWitnesses), http => http.Timeout = LedgerSetup.WitnessTimeout).RemoveAllLoggers(); // CheckpointWitnesses logs what matters
+        builder.Services.AddSingleton(sp => new CheckpointWitnesses(
+            LedgerSetup.Witnesses(auditSettings, sp.GetRequiredService<NoteVerifierKey>(), sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CheckpointWitnesses))),
+            sp.GetRequiredService<CustodyMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CheckpointWitnesses>>()));
+        builder.Services.AddSingleton(sp => LedgerSetup.Open(dataDir, auditSettings, sp.GetRequiredService<HsmCheckpointSigner>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<CheckpointWitnesses>()));
         builder.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<Ledger>());
         builder.Services.AddSingleton(sp => NoteVerifierKey.For(sp.GetRequiredService<HsmCheckpointSigner>()));
         builder.Services.AddSingleton<RefusalAudit>();
@@ -70,7 +77,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<ScopeCheck>();
-        builder.Services.AddSingleton<DaemonMetrics>();
+        MetricsSetup.AddMetrics(builder.Services, options);
         builder.Services.AddSingleton<SigningSlots>();
         builder.Services.AddSingleton<ErrorMapper>();
         builder.Services.AddSingleton<MetricsInterceptor>();
@@ -89,6 +96,7 @@ public static class DaemonHost
             grpc.Interceptors.Add<AuthInterceptor>();
             grpc.Interceptors.Add<RateLimitInterceptor>();
         });
+        builder.Services.AddHttpApi();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<HsmHealthCheck>("hsm").AddCheck<LedgerHealthCheck>("ledger");
 
@@ -96,6 +104,8 @@ public static class DaemonHost
 
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
+        MetricsSetup.MapMetrics(app, options.MetricsPort);
+        app.MapHttpApi(options.MetricsPort, options.Limits.MaxReceiveMessageSize);
         app.MapGrpcService<SystemService>();
         app.MapGrpcService<WalletService>();
         app.MapGrpcService<SigningService>();
@@ -103,19 +113,12 @@ public static class DaemonHost
         app.MapGrpcService<PolicyService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
-        if (options.MetricsPort > 0)
-        {
-            var metricsPort = options.MetricsPort;
-            app.MapGet("/metrics", (HttpContext http, DaemonMetrics metrics) =>
-                http.Connection.LocalPort == metricsPort
-                    ? Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
-                    : Results.NotFound());
-        }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Custody.Daemon");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             Log.Listening(logger, options.Address, options.Port, options.Tls.Enabled, !string.IsNullOrWhiteSpace(options.Tls.ClientCaPath));
+            if (options.HttpPort > 0) Log.HttpListening(logger, options.Address, options.HttpPort, options.Tls.Enabled, HttpApi.OpenApiPath);
             if (options.MetricsPort > 0) Log.MetricsListening(logger, options.MetricsPort);
         });
         return app;
@@ -151,25 +154,34 @@ public static class DaemonHost
             : LoadCertificate("Tls:ClientCaPath", () => X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath)));
         if (clientCa is not null && serverCertificate is null)
             throw new StartupException("Tls:ClientCaPath needs Tls:CertificatePath: client certificates exist only inside TLS");
+        int[] ports = [.. new[] { options.Port, options.HttpPort, options.MetricsPort }.Where(p => p > 0)];
+        if (ports.Distinct().Count() != ports.Length)
+            throw new StartupException($"Port ({options.Port}), HttpPort ({options.HttpPort}) and MetricsPort ({options.MetricsPort}) must differ (0 turns the last two off)");
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.Port, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                if (serverCertificate is null) return;
-                listen.UseHttps(https =>
-                {
-                    https.ServerCertificate = serverCertificate;
-                    if (clientCa is null) return;
-                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clientCa);
-                });
-            });
+            // Without TLS there is no ALPN: the gRPC port speaks HTTP/2 alone (curl --http2-prior-knowledge
+            // reaches the JSON routes there too) and HTTP/1.1 clients get HttpPort. With TLS both ports serve both.
+            kestrel.Listen(address, options.Port, listen => Secure(listen, serverCertificate is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2));
+            if (options.HttpPort > 0)
+                kestrel.Listen(address, options.HttpPort, listen => Secure(listen, HttpProtocols.Http1));
             if (options.MetricsPort > 0)
                 kestrel.Listen(IPAddress.Loopback, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
+
+        void Secure(ListenOptions listen, HttpProtocols protocols)
+        {
+            listen.Protocols = protocols;
+            if (serverCertificate is null) return;
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                if (clientCa is null) return;
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clientCa);
+            });
+        }
     }
 
     private static IPAddress ParseAddress(string text) =>

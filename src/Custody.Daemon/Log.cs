@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Information, "Listening on {Address}:{Port} (TLS {Tls}, client certificates {MutualTls})")]
     public static partial void Listening(ILogger logger, string address, int port, bool tls, bool mutualTls);
 
+    [LoggerMessage(14, LogLevel.Information, "HTTP/JSON on {Address}:{Port} (HTTP/1.1, TLS {Tls}); OpenAPI at {OpenApiPath}")]
+    public static partial void HttpListening(ILogger logger, string address, int port, bool tls, string openApiPath);
+
     [LoggerMessage(11, LogLevel.Information, "Metrics on http://127.0.0.1:{Port}/metrics")]
     public static partial void MetricsListening(ILogger logger, int port);
 
@@ -55,4 +58,13 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Information, "Ledger: {Ledger}, {Records} audit records")]
     public static partial void LedgerOpened(ILogger logger, string ledger, long records);
+
+    [LoggerMessage(40, LogLevel.Information, "Witness {Witness} holds the checkpoint of size {Size}")]
+    public static partial void WitnessAccepted(ILogger logger, string witness, long size);
+
+    [LoggerMessage(41, LogLevel.Warning, "Witness {Witness} did not take the checkpoint of size {Size}; retrying in {RetrySeconds} s: {Reason}")]
+    public static partial void WitnessUnreachable(ILogger logger, string witness, long size, double retrySeconds, string reason);
+
+    [LoggerMessage(42, LogLevel.Error, "Witness {Witness} holds a checkpoint this audit log does not extend, so no checkpoint is signed over it (rolled back, tail deleted or rewritten?): {Reason}")]
+    public static partial void WitnessConflict(ILogger logger, string witness, string reason);
 }

@@ -63,6 +63,40 @@ public sealed class HsmConnection : IDisposable
         return new BlobSealer(_pool, _keks, kekVersion);
     }
 
+    /// <summary>
+    /// Whether the HSM answers now: one byte from its generator (microseconds, no key used). When every
+    /// session is running an operation, the probe does not queue behind them: an operation finishing
+    /// within the session wait shows a saturated token, none finishing a hung one. A load balancer
+    /// should not take a signer out for being busy.
+    /// </summary>
+    public HsmProbe Probe()
+    {
+        var finished = _pool.FinishedOperations;
+        try
+        {
+            if (_pool.LeasedSessions < _pool.MaxSessions)
+            {
+                Random.GetBytes(1);
+                return new HsmProbe(HsmProbeState.Answering, "");
+            }
+        }
+        catch (HsmUnavailableException e) when (e.SessionsBusy)
+        {
+            // every session became busy after the look above: judge by what finishes, as below
+        }
+        catch (HsmException e)
+        {
+            return new HsmProbe(HsmProbeState.Unavailable, e.Message);
+        }
+        return _pool.WaitForFinishedOperation(finished)
+            ? new HsmProbe(HsmProbeState.Busy, $"all {_pool.MaxSessions} sessions are running operations, which finish")
+            : new HsmProbe(HsmProbeState.Unavailable,
+                $"all {_pool.MaxSessions} sessions are running operations and none finished within {_pool.SessionWaitTimeout.TotalSeconds:0.###} s");
+    }
+
+    /// <summary>How busy the session pool is now, for metrics.</summary>
+    public HsmSessionUse Sessions => new(_pool.LeasedSessions, _pool.LiveSessions, _pool.MaxSessions);
+
     internal TokenSessionPool Pool => _pool;
 
     internal KeyEncryptionKeys KekStore => _keks;
@@ -73,3 +107,21 @@ public sealed class HsmConnection : IDisposable
 
     public override string ToString() => $"HsmConnection(token '{TokenLabel}' on {ModulePath})";
 }
+
+/// <summary>What <see cref="HsmConnection.Probe"/> saw; <see cref="Detail"/> says why when not answering.</summary>
+public readonly record struct HsmProbe(HsmProbeState State, string Detail);
+
+public enum HsmProbeState
+{
+    /// <summary>The token gave a random byte.</summary>
+    Answering,
+
+    /// <summary>No session came free in time, but the token kept finishing other operations.</summary>
+    Busy,
+
+    /// <summary>The token is gone, refuses us, or no operation finished while every session was busy (hung).</summary>
+    Unavailable,
+}
+
+/// <summary>PKCS#11 sessions: running an operation, open (leased or idle) and the most that may be open.</summary>
+public readonly record struct HsmSessionUse(int Leased, int Open, int Max);

@@ -11,4 +11,12 @@ public sealed class HsmUnavailableException : HsmException
 
     public HsmUnavailableException(string message, Exception inner)
         : base(HsmError.Unavailable, message, inner) { }
+
+    private HsmUnavailableException(string message, bool sessionsBusy)
+        : base(HsmError.Unavailable, message) => SessionsBusy = sessionsBusy;
+
+    /// <summary>Every session stayed busy for the wait: the token may be fine, only saturated.</summary>
+    public bool SessionsBusy { get; }
+
+    internal static HsmUnavailableException Busy(string message) => new(message, sessionsBusy: true);
 }

@@ -108,12 +108,45 @@ public sealed class SqliteEngine : LedgerEngine
         SqliteException { SqliteErrorCode: 5 or 6 } => StoreError.Retry, // BUSY, LOCKED: past the busy timeout
         SqliteException { SqliteErrorCode: 13 } => StoreError.Storage(LedgerFault.Full),
         SqliteException { SqliteErrorCode: 8 } => StoreError.Storage(LedgerFault.ReadOnly),
-        SqliteException { SqliteErrorCode: 10 or 14 or 11 or 26 } => StoreError.Storage(LedgerFault.Unavailable), // IOERR, CANTOPEN, CORRUPT, NOTADB
+        SqliteException { SqliteErrorCode: 10 } => StoreError.Storage(WritableFiles() ? LedgerFault.Unavailable : LedgerFault.ReadOnly), // IOERR: a write refused?
+        SqliteException { SqliteErrorCode: 14 or 11 or 26 } => StoreError.Storage(LedgerFault.Unavailable), // CANTOPEN, CORRUPT, NOTADB
         UnauthorizedAccessException => StoreError.Storage(LedgerFault.ReadOnly),
         IOException e when e.HResult == 28 || e.Message.Contains("No space", StringComparison.OrdinalIgnoreCase) => StoreError.Storage(LedgerFault.Full),
         IOException => StoreError.Storage(LedgerFault.Unavailable),
         _ => StoreError.Bug,
     };
+
+    /// <summary>A volume with less room than this cannot take a batch's WAL frames and a checkpoint.</summary>
+    private const long MinFreeBytes = 1 << 20;
+
+    public override LedgerFault? Check()
+    {
+        if (ReadOnly) return null;
+        if (new DriveInfo(System.IO.Path.GetDirectoryName(Path)!).AvailableFreeSpace < MinFreeBytes) return LedgerFault.Full;
+        return WritableFiles() ? null : LedgerFault.ReadOnly;
+    }
+
+    /// <summary>
+    /// Whether the ledger file and its WAL can still be opened for writing. SQLite reports a write the
+    /// file system refused (an immutable or read-only file, a read-only mount) as an I/O error; this
+    /// tells that apart from a failing disk, so the caller hears "read-only", not "unavailable".
+    /// </summary>
+    private bool WritableFiles()
+    {
+        foreach (var file in new[] { Path, Path + "-wal" })
+        {
+            if (!File.Exists(file)) continue;
+            try
+            {
+                using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public override void Migrate()
     {

@@ -92,9 +92,12 @@ internal static class SqliteSchema
             recorded_at    INTEGER NOT NULL,
             PRIMARY KEY (request_digest, approver_id)) STRICT;
 
+        -- request_digest is not indexed: nothing looks a reservation up by it, and a request id
+        -- commits once (the replies key), so it is unique already; an index on a random digest
+        -- would cost every signature a page write.
         CREATE TABLE reservations (
             id             INTEGER PRIMARY KEY,
-            request_digest TEXT    NOT NULL UNIQUE,
+            request_digest TEXT    NOT NULL,
             wallet         TEXT    NOT NULL,
             chain          TEXT    NOT NULL,
             payload_digest TEXT    NOT NULL,
@@ -177,6 +180,16 @@ internal static class SqliteSchema
             BEGIN SELECT RAISE(ABORT, 'the audit head stays'); END;
         """;
 
+    /// <summary>
+    /// Whether a copy of the wallet's keys exists outside the installation (WalletBackup): "none" for
+    /// wallets created through the API, "ceremony" for those a ceremony generated or restored.
+    /// Wallets from before this column cannot be told apart: "unrecorded".
+    /// </summary>
+    private const string V2 = """
+        ALTER TABLE wallets ADD COLUMN backup TEXT NOT NULL DEFAULT 'unrecorded'
+            CHECK (backup IN ('none', 'ceremony', 'unrecorded'));
+        """;
+
     /// <summary>migrations[i] takes the ledger from version i to i + 1.</summary>
-    public static IReadOnlyList<string> Migrations { get; } = [V1];
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2];
 }

@@ -95,11 +95,17 @@ public sealed class Ledger : ILedger
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
+        if (_engine.Check() is { } fault) throw LedgerWriter.Unavailable(fault, new IOException($"{_engine.Location}: {fault}"));
         _readers.Read(sql => AuditTables.ReadHead(sql).Size);
-        // A write that changes nothing still takes the write lock and commits: a full disk or a
-        // read-only file shows here (SQLite writes the WAL frame of the touched page).
+        // A commit within the last seconds and no fault since: writes work. Otherwise a write that
+        // changes nothing still takes the write lock and commits, so a full disk or a read-only file
+        // shows here (SQLite writes the WAL frame of the touched page) without waiting for a signature.
+        var last = _writer.LastCommitTimestamp;
+        if (_writer.LastFault is null && last != 0 && _writer.Time.GetElapsedTime(last) < RecentCommit) return;
         await _writer.CommitAsync(LockSet.None, tx => tx.Sql.Execute("UPDATE audit_head SET size = size WHERE id = 1")).ConfigureAwait(false);
     }
+
+    private static readonly TimeSpan RecentCommit = TimeSpan.FromSeconds(2);
 
     public async ValueTask DisposeAsync()
     {

@@ -20,5 +20,8 @@ public sealed record LedgerOptions
     /// <summary>The audit key; null for a ledger that signs no checkpoints (a tool that only reads, or writes and leaves signing to the daemon).</summary>
     public ICheckpointSigner? CheckpointSigner { get; init; }
 
+    /// <summary>Witnesses asked before each checkpoint is signed and sent each one stored; null for none.</summary>
+    public ICheckpointWitnesses? Witnesses { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -22,7 +22,7 @@ public class AuditTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task A_signature_is_one_record_with_decision_and_result_and_a_retry_adds_nothing()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "audited", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "audited", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
         var address = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "btc", Index = 0 }, signer);
         var (psbt, _) = BitcoinPayloads.P2wpkhSpend(uint.Parse(wallet.MasterFingerprint, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
@@ -73,7 +73,7 @@ public class AuditTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task Refused_calls_are_audited_with_the_principal_and_the_reason()
     {
-        var marker = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "refusals", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var marker = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "refusals", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var scoped = daemon.NewToken("scoped-auditee", Roles.Signer, WalletScope.Parse("w_000000000000000000000001"));
         await Assert.ThrowsAsync<RpcException>(async () => await daemon.Wallets.GetWalletAsync(new GetWalletRequest { WalletId = marker.WalletId }, DaemonFixture.Bearer(scoped)));
 

@@ -46,7 +46,7 @@ public class AuthTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     public async Task A_token_without_the_role_is_refused_naming_the_role()
     {
         var info = await Errors.RefusedAsync(StatusCode.PermissionDenied, "ROLE_REQUIRED",
-            () => daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "x", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.SignerToken)));
+            () => daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "x", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.SignerToken)));
         Assert.Equal("admin", info.Metadata["role"]);
 
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "ROLE_REQUIRED",
@@ -61,7 +61,7 @@ public class AuthTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task A_token_scoped_to_other_wallets_cannot_use_this_one()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "scoped", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "scoped", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var scoped = daemon.NewToken("scoped-signer", Roles.Signer, WalletScope.Parse("w_000000000000000000000000"));
 
         var info = await Errors.RefusedAsync(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE",

@@ -38,3 +38,36 @@ internal static class BitcoinPayloads
         return Secp256k1.Verify(publicKey, digest, EcdsaSignature.FromDer(signature.AsSpan(0, signature.Length - 1)).ToCompact());
     }
 }
+
+/// <summary>
+/// A PSBT spending several P2WPKH outputs of one wallet key from one funding transaction, paying
+/// given scripts. Each input may claim another amount in its witness_utxo than the funding output
+/// really holds (what an attacker controls when only witness_utxo is given), and may carry the
+/// full previous transaction or not.
+/// </summary>
+internal sealed record PsbtSpend(uint Fingerprint, KeyPath Path, byte[] PublicKey)
+{
+    /// <summary>The funding transaction: one P2WPKH output per amount, all to the wallet's key.</summary>
+    public BitcoinTransaction Funding(params long[] amounts) =>
+        new(2, [new TxInput(new OutPoint(Hashes.Sha256("multi funding"u8), 7), [0x51], 0xffffffff)],
+            [.. amounts.Select(a => new TxOutput(a, BitcoinScript.P2wpkh(Hashes.Hash160(PublicKey))))], 0);
+
+    /// <param name="inputs">(funding output index, the amount the PSBT claims for it)</param>
+    public string Spend(BitcoinTransaction funding, (int Output, long Claimed)[] inputs, (byte[] Script, long Value)[] outputs, bool fullPrevious = true, uint sequence = 0xfffffffd)
+    {
+        var spend = new BitcoinTransaction(2,
+            [.. inputs.Select(i => new TxInput(new OutPoint(funding.TxHash, (uint)i.Output), [], sequence))],
+            [.. outputs.Select(o => new TxOutput(o.Value, o.Script))], 0);
+        var psbt = PartiallySignedTransaction.Create(spend);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var claimed = new TxOutput(inputs[i].Claimed, funding.Outputs[inputs[i].Output].ScriptPubKey);
+            var input = psbt.Inputs[i].WithWitnessUtxo(claimed).WithBip32Derivation(PublicKey, new KeyOrigin(Fingerprint, Path));
+            if (fullPrevious) input = input.WithNonWitnessUtxo(funding);
+            psbt = psbt.WithInput(input);
+        }
+        return psbt.ToBase64();
+    }
+
+    public static byte[] To(string address) => BitcoinAddress.ToScriptPubKey(address, BitcoinNetwork.Mainnet);
+}

@@ -14,7 +14,7 @@ public class BitcoinSigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     private static string NewRequestId() => "req-" + Guid.NewGuid().ToString("N");
 
     private async Task<Wallet> NewHdWalletAsync(string name) =>
-        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
 
     [Fact]
     public async Task A_psbt_input_of_the_wallet_is_signed_and_verifies_as_a_node_would_check_it()

@@ -24,6 +24,10 @@ public class CeremonyWalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         var walletId = lines.Single(l => l.StartsWith("wallet_id: ", StringComparison.Ordinal))["wallet_id: ".Length..];
         var wallet = await daemon.Wallets.GetWalletAsync(new GetWalletRequest { WalletId = walletId }, DaemonFixture.Bearer(daemon.SignerToken));
         Assert.Equal(lines.Single(l => l.StartsWith("fingerprint: ", StringComparison.Ordinal))["fingerprint: ".Length..], wallet.MasterFingerprint);
+        Assert.Equal(WalletBackup.Ceremony, wallet.Backup); // the custodians hold its shares
+        var created = Assert.Single((await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = walletId, Action = "wallet.created" },
+            DaemonFixture.Bearer(daemon.AuditorToken))).Records);
+        Assert.Equal(("ceremony generate", "ceremony"), (created.Details["via"], created.Details["backup"]));
 
         // btc comes from the account xpub (one unseal), sol from the seed itself (SLIP-10 is hardened only).
         foreach (var chain in new[] { "btc", "eth", "trx", "sol" })

@@ -130,7 +130,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
         };
 
         using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-            ["--config", config, "--port", commandLinePort.ToString(), "--data-dir", installation.DataDir], environment);
+            ["--config", config, "--port", commandLinePort.ToString(), "--http-port", "0", "--data-dir", installation.DataDir], environment);
         foreach (var port in new[] { filePort, environmentPort, fileMetrics, strayPort, kestrelPort, urlsPort })
             Assert.False(Listens(port), $"something listens on {port}");
         Assert.True(Listens(environmentMetrics));
@@ -169,7 +169,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     {
         var port = FreePort.Next();
         using var daemon = await ChildProcess.StartAsync(
-            ChildProcess.InTerminal(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0"]), []);
+            ChildProcess.InTerminal(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0"]), []);
         var stopped = await daemon.StopAsync();
         var listening = Assert.Single(stopped.StdoutLines, line => line.Contains("Listening on ", StringComparison.Ordinal));
         Assert.Contains($"Custody.Daemon[10] Listening on 127.0.0.1:{port} ", listening, StringComparison.Ordinal);
@@ -180,7 +180,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     private async Task<ChildProcess.Result> StartAndStop(string[] args)
     {
         using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-            ["--data-dir", installation.DataDir, "--port", FreePort.Next().ToString(), "--metrics-port", "0", .. args]);
+            ["--data-dir", installation.DataDir, "--port", FreePort.Next().ToString(), "--metrics-port", "0", "--http-port", "0", .. args]);
         var stopped = await daemon.StopAsync();
         Assert.True(stopped.ExitCode == 0, stopped.ToString());
         return stopped;
@@ -190,7 +190,7 @@ public class CommandLineTests(InstallationFixture installation) : IClassFixture<
     private void AssertRefused(string[] args, string expected, int exitCode, IDictionary<string, string>? environment = null)
     {
         var port = FreePort.Next();
-        var result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", .. args], environment);
+        var result = ChildProcess.Run(ChildProcess.Custodyd, ["--data-dir", installation.DataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0", .. args], environment);
         Assert.True(result.ExitCode == exitCode, result.ToString());
         var line = Assert.Single(result.StderrLines);
         Assert.StartsWith("custodyd: " + expected, line, StringComparison.Ordinal);

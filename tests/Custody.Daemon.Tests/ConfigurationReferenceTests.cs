@@ -21,7 +21,8 @@ public class ConfigurationReferenceTests
         var sampleKeys = sample.AsEnumerable()
             .Where(entry => !sample.GetSection(entry.Key).GetChildren().Any()) // leaves only, null ones too
             .Select(entry => entry.Key)
-            .Where(key => !key.StartsWith(DaemonConfiguration.LoggingSection + ":", StringComparison.Ordinal)); // .NET's, not ours
+            .Where(key => !key.StartsWith(DaemonConfiguration.LoggingSection + ":", StringComparison.Ordinal)) // .NET's, not ours
+            .SelectMany(ListKeys);
         AssertSameKeys(DocumentedKeys(), "docs/daemon.md's configuration table");
         AssertSameKeys(sampleKeys, "packaging/custodyd.json");
     }
@@ -32,9 +33,19 @@ public class ConfigurationReferenceTests
         var options = DaemonConfiguration.Read(new ConfigurationManager(), CommandLine.Parse(["--config", Sample]), new Hashtable());
         var defaults = new DaemonOptions();
         Assert.Equal("/var/lib/custody", options.DataDir);
-        foreach (var key in DaemonConfiguration.Keys.Where(k => k != nameof(DaemonOptions.DataDir)))
+        Assert.Empty(options.Audit.Witnesses);
+        foreach (var key in DaemonConfiguration.Keys.Where(k => k != nameof(DaemonOptions.DataDir) && !IsListKey(k)))
             Assert.True(Equals(Value(defaults, key), Value(options, key)), $"{key}: the sample has {Value(options, key)}, the default is {Value(defaults, key)}");
     }
+
+    /// <summary>An empty list in the sample ("Witnesses": []) stands for the keys of its entries.</summary>
+    private static IEnumerable<string> ListKeys(string key)
+    {
+        var entries = DaemonConfiguration.Keys.Where(k => k.StartsWith($"{key}:{DaemonConfiguration.ListIndex}:", StringComparison.Ordinal)).ToList();
+        return entries.Count > 0 ? entries : [key];
+    }
+
+    private static bool IsListKey(string key) => key.Split(':').Contains(DaemonConfiguration.ListIndex);
 
     private static void AssertSameKeys(IEnumerable<string> listed, string where)
     {

@@ -15,11 +15,24 @@ namespace Custody.Daemon.Tests;
 /// </summary>
 public sealed class DaemonFixture : IAsyncLifetime
 {
-    public string DataDir { get; } = Directory.CreateTempSubdirectory("custody-daemon-tests-").FullName;
+    public DaemonFixture()
+        : this(Directory.CreateTempSubdirectory("custody-daemon-tests-").FullName)
+    {
+    }
+
+    private DaemonFixture(string dataDir) => DataDir = dataDir;
+
+    /// <summary>An installation in <paramref name="dataDir"/> (new or empty), e.g. on a file system a test controls.</summary>
+    public static DaemonFixture In(string dataDir) => new(dataDir);
+
+    public string DataDir { get; }
 
     public int Port { get; } = FreePort.Next();
 
     public int MetricsPort { get; } = FreePort.Next();
+
+    /// <summary>The HTTP/1.1 port of the HTTP/JSON API.</summary>
+    public int HttpPort { get; } = FreePort.Next();
 
     public ErrorLogCollector Logs { get; } = new();
 
@@ -84,7 +97,7 @@ public sealed class DaemonFixture : IAsyncLifetime
     public async Task StartAsync(params string[] extraArgs)
     {
         App = DaemonHost.Build(
-            ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(),
+            ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(), "--http-port", HttpPort.ToString(),
              "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536", .. extraArgs],
             builder =>
             {

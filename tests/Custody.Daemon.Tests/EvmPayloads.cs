@@ -10,17 +10,17 @@ internal static class EvmPayloads
     public const string Recipient = "0x3535353535353535353535353535353535353535";
 
     /// <summary>An EIP-1559 transfer of 0.01 ETH on chain 1, as unsigned 0x-hex.</summary>
-    public static string Eip1559(ulong nonce, ulong chainId = 1, string to = Recipient) =>
+    public static string Eip1559(ulong nonce, ulong chainId = 1, string to = Recipient, ulong maxFeePerGas = 30_000_000_000, BigInteger? value = null) =>
         "0x" + Convert.ToHexStringLower(new EvmTransaction
         {
             Type = EvmTransactionType.DynamicFee,
             ChainId = chainId,
             Nonce = nonce,
             MaxPriorityFeePerGas = 1_000_000_000,
-            MaxFeePerGas = 30_000_000_000,
+            MaxFeePerGas = maxFeePerGas,
             GasLimit = 21_000,
             To = EvmAddress.Parse(to),
-            Value = BigInteger.Pow(10, 16),
+            Value = value ?? BigInteger.Pow(10, 16),
         }.EncodeUnsigned());
 
     /// <summary>The EVM address that signed a signed transaction (0x-hex), recovered from its signature alone.</summary>

@@ -24,7 +24,7 @@ public partial class KekRotationWhileSigningTests(DaemonFixture daemon) : Logged
     [Fact]
     public async Task Signing_never_fails_while_the_cli_rotates_the_kek_and_the_audit_log_verifies_after()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "rotation-hot", Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "rotation-hot", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var address = (await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "eth", Index = 0 }, Signer)).Address;
         Assert.Equal(address, await SignAsync(wallet.WalletId, nonce: 0));
 
@@ -70,7 +70,7 @@ public partial class KekRotationWhileSigningTests(DaemonFixture daemon) : Logged
         Assert.Equal(address, await SignAsync(wallet.WalletId, nonce: 10_000));
 
         // A wallet created after the rotation is sealed under the newest KEK and signs.
-        var later = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "rotation-later", Kind = WalletKind.Hd }, Admin);
+        var later = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "rotation-later", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var laterAddress = (await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = later.WalletId, Chain = "eth", Index = 0 }, Signer)).Address;
         Assert.Equal(laterAddress, await SignAsync(later.WalletId, nonce: 0));
 

@@ -28,7 +28,7 @@ internal static class KnownSeed
         using (var ring = new HdKeyRing(seed, KeyCurve.Secp256k1)) fingerprint = ring.MasterFingerprint;
         var blob = sealer.Seal(seed.Span, Custody.Core.Ceremony.SeedBinding.AssociatedData(walletId, sealer.KekVersion));
         await daemon.Ledger.Wallets.CreateAsync(
-            new WalletRecord(walletId, name, WalletKind.Hd, null, blob, sealer.KekVersion, null, null, fingerprint, DateTimeOffset.UtcNow),
+            new WalletRecord(walletId, name, WalletKind.Hd, null, blob, sealer.KekVersion, null, null, fingerprint, DateTimeOffset.UtcNow, WalletBackup.Ceremony),
             "tests", new Dictionary<string, string> { ["via"] = "known seed" }, default);
         return walletId;
     }

@@ -1,7 +1,6 @@
 using Custody.Daemon.Configuration;
 using Custody.Daemon.Errors;
 using Custody.Daemon.Limits;
-using Custody.Daemon.Metrics;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,22 +54,5 @@ public class LimitTests
         var stopping = Assert.Throws<ApiException>(() => slots.Enter());
         Assert.Equal(StatusCode.Unavailable, stopping.Code);
         Assert.Equal("SHUTTING_DOWN", stopping.Reason);
-    }
-
-    [Fact]
-    public void Histograms_render_cumulative_buckets_sum_and_count()
-    {
-        var metrics = new DaemonMetrics();
-        metrics.RequestFinished("/m", "OK", TimeSpan.FromMilliseconds(0.3));
-        metrics.RequestFinished("/m", "OK", TimeSpan.FromMilliseconds(3));
-        metrics.RequestFinished("/m", "INTERNAL", TimeSpan.FromSeconds(20));
-        var page = metrics.Render();
-        Assert.Equal(2, Metrics.Sample(page, "custody_grpc_requests_total{method=\"/m\",code=\"OK\"}"));
-        Assert.Equal(1, Metrics.Sample(page, "custody_grpc_request_duration_seconds_bucket{method=\"/m\",le=\"0.0005\"}"));
-        Assert.Equal(2, Metrics.Sample(page, "custody_grpc_request_duration_seconds_bucket{method=\"/m\",le=\"0.005\"}"));
-        Assert.Equal(2, Metrics.Sample(page, "custody_grpc_request_duration_seconds_bucket{method=\"/m\",le=\"10\"}"));
-        Assert.Equal(3, Metrics.Sample(page, "custody_grpc_request_duration_seconds_bucket{method=\"/m\",le=\"+Inf\"}"));
-        Assert.Equal(3, Metrics.Sample(page, "custody_grpc_request_duration_seconds_count{method=\"/m\"}"));
-        Assert.Equal(20.0033, Metrics.Sample(page, "custody_grpc_request_duration_seconds_sum{method=\"/m\"}"), 4);
     }
 }

@@ -10,7 +10,7 @@ public class MessageSigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 
     private async Task<Wallet> NewHdWalletAsync(string name) =>
-        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
 
     /// <summary>EIP-712 "Mail" example domain (chainId 1), from the EIP.</summary>
     private const string MailTypedData = """

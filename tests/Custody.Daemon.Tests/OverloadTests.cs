@@ -29,7 +29,7 @@ public class OverloadTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task Stopping_lets_in_flight_calls_finish_and_refuses_new_signatures()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "shutdown", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "shutdown", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
         // Many signatures in flight, then a stop: every call either completes with a valid signature
         // or is refused cleanly (UNAVAILABLE while stopping); none is cut off half-signed.
@@ -77,7 +77,7 @@ public class OverloadTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task Malformed_requests_are_refused_for_their_input_even_when_every_signing_slot_is_busy()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "slots-busy", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "slots-busy", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var signer = DaemonFixture.Bearer(daemon.SignerToken);
         var slots = daemon.App.Services.GetRequiredService<SigningSlots>();
         var held = Enumerable.Range(0, slots.Capacity).Select(_ => slots.Enter()).ToList();
@@ -110,7 +110,7 @@ public class OverloadTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         await daemon.RestartAsync("--Limits:MaxConcurrentSignatures=2");
         try
         {
-            var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "crowded", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+            var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "crowded", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
             var signer = DaemonFixture.Bearer(daemon.SignerToken);
             using var stop = new CancellationTokenSource();
             var attackerStatuses = new System.Collections.Concurrent.ConcurrentDictionary<StatusCode, int>();

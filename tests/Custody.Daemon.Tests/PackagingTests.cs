@@ -51,7 +51,7 @@ public class PackagingTests
             ChildProcess.Succeed([Path.Combine(root, "usr", "bin", "custody-admin")], ["init", "--data-dir", dataDir]);
             var port = FreePort.Next();
             using var daemon = await ChildProcess.StartAsync([installed],
-                ["--config", Path.Combine(root, "etc", "custody", "custodyd.json"), "--data-dir", dataDir, "--port", port.ToString(), "--metrics-port", "0"]);
+                ["--config", Path.Combine(root, "etc", "custody", "custodyd.json"), "--data-dir", dataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0"]);
             using (var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}"))
             {
                 var token = File.ReadAllText(Path.Combine(dataDir, "admin.token")).Trim();

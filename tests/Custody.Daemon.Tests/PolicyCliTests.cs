@@ -39,7 +39,7 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : LoggedTest(daemon.Log
         """;
 
     private async Task<string> NewWalletAsync(string name) =>
-        (await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken))).WalletId;
+        (await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken))).WalletId;
 
     private static void Failed(ChildProcess.Result result, string expectedStart)
     {

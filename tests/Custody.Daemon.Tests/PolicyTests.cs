@@ -22,7 +22,7 @@ public class PolicyTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 
     private async Task<Wallet> NewWalletWithPolicyAsync(string name, string ethRules, string extra = "")
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var published = await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
         {
             WalletId = wallet.WalletId,
@@ -91,7 +91,7 @@ public class PolicyTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task A_frozen_wallet_signs_nothing_until_an_admin_unfreezes_it()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "freezable", Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "freezable", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var auditor = DaemonFixture.Bearer(daemon.AuditorToken);
         var frozen = await daemon.Policy.FreezeAsync(new FreezeRequest { WalletId = wallet.WalletId, Reason = "suspicious withdrawals" }, auditor);
         Assert.True(frozen.Frozen);

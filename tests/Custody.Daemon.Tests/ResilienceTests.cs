@@ -9,7 +9,7 @@ public class ResilienceTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 
     private async Task<Wallet> NewHdWalletAsync(string name) =>
-        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
 
     /// <summary>
     /// The token goes away the way SoftHSM loses it: its directory disappears (as the HSM tests

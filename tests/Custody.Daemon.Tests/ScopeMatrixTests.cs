@@ -1,6 +1,7 @@
 using Custody.Core.Ledger;
 using Custody.V1;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -14,6 +15,7 @@ namespace Custody.Daemon.Tests;
 /// wallet, a token scoped to another wallet}: allowed (the call succeeds) or refused with
 /// PERMISSION_DENIED and ROLE_REQUIRED or WALLET_NOT_IN_SCOPE, as the table below says; and a
 /// token scoped elsewhere never reads the target wallet's id in an answer it did not ask by that id.
+/// The same table holds over gRPC and over HTTP/JSON (every custody.v1 rpc has a route there).
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
@@ -54,7 +56,7 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [
         new("/custody.v1.SystemService/Ping", Anyone, Reach.AnyScope, _ => new PingRequest()),
 
-        new("/custody.v1.WalletService/CreateWallet", Roles.Admin, Reach.Unscoped, _ => new CreateWalletRequest { Name = "matrix", Kind = WalletKind.Hd }),
+        new("/custody.v1.WalletService/CreateWallet", Roles.Admin, Reach.Unscoped, _ => new CreateWalletRequest { Name = "matrix", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }),
         new("/custody.v1.WalletService/ListWallets", Anyone, Reach.AnyScope, _ => new ListWalletsRequest { PageSize = 500 }),
         new("/custody.v1.WalletService/GetWallet", Anyone, Reach.TargetWallet, t => new GetWalletRequest { WalletId = t.WalletId }),
         new("/custody.v1.WalletService/DeriveAddress", Roles.Signer | Roles.Admin, Reach.TargetWallet,
@@ -122,15 +124,32 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             _ => "WALLET_NOT_IN_SCOPE",
         };
 
-    [Fact]
-    public async Task Every_rpc_allows_and_refuses_each_role_and_scope_as_the_table_says()
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("http")]
+    public async Task Every_rpc_allows_and_refuses_each_role_and_scope_as_the_table_says(string transport)
     {
         var served = ServedRpcs.Of(daemon.App);
         var rows = Rows().ToList();
         Assert.Equal(served.Keys, rows.Select(r => r.Method).Order(StringComparer.Ordinal)); // a new rpc needs its row here
+        var ours = served.Values.Where(m => m.Service.File.Package == "custody.v1").ToList();
+        Assert.All(ours, m => Assert.True(HttpJson.RuleOf(m) is not null, $"{ServedRpcs.FullName(m)} has no google.api.http route"));
+        Func<MethodDescriptor, IMessage, Metadata, Task<IMessage>> call;
+        if (transport == "grpc")
+        {
+            var invoker = daemon.Channel.CreateCallInvoker();
+            call = (method, request, token) => ServedRpcs.CallAsync(invoker, method, request, token);
+        }
+        else
+        {
+            // Health and reflection are gRPC's own protocols: over HTTP there are /healthz and /readyz.
+            rows = rows.Where(r => ours.Any(m => ServedRpcs.FullName(m) == r.Method)).ToList();
+            var http = HttpJson.ForPort(daemon.HttpPort);
+            call = async (method, request, token) => (await http.CallAsync(method, request, token.GetValue("authorization")!["Bearer ".Length..])).Reply;
+        }
 
         var target = await PrepareTargetAsync();
-        var other = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-other", Kind = WalletKind.Hd }, DaemonFixture.Bearer(daemon.AdminToken));
+        var other = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-other", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, DaemonFixture.Bearer(daemon.AdminToken));
         var tokens = new Dictionary<(Roles, Column), Metadata>();
         foreach (var role in new[] { Roles.Signer, Roles.Approver, Roles.Auditor, Roles.Admin })
         {
@@ -140,14 +159,13 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             tokens[(role, Column.ScopedOut)] = DaemonFixture.Bearer(daemon.NewToken(principal, role, WalletScope.Of([other.WalletId])));
         }
 
-        var invoker = daemon.Channel.CreateCallInvoker();
         var wrong = new List<string>();
         foreach (var row in rows)
         {
             foreach (var ((role, column), token) in tokens)
             {
                 var request = row.Request(target);
-                var (outcome, answer) = await OutcomeAsync(() => ServedRpcs.CallAsync(invoker, served[row.Method], request, token));
+                var (outcome, answer) = await OutcomeAsync(() => call(served[row.Method], request, token));
                 var cell = $"{row.Method} {RoleNames.Format(role)} {column}";
                 if (outcome != Expected(row, role, column)) wrong.Add($"{cell}: expected {Expected(row, role, column)}, got {outcome}");
                 if (column == Column.ScopedOut && !request.ToString()!.Contains(target.WalletId, StringComparison.Ordinal)
@@ -184,7 +202,7 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     private async Task<Target> PrepareTargetAsync()
     {
         var admin = DaemonFixture.Bearer(daemon.AdminToken);
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-target", Kind = WalletKind.Hd }, admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "matrix-target", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, admin);
         const string policy = """
             { "schema": "custody-policy/v1", "principals": ["matrix-signer"],
               "approvals": { "required": 1, "approvers": ["matrix-approver"], "expiry": "1h" },

@@ -28,7 +28,7 @@ public class ScopeTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 
     private async Task<Wallet> NewWalletAsync(string name, string? policy = null)
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         if (policy is not null) await daemon.Policy.SetPolicyAsync(new SetPolicyRequest { WalletId = wallet.WalletId, Document = policy }, Admin);
         return wallet;
     }
@@ -137,7 +137,7 @@ public class ScopeTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             () => daemon.Policy.RevokeApproverAsync(new RevokeApproverRequest { ApproverId = alice }, adminOfX));
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE", () => RegisterAsync("dave-" + suffix, RandomNumberGenerator.GetBytes(32), adminOfX));
         await Errors.RefusedAsync(StatusCode.PermissionDenied, "WALLET_NOT_IN_SCOPE",
-            () => daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "mine", Kind = WalletKind.Hd }, adminOfX));
+            () => daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "mine", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, adminOfX));
 
         // Alice's key was still active: only now does an unscoped admin revoke it.
         Assert.True((await daemon.Policy.RevokeApproverAsync(new RevokeApproverRequest { ApproverId = alice }, Admin)).Revoked);

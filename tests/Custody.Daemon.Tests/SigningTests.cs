@@ -18,7 +18,7 @@ public class SigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     private Metadata Signer => DaemonFixture.Bearer(daemon.SignerToken);
 
     private async Task<Wallet> NewHdWalletAsync(string name) =>
-        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd }, Admin);
+        await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = name, Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
 
     private static string NewRequestId() => "req-" + Guid.NewGuid().ToString("N");
 
@@ -50,7 +50,7 @@ public class SigningTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task An_hsm_native_key_signs_inside_the_hsm()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "native", Kind = WalletKind.HsmNative, Curve = KeyCurve.Secp256K1 }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "native", Kind = WalletKind.HsmNative, Curve = KeyCurve.Secp256K1, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var address = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "evm:137", Index = 0 }, Signer);
         for (var nonce = 0ul; nonce < 4; nonce++) // the HSM's S is normalised and the recovery id found, every time
         {

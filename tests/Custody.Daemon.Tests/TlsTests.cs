@@ -46,6 +46,13 @@ public class TlsTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
                 Assert.Equal("admin", ping.Principal);
                 await Assert.ThrowsAsync<RpcException>(() => Ping(ca, stranger));
                 await Assert.ThrowsAsync<RpcException>(() => Ping(ca, null));
+                // With TLS, ALPN lets the gRPC port answer HTTP/1.1 too; HttpPort has the same TLS and client-certificate rule.
+                foreach (var port in new[] { daemon.Port, daemon.HttpPort })
+                {
+                    Assert.Contains("\"principal\":\"admin\"", await HttpPing(ca, client, port), StringComparison.Ordinal);
+                    await Assert.ThrowsAsync<HttpRequestException>(() => HttpPing(ca, stranger, port));
+                    await Assert.ThrowsAsync<HttpRequestException>(() => HttpPing(ca, null, port));
+                }
             }
             finally
             {
@@ -58,7 +65,20 @@ public class TlsTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         }
     }
 
+    private async Task<string> HttpPing(X509Certificate2 trustedCa, X509Certificate2? clientCertificate, int port)
+    {
+        using var http = new HttpClient(Handler(trustedCa, clientCertificate)) { DefaultRequestVersion = System.Net.HttpVersion.Version11 };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", daemon.AdminToken);
+        return await http.GetStringAsync($"https://localhost:{port}/v1/ping");
+    }
+
     private async Task<PingResponse> Ping(X509Certificate2 trustedCa, X509Certificate2? clientCertificate)
+    {
+        using var channel = GrpcChannel.ForAddress($"https://localhost:{daemon.Port}", new GrpcChannelOptions { HttpHandler = Handler(trustedCa, clientCertificate) });
+        return await new SystemService.SystemServiceClient(channel).PingAsync(new PingRequest(), DaemonFixture.Bearer(daemon.AdminToken));
+    }
+
+    private static SocketsHttpHandler Handler(X509Certificate2 trustedCa, X509Certificate2? clientCertificate)
     {
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
@@ -70,8 +90,7 @@ public class TlsTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             return certificate is X509Certificate2 c && chain.Build(c);
         };
         if (clientCertificate is not null) handler.SslOptions.ClientCertificates = [clientCertificate];
-        using var channel = GrpcChannel.ForAddress($"https://localhost:{daemon.Port}", new GrpcChannelOptions { HttpHandler = handler });
-        return await new SystemService.SystemServiceClient(channel).PingAsync(new PingRequest(), DaemonFixture.Bearer(daemon.AdminToken));
+        return handler;
     }
 
     private static X509Certificate2 SelfSigned(string subject, bool isCa)

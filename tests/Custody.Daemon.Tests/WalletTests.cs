@@ -17,7 +17,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task An_hd_wallet_is_created_from_an_hsm_seed_and_can_be_read_back()
     {
-        var created = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "treasury", Kind = WalletKind.Hd }, Admin);
+        var created = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "treasury", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         Assert.StartsWith("w_", created.WalletId, StringComparison.Ordinal);
         Assert.Equal(WalletKind.Hd, created.Kind);
         Assert.Matches("^[0-9a-f]{8}$", created.MasterFingerprint);
@@ -28,7 +28,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         var all = await daemon.Wallets.ListWalletsAsync(new ListWalletsRequest { PageSize = 500 }, Signer);
         Assert.Contains(all.Wallets, w => w.WalletId == created.WalletId);
 
-        var other = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "treasury", Kind = WalletKind.Hd }, Admin);
+        var other = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "treasury", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         Assert.NotEqual(created.MasterFingerprint, other.MasterFingerprint); // a new seed each time
     }
 
@@ -78,7 +78,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task Next_unused_hands_out_each_index_once_and_moves_past_explicit_ones()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "deposits", Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "deposits", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         async Task<uint> Next() => (await daemon.Wallets.DeriveAddressAsync(
             new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "eth", NextUnused = true }, Signer)).Index;
 
@@ -97,7 +97,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     public async Task An_hsm_native_wallet_has_one_key_at_m()
     {
         var wallet = await daemon.Wallets.CreateWalletAsync(
-            new CreateWalletRequest { Name = "hot", Kind = WalletKind.HsmNative, Curve = KeyCurve.Secp256K1 }, Admin);
+            new CreateWalletRequest { Name = "hot", Kind = WalletKind.HsmNative, Curve = KeyCurve.Secp256K1, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         Assert.Equal(66, wallet.PublicKey.Length);
         Assert.Empty(wallet.MasterFingerprint);
 
@@ -111,7 +111,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         await Errors.RefusedAsync(StatusCode.FailedPrecondition, "WRONG_CURVE", () =>
             daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "sol", Index = 0 }, Signer));
 
-        var ed = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "sol-hot", Kind = WalletKind.HsmNative, Curve = KeyCurve.Ed25519 }, Admin);
+        var ed = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "sol-hot", Kind = WalletKind.HsmNative, Curve = KeyCurve.Ed25519, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         var solana = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = ed.WalletId, Chain = "sol", Index = 0 }, Signer);
         Assert.Equal(Custody.Core.Chains.Solana.SolanaAddress.ToText(Convert.FromHexString(ed.PublicKey)), solana.Address);
     }
@@ -119,7 +119,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     [Fact]
     public async Task Bad_requests_name_the_field()
     {
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "checks", Kind = WalletKind.Hd }, Admin);
+        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "checks", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
         async Task<string> Field(Func<AsyncUnaryCall<DeriveAddressResponse>> call) =>
             (await Errors.RefusedAsync(StatusCode.InvalidArgument, "INVALID_ARGUMENT", call)).Metadata["field"];
 
@@ -131,7 +131,7 @@ public class WalletTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         await Errors.RefusedAsync(StatusCode.NotFound, "NOT_FOUND", () =>
             daemon.Wallets.GetWalletAsync(new GetWalletRequest { WalletId = "w_000000000000000000000000" }, Signer));
         var create = await Errors.RefusedAsync(StatusCode.InvalidArgument, "INVALID_ARGUMENT", () =>
-            daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "n", Kind = WalletKind.HsmNative }, Admin));
+            daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "n", Kind = WalletKind.HsmNative, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin));
         Assert.Equal("curve", create.Metadata["field"]);
     }
 }

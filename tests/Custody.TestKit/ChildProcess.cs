@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text;
 
 namespace Custody.TestKit;
 
@@ -52,7 +53,7 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Runs custody-admin and fails the test, with its output, unless it exits with 0.</summary>
     public static Result AdminSucceeds(params string[] args) => Succeed(CustodyAdmin, args);
 
-    private ChildProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment)
+    private ChildProcess(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory = null, string? input = null)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -60,7 +61,10 @@ public sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            StandardInputEncoding = new UTF8Encoding(false),
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         foreach (var arg in command.Skip(1).Concat(args)) start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("CUSTODY_", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -73,24 +77,26 @@ public sealed class ChildProcess : IDisposable
         _process.OutputDataReceived += (_, e) => Collect(_stdout, e.Data);
         _process.ErrorDataReceived += (_, e) => Collect(_stderr, e.Data);
         _process.Start();
-        _process.StandardInput.Close();
-        _process.BeginOutputReadLine();
+        _process.BeginOutputReadLine(); // before writing: a child that answers while it reads must not block on a full pipe
         _process.BeginErrorReadLine();
+        _process.StandardInput.Write(input ?? "");
+        _process.StandardInput.Close();
     }
 
-    /// <summary>Runs a program to its end (custodyd --help, a configuration error, a build script).</summary>
-    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    /// <summary>Runs a program to its end (custodyd --help, a configuration error, a build script), with <paramref name="input"/> on its stdin.</summary>
+    public static Result Run(string[] command, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null,
+        string? workingDirectory = null, string? input = null)
     {
-        using var child = new ChildProcess(command, args, environment);
+        using var child = new ChildProcess(command, args, environment, workingDirectory, input);
         if (!child._process.WaitForExit(timeout ?? Patience))
             throw new TimeoutException($"{string.Join(' ', command)} {string.Join(' ', args)} still runs after {timeout ?? Patience}: {child.Output()}");
         return child.Output();
     }
 
     /// <summary>Runs a program and fails the test, with its output, unless it exits with 0.</summary>
-    public static Result Succeed(string[] command, IEnumerable<string> args, TimeSpan? timeout = null)
+    public static Result Succeed(string[] command, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null, string? input = null)
     {
-        var result = Run(command, args, timeout: timeout);
+        var result = Run(command, args, timeout: timeout, workingDirectory: workingDirectory, input: input);
         Assert.True(result.ExitCode == 0, $"{string.Join(' ', command)} {string.Join(' ', args)}: {result}");
         return result;
     }
@@ -123,6 +129,13 @@ public sealed class ChildProcess : IDisposable
         using var timeout = new CancellationTokenSource(Patience);
         await _process.WaitForExitAsync(timeout.Token);
         return Output();
+    }
+
+    /// <summary>SIGKILL: the process ends where it stands, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     public void Dispose()

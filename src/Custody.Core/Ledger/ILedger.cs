@@ -81,6 +81,9 @@ public interface IWalletLedger
     /// </summary>
     Task<uint> UseIndexAsync(string walletId, string chain, string branchPath, uint? requested, string principal, CancellationToken cancellationToken);
 
+    /// <summary>How many wallets there are of each kind and backup state.</summary>
+    Task<IReadOnlyList<WalletCount>> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>Every HD wallet (with its sealed seed and KEK version), by id: what a KEK rotation reseals.</summary>
     Task<IReadOnlyList<WalletRecord>> HdWalletsAsync(CancellationToken cancellationToken);
 
@@ -131,6 +134,9 @@ public interface IPolicyLedger
 
     Task<FreezeState?> GetFreezeAsync(PolicyScope scope, CancellationToken cancellationToken);
 
+    /// <summary>What an operator watches: requests waiting for approvals, wallets frozen, and whether everything is.</summary>
+    Task<PolicyCounts> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>Registers (or replaces) an approver's public key.</summary>
     Task RegisterApproverAsync(ApproverKey key, string principal, CancellationToken cancellationToken);
 
@@ -165,6 +171,12 @@ public interface IAuditLedger
     /// <summary>The last failure to sign a checkpoint, or null after a success.</summary>
     Exception? LastCheckpointError { get; }
 
+    /// <summary>When this process last saw every record it knew of covered by a signed checkpoint (or opened the log).</summary>
+    DateTimeOffset FullySignedAt { get; }
+
+    /// <summary>The stored leaf hashes of records <paramref name="from"/> up to (not including) <paramref name="to"/>, in order.</summary>
+    Task<IReadOnlyList<byte[]>> LeafHashesAsync(long from, long to, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
 
     Task<AuditRecord?> GetAsync(long sequence, CancellationToken cancellationToken);
@@ -184,3 +196,6 @@ public interface IAuditLedger
     /// <summary>Signs a checkpoint of everything committed now, when anything is unsigned; returns the newest.</summary>
     Task<SignedCheckpoint?> CheckpointAsync();
 }
+
+/// <summary>Parked requests still waiting for approvals, wallets frozen one by one, and the global freeze.</summary>
+public sealed record PolicyCounts(long ParkedWaiting, long FrozenWallets, bool GloballyFrozen);

@@ -13,6 +13,7 @@ namespace Custody.Core.Ledger;
 /// <param name="HsmKeyId">HSM-native: the key's CKA_ID / label in the HSM.</param>
 /// <param name="PublicKey">HSM-native: the public key (33-byte secp256k1 or 32-byte ed25519).</param>
 /// <param name="MasterFingerprint">HD: BIP32 fingerprint of the secp256k1 master key.</param>
+/// <param name="Backup">Whether a copy of the keys exists outside the installation (only a ceremony makes one).</param>
 public sealed record WalletRecord(
     string WalletId,
     string Name,
@@ -23,7 +24,8 @@ public sealed record WalletRecord(
     string? HsmKeyId,
     byte[]? PublicKey,
     uint? MasterFingerprint,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    WalletBackup Backup)
 {
     /// <summary>A fresh wallet id: "w_" and 24 hex digits (96 random bits).</summary>
     public static string NewId() => "w_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
@@ -38,5 +40,5 @@ public sealed record WalletRecord(
     }
 
     /// <summary>No key material here, but keep the blob out of logs anyway.</summary>
-    public override string ToString() => $"Wallet({WalletId}, {Kind})";
+    public override string ToString() => $"Wallet({WalletId}, {Kind}, backup {WalletBackups.Text(Backup)})";
 }

@@ -18,7 +18,8 @@ public sealed class CommandLine
     [
         new("--data-dir", "DIR", "DataDir", "the data directory custody-admin init created"),
         new("--address", "IP", "Address", "listen address; plaintext only on loopback (default 127.0.0.1)"),
-        new("--port", "N", "Port", "gRPC port (default 7443)"),
+        new("--port", "N", "Port", "gRPC port (default 7443); with TLS, HTTP/JSON too"),
+        new("--http-port", "N", "HttpPort", "HTTP/1.1 port for HTTP/JSON, OpenAPI and health, 0 turns it off (default 7444)"),
         new("--metrics-port", "N", "MetricsPort", "loopback Prometheus port, 0 turns it off (default 9464)"),
         new("--log-format", "text|json", "LogFormat", "log lines on stderr; default text on a terminal, json otherwise"),
     ];
@@ -81,7 +82,7 @@ public sealed class CommandLine
         var width = rows.Max(r => r.Left.Length) + 2;
 
         var text = new StringBuilder();
-        text.Append("custodyd ").Append(version).AppendLine(": the Custody signing daemon (gRPC over HTTP/2)");
+        text.Append("custodyd ").Append(version).AppendLine(": the Custody signing daemon (gRPC, and HTTP/JSON transcoded from it)");
         text.AppendLine();
         text.AppendLine("Usage: custodyd [--config FILE] [--data-dir DIR] [options] [--KEY=VALUE ...]");
         text.AppendLine();

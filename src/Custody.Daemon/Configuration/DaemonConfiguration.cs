@@ -31,6 +31,12 @@ public static class DaemonConfiguration
     private static readonly Dictionary<string, PropertyInfo> Leaves = new(StringComparer.OrdinalIgnoreCase);
     private static readonly HashSet<string> Sections = new(StringComparer.OrdinalIgnoreCase) { LoggingSection };
 
+    /// <summary>Sections that are lists of sections (Audit:Witnesses): their entries are numbered, the keys spelled with N.</summary>
+    private static readonly HashSet<string> Lists = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How an entry's number is spelled in <see cref="Keys"/> ("Audit:Witnesses:N:Url").</summary>
+    public const string ListIndex = "N";
+
     static DaemonConfiguration() => Describe(typeof(DaemonOptions), prefix: "");
 
     /// <summary>Every key the daemon reads, spelled as in docs/daemon.md ("Limits:Burst").</summary>
@@ -117,10 +123,16 @@ public static class DaemonConfiguration
     /// <summary>What is wrong with one entry of a layer, or null.</summary>
     private static string? Check(string key, string? value, IConfiguration layer)
     {
+        if (ListEntry(key) is { } entry)
+        {
+            if (entry.Key is null) return $"'{entry.Index}' is not an entry number (0, 1, ...)";
+            key = entry.Key;
+        }
         if (key.StartsWith(LoggingSection + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
             return CheckLogLevel(key, value);
         if (Sections.Contains(key))
-            return value is null ? null : "a section, not a key: set the keys inside it (docs/daemon.md lists them)";
+            // An empty list ([]) reads as "".
+            return value is null || (value.Length == 0 && Lists.Contains(key)) ? null : "a section, not a key: set the keys inside it (docs/daemon.md lists them)";
         if (!Leaves.TryGetValue(key, out var property))
         {
             // Only the leaves of an unknown section speak, not every level above them.
@@ -135,6 +147,21 @@ public static class DaemonConfiguration
             return rule is RangeAttribute range
                 ? $"{value} is out of range: from {range.Minimum} to {range.Maximum}"
                 : rule.FormatErrorMessage(value);
+        }
+        return null;
+    }
+
+    /// <summary>"Audit:Witnesses:0:Url" is "Audit:Witnesses:N:Url" (Key null when the number is not one); null for a key outside any list.</summary>
+    private static (string? Key, string Index)? ListEntry(string key)
+    {
+        var parts = key.Split(ConfigurationPath.KeyDelimiter);
+        for (var i = 1; i < parts.Length; i++)
+        {
+            if (!Lists.Contains(string.Join(ConfigurationPath.KeyDelimiter, parts[..i]))) continue;
+            var index = parts[i];
+            if (index.Length == 0 || index.Length > 4 || !index.All(char.IsAsciiDigit)) return (null, index);
+            parts[i] = ListIndex;
+            return (string.Join(ConfigurationPath.KeyDelimiter, parts), index);
         }
         return null;
     }
@@ -187,7 +214,14 @@ public static class DaemonConfiguration
         {
             var key = prefix + property.Name;
             var valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            if (valueType.IsClass && valueType != typeof(string))
+            if (valueType.IsGenericType && valueType.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                Sections.Add(key);
+                Lists.Add(key);
+                Sections.Add(key + ConfigurationPath.KeyDelimiter + ListIndex);
+                Describe(valueType.GetGenericArguments()[0], key + ConfigurationPath.KeyDelimiter + ListIndex + ConfigurationPath.KeyDelimiter);
+            }
+            else if (valueType.IsClass && valueType != typeof(string))
             {
                 Sections.Add(key);
                 Describe(valueType, key + ConfigurationPath.KeyDelimiter);
@@ -206,4 +240,39 @@ public static class DaemonConfiguration
 public sealed class ExistingFileAttribute() : ValidationAttribute("{0} does not exist")
 {
     public override bool IsValid(object? value) => value is not string path || string.IsNullOrWhiteSpace(path) || File.Exists(path);
+}
+
+/// <summary>An absolute http:// or https:// URL; unset is allowed.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HttpUrlAttribute() : ValidationAttribute("'{0}' is not an absolute http:// or https:// URL")
+{
+    public override bool IsValid(object? value) => value is not string text || string.IsNullOrWhiteSpace(text)
+        || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+}
+
+/// <summary>A signed-note verifier key (&lt;name&gt;+&lt;key id&gt;+&lt;base64 key&gt;); unset is allowed.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class VerifierKeyAttribute() : ValidationAttribute("'{0}' is not a verifier key (<name>+<key id>+<base64 key>)")
+{
+    public override bool IsValid(object? value)
+    {
+        if (value is not string text || string.IsNullOrWhiteSpace(text)) return true;
+        try
+        {
+            Core.Audit.Notes.NoteVerifierKey.Parse(text.Trim());
+            return true;
+        }
+        catch (Core.InvalidInputException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>An absolute path whose directory exists (the file itself may not yet); unset is allowed.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class FileInExistingDirectoryAttribute() : ValidationAttribute("{0}: not an absolute path in an existing directory")
+{
+    public override bool IsValid(object? value) => value is not string path || string.IsNullOrWhiteSpace(path)
+        || (Path.IsPathFullyQualified(path) && Path.GetDirectoryName(path) is { } directory && Directory.Exists(directory));
 }

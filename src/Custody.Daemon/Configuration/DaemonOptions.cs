@@ -17,14 +17,26 @@ public sealed class DaemonOptions
     /// <summary>IP address to listen on; plaintext is allowed only on a loopback address.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    /// <summary>gRPC, and HTTP/JSON too when TLS is on (ALPN lets one port serve HTTP/2 and HTTP/1.1).</summary>
     [Range(1, 65535)]
     public int Port { get; set; } = 7443;
+
+    /// <summary>
+    /// HTTP/1.1 for the HTTP/JSON API, OpenAPI and health on the same address and with the same TLS as
+    /// <see cref="Port"/>; 0 turns it off. Without TLS, Kestrel cannot offer HTTP/1.1 and HTTP/2 on one
+    /// port (no ALPN), so plaintext gRPC and curl need a port each.
+    /// </summary>
+    [Range(0, 65535)]
+    public int HttpPort { get; set; } = 7444;
 
     public TlsOptions Tls { get; set; } = new();
 
     /// <summary>Loopback port of the Prometheus /metrics endpoint; 0 turns it off.</summary>
     [Range(0, 65535)]
     public int MetricsPort { get; set; } = 9464;
+
+    /// <summary>Metrics pushed to an OpenTelemetry collector; off unless an endpoint is set.</summary>
+    public OtlpOptions Otlp { get; set; } = new();
 
     public LimitOptions Limits { get; set; } = new();
 
@@ -60,6 +72,27 @@ public sealed class TlsOptions
     public string? ClientCaPath { get; set; }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
+}
+
+/// <summary>OTLP export of the same metrics /metrics shows.</summary>
+public sealed class OtlpOptions
+{
+    /// <summary>The collector: http://host:4317 for gRPC, http://host:4318 for HTTP (the daemon appends /v1/metrics); unset turns export off.</summary>
+    [HttpUrl]
+    public string? Endpoint { get; set; }
+
+    public OtlpTransport Protocol { get; set; } = OtlpTransport.Grpc;
+
+    /// <summary>Seconds between exports.</summary>
+    [Range(1, 3600.0)]
+    public double IntervalSeconds { get; set; } = 15;
+}
+
+/// <summary>How OTLP reaches the collector: gRPC, or protobuf over HTTP.</summary>
+public enum OtlpTransport
+{
+    Grpc,
+    Http,
 }
 
 /// <summary>Overload protection: every limit answers fast with RESOURCE_EXHAUSTED instead of queueing.</summary>

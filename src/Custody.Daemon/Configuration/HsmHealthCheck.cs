@@ -3,19 +3,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Custody.Daemon.Configuration;
 
-/// <summary>Serving only while the HSM answers: one byte from its generator (microseconds, no key used).</summary>
+/// <summary>
+/// Serving while the HSM answers (<see cref="HsmConnection.Probe"/>); degraded, still serving, while it
+/// is only saturated; not serving when it is gone or hung.
+/// </summary>
 public sealed class HsmHealthCheck(HsmConnection hsm) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
+        var probe = hsm.Probe();
+        return Task.FromResult(probe.State switch
         {
-            hsm.Random.GetBytes(1);
-            return Task.FromResult(HealthCheckResult.Healthy());
-        }
-        catch (HsmException e)
-        {
-            return Task.FromResult(HealthCheckResult.Unhealthy("HSM unavailable: " + e.Error));
-        }
+            HsmProbeState.Answering => HealthCheckResult.Healthy(),
+            HsmProbeState.Busy => HealthCheckResult.Degraded("HSM busy: " + probe.Detail),
+            _ => HealthCheckResult.Unhealthy("HSM unavailable: " + probe.Detail),
+        });
     }
 }

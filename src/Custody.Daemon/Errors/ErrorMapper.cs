@@ -58,7 +58,16 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
     };
 
     private static RpcException Build(StatusCode code, string reason, string message,
-        IReadOnlyDictionary<string, string>? metadata = null, BadRequest? badRequest = null)
+        IReadOnlyDictionary<string, string>? metadata = null, BadRequest? badRequest = null) =>
+        Status(code, reason, message, metadata, badRequest).ToRpcException();
+
+    /// <summary>Bad input found before a call reaches the services (an HTTP/JSON body or query): the status INVALID_ARGUMENT carries.</summary>
+    public static Google.Rpc.Status InvalidArgument(string field, string reason) =>
+        Status(StatusCode.InvalidArgument, "INVALID_ARGUMENT", $"{field}: {reason}", new Dictionary<string, string> { ["field"] = field },
+            new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = reason } } });
+
+    private static Google.Rpc.Status Status(StatusCode code, string reason, string message,
+        IReadOnlyDictionary<string, string>? metadata, BadRequest? badRequest)
     {
         var info = new ErrorInfo { Reason = reason, Domain = Domain };
         if (metadata is not null)
@@ -67,6 +76,6 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
         }
         var status = new Google.Rpc.Status { Code = (int)code, Message = message, Details = { Any.Pack(info) } };
         if (badRequest is not null) status.Details.Add(Any.Pack(badRequest));
-        return status.ToRpcException();
+        return status;
     }
 }

@@ -5,7 +5,7 @@ using Grpc.Core.Interceptors;
 namespace Custody.Daemon.Metrics;
 
 /// <summary>Counts every call by method and final status code and times it; the outermost interceptor.</summary>
-public sealed class MetricsInterceptor(DaemonMetrics metrics) : Interceptor
+public sealed class MetricsInterceptor(CustodyMetrics metrics) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -51,25 +51,9 @@ public sealed class MetricsInterceptor(DaemonMetrics metrics) : Interceptor
         }
     }
 
-    private static string CodeText(StatusCode code) => code switch
-    {
-        StatusCode.OK => "OK",
-        StatusCode.Cancelled => "CANCELLED",
-        StatusCode.Unknown => "UNKNOWN",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.Aborted => "ABORTED",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.Unimplemented => "UNIMPLEMENTED",
-        StatusCode.Internal => "INTERNAL",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => "UNKNOWN",
-    };
+    /// <summary>"ok", "permission_denied", …: the code's name as a label value, computed once.</summary>
+    private static readonly Dictionary<StatusCode, string> CodeNames =
+        Enum.GetValues<StatusCode>().ToDictionary(code => code, code => LabelValue.Of(code.ToString()));
+
+    private static string CodeText(StatusCode code) => CodeNames.GetValueOrDefault(code, "unknown");
 }

@@ -60,6 +60,12 @@ public static class ProtoMapping
         MasterFingerprint = wallet.MasterFingerprint is { } fp ? fp.ToString("x8", CultureInfo.InvariantCulture) : "",
         PublicKey = wallet.PublicKey is { } pub ? Convert.ToHexStringLower(pub) : "",
         CreatedAt = Timestamp.FromDateTimeOffset(wallet.CreatedAt),
+        Backup = wallet.Backup switch
+        {
+            WalletBackup.None => V1.WalletBackup.NoneAcknowledged,
+            WalletBackup.Ceremony => V1.WalletBackup.Ceremony,
+            _ => V1.WalletBackup.Unrecorded,
+        },
     };
 
     public static V1.TransactionIntent ToProto(TransactionIntent intent)

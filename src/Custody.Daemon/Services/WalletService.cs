@@ -16,6 +16,10 @@ public sealed class WalletService(WalletRepository wallets) : V1.WalletService.W
 
     public override async Task<Wallet> CreateWallet(CreateWalletRequest request, ServerCallContext context)
     {
+        // A seed or key made here has no copy anywhere else: the caller must say it knows.
+        if (request.Backup != V1.WalletBackup.NoneAcknowledged)
+            throw new InvalidInputException("backup", "the new wallet's keys will have no backup: set backup to WALLET_BACKUP_NONE_ACKNOWLEDGED, " +
+                "or make the wallet in a ceremony (custody-admin ceremony generate) to give custodians a backup of its seed");
         var wallet = await wallets.CreateAsync(request.Name, ProtoMapping.ToKind(request.Kind), ProtoMapping.ToCurve(request.Curve),
             Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToProto(wallet);

@@ -37,7 +37,7 @@ public sealed class SigningPipeline(
     ILedger ledger,
     SigningSlots slots,
     WalletRepository wallets,
-    DaemonMetrics metrics,
+    CustodyMetrics metrics,
     TimeProvider clock,
     ILogger<SigningPipeline> logger)
 {
@@ -181,9 +181,18 @@ public sealed class SigningPipeline(
     {
         var started = Stopwatch.GetTimestamp();
         // Not cancellable once queued: a cancelled caller's outcome is recorded all the same.
-        var outcome = await ledger.Signing.CommitAsync(commit).ConfigureAwait(false);
+        SigningOutcome outcome;
+        try
+        {
+            outcome = await ledger.Signing.CommitAsync(commit).ConfigureAwait(false);
+        }
+        catch
+        {
+            metrics.AuditWriteFailed();
+            throw;
+        }
         metrics.AuditWrite(Stopwatch.GetElapsedTime(started));
-        if (outcome.Decision is { } decision) metrics.PolicyDecided(decision.Outcome.ToString(), decision.Rule);
+        if (outcome.Decision is { } decision) metrics.PolicyDecided(decision.Outcome, decision.Rule);
         return outcome;
     }
 

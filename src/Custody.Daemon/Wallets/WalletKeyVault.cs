@@ -18,7 +18,7 @@ namespace Custody.Daemon.Wallets;
 /// on it stays in <see cref="KeyRingCache"/> while the wallet is busy (Hsm:KeyRingCacheSeconds
 /// idle, then zeroed) or, with the cache off, only until the caller disposes its lease.
 /// </summary>
-public sealed class WalletKeyVault(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, DaemonMetrics metrics, TimeProvider clock)
+public sealed class WalletKeyVault(HsmConnection hsm, HsmSettings settings, KeyRingCache rings, CustodyMetrics metrics, TimeProvider clock)
 {
     /// <summary>A fresh HD seed: 32 bytes from the HSM, a BIP32 seed and a SLIP-39 master secret alike.</summary>
     public const int SeedLength = 32;
@@ -33,13 +33,13 @@ public sealed class WalletKeyVault(HsmConnection hsm, HsmSettings settings, KeyR
         var kekVersion = CurrentKekVersion();
         var sealer = hsm.CreateSealer(kekVersion);
         var sealedSeed = Timed("seal", () => sealer.Seal(seed.Span, SeedBinding.AssociatedData(walletId, kekVersion)));
-        return new WalletRecord(walletId, name, WalletKind.Hd, null, sealedSeed, kekVersion, null, null, fingerprint, Now());
+        return new WalletRecord(walletId, name, WalletKind.Hd, null, sealedSeed, kekVersion, null, null, fingerprint, Now(), WalletBackup.None);
     }
 
     public WalletRecord NewHsmNativeWallet(string name, KeyCurve curve)
     {
         var key = Timed("generate", () => hsm.Keys.Generate(curve));
-        return new WalletRecord(WalletRecord.NewId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now());
+        return new WalletRecord(WalletRecord.NewId(), name, WalletKind.HsmNative, curve, null, null, key.Id.ToString(), key.PublicKeyBytes(), null, Now(), WalletBackup.None);
     }
 
     /// <summary>The wallet's keys on <paramref name="curve"/>; dispose right after use.</summary>
@@ -99,7 +99,7 @@ public sealed class WalletKeyVault(HsmConnection hsm, HsmSettings settings, KeyR
     private void Timed(string operation, Action call) => Timed(operation, () => { call(); return 0; });
 
     /// <summary>Times the HSM-native signatures too, which happen inside the chain codec.</summary>
-    private sealed class TimedKeyRing(IKeyRing inner, DaemonMetrics metrics) : IKeyRing
+    private sealed class TimedKeyRing(IKeyRing inner, CustodyMetrics metrics) : IKeyRing
     {
         public uint? MasterFingerprint => inner.MasterFingerprint;
 

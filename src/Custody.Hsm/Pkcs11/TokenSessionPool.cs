@@ -30,6 +30,8 @@ internal sealed class TokenSessionPool : IDisposable
     private int _opened;
     private int _live;
     private int _dropped;
+    private long _finished;
+    private int _probesWaiting;
     private bool _disposed;
 
     public TokenSessionPool(Pkcs11Module module, HsmOptions options)
@@ -52,6 +54,40 @@ internal sealed class TokenSessionPool : IDisposable
     /// <summary>Sessions dropped after a failure (for tests and diagnostics).</summary>
     public int DroppedSessions => Volatile.Read(ref _dropped);
 
+    /// <summary>Sessions running an operation right now.</summary>
+    public int LeasedSessions => Volatile.Read(ref _leased);
+
+    /// <summary>Most sessions open at once (the configured MaxSessions).</summary>
+    public int MaxSessions => _options.MaxSessions;
+
+    /// <summary>Operations the token answered (successfully or with a verdict), ever: tells a busy token from a hung one.</summary>
+    public long FinishedOperations => Interlocked.Read(ref _finished);
+
+    public TimeSpan SessionWaitTimeout => _options.SessionWaitTimeout;
+
+    /// <summary>Waits up to the session wait for <see cref="FinishedOperations"/> to pass <paramref name="seen"/>.</summary>
+    public bool WaitForFinishedOperation(long seen)
+    {
+        var deadline = Environment.TickCount64 + (long)_options.SessionWaitTimeout.TotalMilliseconds;
+        Interlocked.Increment(ref _probesWaiting);
+        try
+        {
+            while (FinishedOperations == seen)
+            {
+                if (Environment.TickCount64 >= deadline) return false;
+                Thread.Sleep(10); // a probe, seconds apart: polling costs nothing worth an event on the signing path
+            }
+            return true;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _probesWaiting);
+        }
+    }
+
+    /// <summary>Probes waiting in <see cref="WaitForFinishedOperation"/> now (for tests and diagnostics).</summary>
+    public int ProbesWaiting => Volatile.Read(ref _probesWaiting);
+
     /// <summary>Most sessions ever leased at the same time.</summary>
     public int PeakLeasedSessions => Volatile.Read(ref _peakLeased);
 
@@ -60,7 +96,7 @@ internal sealed class TokenSessionPool : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_permits.Wait(_options.SessionWaitTimeout))
-            throw new HsmUnavailableException(
+            throw HsmUnavailableException.Busy(
                 $"{operation}: all {_options.MaxSessions} sessions to token '{TokenLabel}' stayed busy for {_options.SessionWaitTimeout.TotalSeconds:0.###} s");
         try
         {
@@ -181,6 +217,7 @@ internal sealed class TokenSessionPool : IDisposable
 
     private void Return(TokenSession session)
     {
+        Interlocked.Increment(ref _finished);
         Interlocked.Decrement(ref _leased);
         _idle.Push(session);
     }

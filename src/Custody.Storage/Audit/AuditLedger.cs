@@ -17,6 +17,20 @@ internal sealed class AuditLedger(Readers readers, LedgerWriter writer, AuditApp
 
     public Exception? LastCheckpointError => checkpointer?.LastError;
 
+    public DateTimeOffset FullySignedAt => checkpointer?.FullySignedAt ?? DateTimeOffset.UnixEpoch;
+
+    public Task<IReadOnlyList<byte[]>> LeafHashesAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
+        return Task.FromResult<IReadOnlyList<byte[]>>(readers.Read(sql =>
+        {
+            var hashes = AuditTables.LeafHashes(sql, from, to);
+            return hashes.Count == to - from ? hashes
+                : throw new InvalidOperationException($"the log holds {hashes.Count} of records {from}..{to - 1}; run 'custody-admin audit verify'");
+        }));
+    }
+
     public Task<AuditReceipt> AppendAsync(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -72,7 +86,7 @@ internal sealed class AuditLedger(Readers readers, LedgerWriter writer, AuditApp
     private static MerkleTree Tree(Sql sql, long size)
     {
         var tree = new MerkleTree();
-        foreach (var hash in AuditTables.LeafHashes(sql, size)) tree.Append(hash);
+        foreach (var hash in AuditTables.LeafHashes(sql, 0, size)) tree.Append(hash);
         if (tree.Size != size)
             throw new InvalidOperationException($"the log holds {tree.Size} of the {size} records a checkpoint covers; run 'custody-admin audit verify'");
         return tree;

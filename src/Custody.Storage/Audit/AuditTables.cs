@@ -78,8 +78,8 @@ internal static class AuditTables
         }
     }
 
-    public static List<byte[]> LeafHashes(Sql sql, long size) =>
-        sql.Query("SELECT leaf_hash FROM audit_records WHERE seq < @size ORDER BY seq", r => r.Bytes(0), ("@size", size));
+    public static List<byte[]> LeafHashes(Sql sql, long from, long to) =>
+        sql.Query("SELECT leaf_hash FROM audit_records WHERE seq >= @from AND seq < @to ORDER BY seq", r => r.Bytes(0), ("@from", from), ("@to", to));
 
     public static List<SignedCheckpoint> Checkpoints(Sql sql) =>
         sql.Query("SELECT idx, note FROM audit_checkpoints ORDER BY idx", ReadCheckpoint);

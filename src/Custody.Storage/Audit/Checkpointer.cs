@@ -30,6 +30,7 @@ internal sealed class Checkpointer : IAsyncDisposable
     private readonly Task _loop;
     private IDisposable? _lease;
     private long _checkpointedSize;
+    private long _fullySignedAtTicks;
     private Exception? _lastError;
 
     public Checkpointer(LedgerEngine engine, Readers readers, LedgerWriter writer, AuditAppender appender, ICheckpointSigner signer, LedgerOptions options, long checkpointedSize)
@@ -43,6 +44,7 @@ internal sealed class Checkpointer : IAsyncDisposable
         _origin = options.Origin ?? signer.Name;
         _options = options;
         _checkpointedSize = checkpointedSize;
+        _fullySignedAtTicks = options.Time.GetUtcNow().UtcTicks;
         _appender.Appended += size =>
         {
             if (size - Interlocked.Read(ref _checkpointedSize) >= _options.CheckpointEvery && _due.CurrentCount == 0)
@@ -55,6 +57,9 @@ internal sealed class Checkpointer : IAsyncDisposable
 
     public Exception? LastError => Volatile.Read(ref _lastError);
 
+    /// <summary>When this process last found every record it knew of under a signed checkpoint (or started).</summary>
+    public DateTimeOffset FullySignedAt => new(Interlocked.Read(ref _fullySignedAtTicks), TimeSpan.Zero);
+
     /// <summary>Signs a checkpoint of the whole log now when any record is unsigned (and this process leads); returns the newest.</summary>
     public async Task<SignedCheckpoint?> SignAsync()
     {
@@ -64,8 +69,10 @@ internal sealed class Checkpointer : IAsyncDisposable
             var (head, latest) = _readers.Read(sql => (AuditTables.ReadHead(sql), AuditTables.LatestCheckpoint(sql)), snapshot: true);
             _appender.Observe(head.Size);
             if (latest is not null) Advance(latest.Checkpoint.Size);
-            if (latest is not null && latest.Checkpoint.Size >= head.Size) return latest;
+            if (latest is not null && latest.Checkpoint.Size >= head.Size) return FullySigned(latest);
             if ((_lease ??= _engine.TryLeadCheckpoints()) is null) return latest; // another process signs
+            // A witness holding a checkpoint this log does not extend (a rollback, a rewrite) stops signing here.
+            if (_options.Witnesses is { } witnesses) await witnesses.CheckBeforeSigningAsync().ConfigureAwait(false);
 
             var checkpoint = new Checkpoint(_origin, head.Size, head.Tree().Root());
             var note = checkpoint.Sign(_signer);
@@ -81,7 +88,8 @@ internal sealed class Checkpointer : IAsyncDisposable
             }).ConfigureAwait(false);
             Advance(stored.Checkpoint.Size);
             Volatile.Write(ref _lastError, null);
-            return stored;
+            if (ReferenceEquals(stored.Checkpoint, checkpoint)) _options.Witnesses?.Stored(stored);
+            return FullySigned(stored);
         }
         catch (Exception e)
         {
@@ -137,6 +145,12 @@ internal sealed class Checkpointer : IAsyncDisposable
                 // LastError and the lag metric say so; the next tick tries again.
             }
         }
+    }
+
+    private SignedCheckpoint FullySigned(SignedCheckpoint latest)
+    {
+        Interlocked.Exchange(ref _fullySignedAtTicks, _options.Time.GetUtcNow().UtcTicks);
+        return latest;
     }
 
     private void Advance(long size)

@@ -46,6 +46,13 @@ public abstract class LedgerEngine : IDisposable
     /// <summary>What an exception from the provider means for the ledger.</summary>
     public abstract StoreError Classify(Exception exception);
 
+    /// <summary>
+    /// A fault the store has now though no write has met it yet (a full volume, files that refuse
+    /// writes), for health checks; null when none is seen. A failed write is not a reliable witness:
+    /// SQLite reuses the WAL space a failed transaction took, so a small write can pass on a full disk.
+    /// </summary>
+    public virtual LedgerFault? Check() => null;
+
     /// <summary>Creates or migrates the schema (idempotent; safe when two processes start at once).</summary>
     public abstract void Migrate();
 

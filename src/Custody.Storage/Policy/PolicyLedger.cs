@@ -125,6 +125,13 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
         return Task.FromResult<IReadOnlyList<PendingApproval>>(readers.Read(sql => Pending.Waiting(sql, walletId, time.GetUtcNow(), Math.Min(limit, 1000))));
     }
 
+    public Task<PolicyCounts> CountAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(readers.Read(sql =>
+        {
+            var (wallets, global) = Freezes.Count(sql);
+            return new PolicyCounts(Pending.CountWaiting(sql, time.GetUtcNow()), wallets, global);
+        }));
+
     public async Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, byte[] signature,
         string principal, CancellationToken cancellationToken)
     {

@@ -79,6 +79,11 @@ internal static class Freezes
     public static FreezeState? Get(Sql sql, PolicyScope scope) =>
         sql.First("SELECT scope, frozen_by, frozen_at, reason FROM policy_freezes WHERE scope = @scope", Read, ("@scope", scope.ToString()));
 
+    /// <summary>Wallets frozen one by one, and whether the global freeze is on.</summary>
+    public static (long Wallets, bool Global) Count(Sql sql) =>
+        (sql.Scalar<long>("SELECT count(*) FROM policy_freezes WHERE scope <> 'global'"),
+         sql.Scalar<long>("SELECT count(*) FROM policy_freezes WHERE scope = 'global'") > 0);
+
     private static FreezeState Read(DbDataReader r) => new(PolicyScope.Parse(r.GetString(0)), r.GetString(1), r.Millis(2), r.GetString(3));
 }
 
@@ -135,6 +140,10 @@ internal static class Pending
             Read, ("@now", Rows.Millis(now)), ("@limit", (long)limit))
         : sql.Query($"SELECT {Columns} FROM policy_pending WHERE state = 'Pending' AND expires_at >= @now AND wallet = @wallet ORDER BY parked_at LIMIT @limit",
             Read, ("@now", Rows.Millis(now)), ("@wallet", walletId), ("@limit", (long)limit));
+
+    /// <summary>How many requests are still waiting (as <see cref="Waiting"/>, without the rows).</summary>
+    public static long CountWaiting(Sql sql, DateTimeOffset now) =>
+        sql.Scalar<long>("SELECT count(*) FROM policy_pending WHERE state = 'Pending' AND expires_at >= @now", ("@now", Rows.Millis(now)));
 
     public static void Release(Sql sql, string requestDigest) =>
         sql.Execute("UPDATE policy_pending SET state = 'Released' WHERE request_digest = @digest AND state = 'Pending'", ("@digest", requestDigest));

@@ -16,7 +16,7 @@ namespace Custody.Storage.Wallets;
 /// </summary>
 internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWalletLedger
 {
-    private const string Columns = "wallet_id, name, kind, curve, sealed_seed, kek_version, hsm_key_id, public_key, master_fingerprint, created_at";
+    private const string Columns = "wallet_id, name, kind, curve, sealed_seed, kek_version, hsm_key_id, public_key, master_fingerprint, created_at, backup";
 
     public Task CreateAsync(WalletRecord wallet, string principal, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken)
     {
@@ -26,14 +26,16 @@ internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWall
         return writer.CommitAsync(LockSet.None, tx =>
         {
             tx.Sql.Execute(
-                $"INSERT INTO wallets ({Columns}) VALUES (@id, @name, @kind, @curve, @seed, @kek, @keyId, @pub, @fp, @created)",
+                $"INSERT INTO wallets ({Columns}) VALUES (@id, @name, @kind, @curve, @seed, @kek, @keyId, @pub, @fp, @created, @backup)",
                 ("@id", wallet.WalletId), ("@name", wallet.Name), ("@kind", KindText(wallet.Kind)), ("@curve", wallet.Curve is { } c ? CurveText(c) : null),
                 ("@seed", wallet.SealedSeed), ("@kek", (long?)wallet.KekVersion), ("@keyId", wallet.HsmKeyId), ("@pub", wallet.PublicKey),
-                ("@fp", (long?)wallet.MasterFingerprint), ("@created", Rows.Millis(wallet.CreatedAt)));
+                ("@fp", (long?)wallet.MasterFingerprint), ("@created", Rows.Millis(wallet.CreatedAt)),
+                ("@backup", WalletBackups.Text(wallet.Backup)));
             var recorded = new Dictionary<string, string>(details, StringComparer.Ordinal)
             {
                 ["name"] = wallet.Name,
                 ["kind"] = KindText(wallet.Kind),
+                ["backup"] = WalletBackups.Text(wallet.Backup),
             };
             if (wallet.Curve is { } curve) recorded["curve"] = CurveText(curve);
             if (wallet.MasterFingerprint is { } fingerprint) recorded["fingerprint"] = fingerprint.ToString("x8", CultureInfo.InvariantCulture);
@@ -94,6 +96,11 @@ internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWall
             return used;
         });
 
+    public Task<IReadOnlyList<WalletCount>> CountAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<WalletCount>>(readers.Read(sql =>
+            sql.Query("SELECT kind, backup, count(*) FROM wallets GROUP BY kind, backup ORDER BY kind, backup",
+                r => new WalletCount(KindOf(r.GetString(0)), WalletBackups.Parse(r.GetString(1)), r.GetInt64(2)))));
+
     public Task<IReadOnlyList<WalletRecord>> HdWalletsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<WalletRecord>>(readers.Read(sql => sql.Query($"SELECT {Columns} FROM wallets WHERE kind = 'hd' ORDER BY wallet_id", Read)));
 
@@ -123,10 +130,12 @@ internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWall
 
     private static WalletRecord Read(DbDataReader r) => new(
         r.GetString(0), r.GetString(1),
-        r.GetString(2) == "hd" ? WalletKind.Hd : WalletKind.HsmNative,
+        KindOf(r.GetString(2)),
         r.NullableString(3) switch { "secp256k1" => KeyCurve.Secp256k1, "ed25519" => KeyCurve.Ed25519, _ => null },
         r.NullableBytes(4), (int?)r.NullableInt64(5), r.NullableString(6), r.NullableBytes(7),
-        (uint?)r.NullableInt64(8), r.Millis(9));
+        (uint?)r.NullableInt64(8), r.Millis(9), WalletBackups.Parse(r.GetString(10)));
+
+    private static WalletKind KindOf(string text) => text == "hd" ? WalletKind.Hd : WalletKind.HsmNative;
 
     private static string KindText(WalletKind kind) => kind == WalletKind.Hd ? "hd" : "hsm-native";
 

@@ -37,6 +37,9 @@ public sealed class LedgerWriter : IDisposable
     private StatementCache? _connection;
     private long _commits;
     private long _changes;
+    private long _lastCommit;
+
+    internal TimeProvider Time => _time;
 
     internal LedgerWriter(LedgerEngine engine, AuditAppender audit, TimeProvider time, int maxBatch)
     {
@@ -56,6 +59,9 @@ public sealed class LedgerWriter : IDisposable
 
     /// <summary>The last storage fault a write met, or null after a successful commit.</summary>
     public LedgerUnavailableException? LastFault { get; private set; }
+
+    /// <summary>When the last transaction committed (TimeProvider timestamp), or 0 before the first.</summary>
+    public long LastCommitTimestamp => Interlocked.Read(ref _lastCommit);
 
     /// <summary>Writes <paramref name="apply"/> in the next batch; completes after the commit.</summary>
     public Task<T> CommitAsync<T>(LockSet locks, Func<LedgerTransaction, T> apply, string? idempotencyKey = null)
@@ -137,6 +143,7 @@ public sealed class LedgerWriter : IDisposable
                 Interlocked.Increment(ref _commits);
                 Interlocked.Add(ref _changes, batch.Count);
                 LastFault = null;
+                Interlocked.Exchange(ref _lastCommit, _time.GetTimestamp());
                 Committed?.Invoke(batch.Count, _time.GetElapsedTime(started));
                 foreach (var change in batch) change.Complete();
                 return;
@@ -151,6 +158,8 @@ public sealed class LedgerWriter : IDisposable
                     Thread.Sleep(Random.Shared.Next(1, 1 << attempt)); // back off a few ms, growing
                     continue;
                 }
+                // Still locked or still conflicting after every attempt: the store is not answering, not the change.
+                if (error.Kind == StoreErrorKind.Retry) error = StoreError.Storage(LedgerFault.Unavailable);
                 if (error.Kind == StoreErrorKind.Storage)
                 {
                     var fault = e as LedgerUnavailableException ?? Unavailable(error.Fault, e);

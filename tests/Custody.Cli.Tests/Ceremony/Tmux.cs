@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -68,18 +67,14 @@ internal sealed partial class Tmux : IDisposable
         return pattern.Matches(Fresh())[^1];
     }
 
-    private string Await(string what, int seconds, Func<string, bool> printed, Func<string, bool> shown)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+    private string Await(string what, int seconds, Func<string, bool> printed, Func<string, bool> shown) =>
+        Eventually.Succeeds(() =>
         {
             var screen = Screen();
-            if (printed(Fresh()) && shown(screen)) return screen;
-            if (deadline.Elapsed > TimeSpan.FromSeconds(seconds))
-                throw new TimeoutException($"the terminal did not print {what} within {seconds} s after the last input; it shows:\n{screen}");
-            Thread.Sleep(100);
-        }
-    }
+            return printed(Fresh()) && shown(screen)
+                ? screen
+                : throw new TimeoutException($"the terminal did not print {what} within {seconds} s after the last input; it shows:\n{screen}");
+        }, TimeSpan.FromSeconds(seconds));
 
     // CSI (colours, cursor moves, erase), OSC (titles) and two-byte escapes.
     [GeneratedRegex(@"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")]
@@ -87,15 +82,7 @@ internal sealed partial class Tmux : IDisposable
 
     public void Dispose() => Run("kill-session", "-t", _session);
 
-    private static string Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
+    private static string Run(params string[] args) => ChildProcess.Run(["tmux"], args).Stdout;
 }
 
 /// <summary>A test that needs a terminal: skipped, saying why, where tmux is not installed.</summary>

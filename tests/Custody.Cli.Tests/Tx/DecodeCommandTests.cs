@@ -20,13 +20,13 @@ public sealed class DecodeCommandTests : IDisposable
         var psbt = PartiallySignedTransaction.ParseBase64(File.ReadAllText(Vector));
         File.WriteAllBytes(binary, psbt.ToBytes());
 
-        var fromText = CustodyAdmin.Run("tx", "decode", "--chain", "btc-testnet", "--file", Vector, "--json");
-        var fromBinary = CustodyAdmin.Run("tx", "decode", "--chain", "btc-testnet", "--file", binary, "--json");
+        var fromText = ChildProcess.Admin("tx", "decode", "--chain", "btc-testnet", "--file", Vector, "--json");
+        var fromBinary = ChildProcess.Admin("tx", "decode", "--chain", "btc-testnet", "--file", binary, "--json");
 
         Assert.Equal(0, fromText.ExitCode);
-        Assert.Equal("", fromText.Error);
-        Assert.Equal(fromText.Out, fromBinary.Out);
-        using var json = JsonDocument.Parse(fromText.Out);
+        Assert.Equal("", fromText.Stderr);
+        Assert.Equal(fromText.Stdout, fromBinary.Stdout);
+        using var json = JsonDocument.Parse(fromText.Stdout);
         var root = json.RootElement;
         Assert.Equal("btc-testnet", root.GetProperty("chain").GetString());
         Assert.Equal("10000", root.GetProperty("fee").GetString()); // 0.5 + 2 BTC in, 1.4999 + 1 BTC out
@@ -51,11 +51,11 @@ public sealed class DecodeCommandTests : IDisposable
     [Fact]
     public void Prints_readable_text_without_json()
     {
-        var result = CustodyAdmin.Run("tx", "decode", "--chain", "btc-testnet", "--file", Vector);
+        var result = ChildProcess.Admin("tx", "decode", "--chain", "btc-testnet", "--file", Vector);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("fee:     10000", result.Out, StringComparison.Ordinal);
-        Assert.Contains("(change)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("fee:     10000", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(change)", result.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -64,12 +64,12 @@ public sealed class DecodeCommandTests : IDisposable
     [InlineData("nochain", "error: chain: unknown chain 'nochain'")]
     public void Refusals_are_one_line_on_stderr_with_a_failure_code(string chain, string expected)
     {
-        var result = CustodyAdmin.Run("tx", "decode", "--chain", chain, "--file", Vector, "--json");
+        var result = ChildProcess.Admin("tx", "decode", "--chain", chain, "--file", Vector, "--json");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("", result.Out);
-        Assert.StartsWith(expected, result.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Equal("", result.Stdout);
+        Assert.StartsWith(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,9 +78,9 @@ public sealed class DecodeCommandTests : IDisposable
         var garbage = Path.Combine(_directory, "garbage.txt");
         File.WriteAllText(garbage, "this is not a transaction");
 
-        var result = CustodyAdmin.Run("tx", "decode", "--chain", "btc", "--file", garbage);
+        var result = ChildProcess.Admin("tx", "decode", "--chain", "btc", "--file", garbage);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: psbt: not valid base64", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("error: psbt: not valid base64", result.Stderr, StringComparison.Ordinal);
     }
 }

@@ -20,9 +20,9 @@ public sealed class TxDecodeAccountChainsTests : IDisposable
 
     private static JsonElement Decode(string chain, string file)
     {
-        var result = CustodyAdmin.Run("tx", "decode", "--chain", chain, "--file", file, "--json");
-        Assert.True(result.ExitCode == 0, result.Error);
-        using var json = JsonDocument.Parse(result.Out);
+        var result = ChildProcess.Admin("tx", "decode", "--chain", chain, "--file", file, "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
         return json.RootElement.Clone();
     }
 
@@ -44,10 +44,10 @@ public sealed class TxDecodeAccountChainsTests : IDisposable
     [Fact]
     public void Evm_transaction_for_another_chain_is_refused_with_the_field()
     {
-        var result = CustodyAdmin.Run("tx", "decode", "--chain", "evm:137", "--file", Write("tx.hex", Eip155Unsigned), "--json");
+        var result = ChildProcess.Admin("tx", "decode", "--chain", "evm:137", "--file", Write("tx.hex", Eip155Unsigned), "--json");
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("tx.chainId", result.Error, StringComparison.Ordinal);
-        Assert.Equal("", result.Out);
+        Assert.Contains("tx.chainId", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", result.Stdout);
     }
 
     [Fact]
@@ -72,9 +72,9 @@ public sealed class TxDecodeAccountChainsTests : IDisposable
         Assert.Equal(TronAddress.ToText(Convert.FromHexString("4141f82674a30ae1328745d08afe2d1a0a24195283")), output.GetProperty("destination").GetString());
         Assert.Equal("18123456", output.GetProperty("amount").GetString());
 
-        var expired = CustodyAdmin.Run("tx", "decode", "--chain", "trx", "--file", Write("old.hex", Raw(1752562632000)), "--json");
+        var expired = ChildProcess.Admin("tx", "decode", "--chain", "trx", "--file", Write("old.hex", Raw(1752562632000)), "--json");
         Assert.NotEqual(0, expired.ExitCode);
-        Assert.Contains("raw_data.expiration", expired.Error, StringComparison.Ordinal);
+        Assert.Contains("raw_data.expiration", expired.Stderr, StringComparison.Ordinal);
     }
 
     // wallet-core's SignTokenTransfer message (mainnet transaction 3vZ67C…): SPL TransferChecked of 4000 base units.

@@ -78,6 +78,23 @@ public class MerkleTests
     }
 
     [Fact]
+    public void A_consistency_proof_from_the_right_edge_alone_is_the_proof_from_the_whole_tree()
+    {
+        var tree = new MerkleTree();
+        var leaves = Enumerable.Range(0, 70).Select(i => MerkleHash.Leaf([(byte)i])).ToList();
+        foreach (var leaf in leaves) tree.Append(leaf);
+        for (var size1 = 0; size1 <= 70; size1++)
+        {
+            for (var size2 = size1; size2 <= 70; size2++)
+            {
+                var proof = tree.State(size1).ConsistencyProof(leaves[size1..size2]);
+                Assert.Equal(tree.ConsistencyProof(size1, size2).Path, proof.Path);
+                Assert.True(size1 == 0 || proof.Verify(tree.Root(size1), tree.Root(size2)));
+            }
+        }
+    }
+
+    [Fact]
     public void Reference_consistency_proofs()
     {
         var leaves = ReferenceLeafHashes();

@@ -16,7 +16,7 @@ namespace Custody.Core.Tests.Hd;
 /// </summary>
 public class ScureCrossCheckTests
 {
-    [NodeCrossCheckFact("hd", "@scure/bip32")]
+    [NodeFact("tests/crosscheck/hd", "@scure/bip32")]
     public void Custody_agrees_with_scure_and_the_JS_engine()
     {
         var random = new Random(2024);
@@ -49,7 +49,7 @@ public class ScureCrossCheckTests
             mnemonics,
             strings,
         });
-        using var response = JsonDocument.Parse(NodeCrossCheck.Run("hd", "@scure/bip32", request));
+        using var response = JsonDocument.Parse(Node.Run("tests/crosscheck/hd", "crosscheck.mjs", request));
         var answers = response.RootElement;
 
         var w = 0;

@@ -23,7 +23,7 @@ internal static class CeremonyWallet
                 throw new CliException($"the seed sealed under KEK v{kekVersion} did not unseal to itself; nothing was stored");
         }
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var wallet = new WalletRecord(walletId, name, WalletKind.Hd, null, blob, kekVersion, null, null, fingerprint, now);
+        var wallet = new WalletRecord(walletId, name, WalletKind.Hd, null, blob, kekVersion, null, null, fingerprint, now, WalletBackup.Ceremony);
         await installation.Wallets.CreateAsync(wallet, audit.Principal, new Dictionary<string, string> { ["via"] = ceremony }, cancellationToken).ConfigureAwait(false);
         return wallet;
     }

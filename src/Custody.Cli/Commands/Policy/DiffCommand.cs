@@ -14,7 +14,7 @@ internal static class DiffCommand
     public static Command Create()
     {
         var command = new Command("diff", "Show the line diff between the policy in force and a document");
-        var connection = DaemonClient.Options.AddTo(command);
+        var connection = DaemonClient.Options.AddTo(command, json: false);
         var scope = PolicyScopeOptions.AddTo(command);
         var file = new Option<string>("--file") { Description = "The policy document (JSON, comments allowed)", Required = true };
         command.Options.Add(file);

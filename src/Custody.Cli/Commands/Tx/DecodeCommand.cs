@@ -54,6 +54,10 @@ internal static class DecodeCommand
         return Encoding.UTF8.GetString(stream.ToArray()) + Environment.NewLine;
     }
 
+    /// <summary>Base units and the asset, with the human amount beside them when its decimals are known: "10000 native (0.0001 BTC)".</summary>
+    internal static string Amount(string chain, string asset, string baseUnits) =>
+        AssetUnits.Format(chain, asset, baseUnits) is { } human ? $"{baseUnits} {asset} ({human})" : $"{baseUnits} {asset}";
+
     private static string ToText(TransactionIntent intent)
     {
         var text = new StringBuilder();
@@ -61,8 +65,8 @@ internal static class DecodeCommand
         foreach (var source in intent.Sources) text.AppendLine(CultureInfo.InvariantCulture, $"from:    {source}");
         foreach (var output in intent.Outputs)
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"to:      {output.Destination ?? "(no address)"}  {output.Amount} {output.Asset}{(output.IsChange ? "  (change)" : "")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"fee:     {intent.Fee}");
+                $"to:      {output.Destination ?? "(no address)"}  {Amount(intent.Chain.Id, output.Asset, output.Amount.ToString(CultureInfo.InvariantCulture))}{(output.IsChange ? "  (change)" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"fee:     {Amount(intent.Chain.Id, IntentOutput.NativeAsset, intent.Fee.ToString(CultureInfo.InvariantCulture))}");
         if (intent.Call is { } call) text.AppendLine(CultureInfo.InvariantCulture, $"call:    {call.Contract} {call.Selector} value {call.Value}");
         foreach (var key in intent.ReplayKeys) text.AppendLine(CultureInfo.InvariantCulture, $"spends:  {key}");
         foreach (var note in intent.Notes) text.AppendLine(CultureInfo.InvariantCulture, $"note:    {note}");

@@ -59,4 +59,29 @@ public sealed class MerkleTreeState
     }
 
     public MerkleTreeState Clone() => new(Size, [.. _edge]);
+
+    /// <summary>
+    /// The RFC 6962 consistency proof from this tree to the tree with <paramref name="appended"/>
+    /// leaves added, without the rest of the log: every node the proof takes from the old tree is
+    /// one of its complete subtrees, which the right edge holds (largest, leftmost first).
+    /// </summary>
+    public ConsistencyProof ConsistencyProof(IReadOnlyList<byte[]> appended)
+    {
+        ArgumentNullException.ThrowIfNull(appended);
+        var oldSize = Size;
+        var edge = new Dictionary<long, (long End, byte[] Hash)>();
+        long start = 0;
+        var next = 0;
+        for (var bit = 62; bit >= 0; bit--)
+        {
+            if (((oldSize >> bit) & 1) == 0) continue;
+            edge[start] = (start + (1L << bit), _edge[next++]);
+            start += 1L << bit;
+        }
+        byte[] Subtree(long from, long to) =>
+            from >= oldSize ? MerkleHash.Subtree(appended, from - oldSize, to - oldSize)
+            : edge.TryGetValue(from, out var node) && node.End == to ? node.Hash
+            : throw new InvalidOperationException($"the subtree {from}..{to} is not on the right edge of {oldSize} leaves");
+        return new ConsistencyProof(oldSize, oldSize + appended.Count, MerkleProof.ConsistencyPath(Subtree, oldSize, oldSize + appended.Count));
+    }
 }

@@ -17,7 +17,7 @@ namespace Custody.Core.Tests.Chains.Bitcoin;
 /// </summary>
 public class BitcoinJsCrossCheckTests
 {
-    [NodeCrossCheckFact("bitcoin", "bitcoinjs-lib")]
+    [NodeFact("tests/crosscheck/bitcoin", "bitcoinjs-lib")]
     public void Bitcoinjs_verifies_finalises_and_extracts_what_custody_signed()
     {
         using var keys = FixedKeyRing.Deterministic(0x1234abcd, "crosscheck");
@@ -48,7 +48,7 @@ public class BitcoinJsCrossCheckTests
             }));
         }
 
-        using var answer = JsonDocument.Parse(NodeCrossCheck.Run("bitcoin", "bitcoinjs-lib", JsonSerializer.Serialize(new { cases })));
+        using var answer = JsonDocument.Parse(Node.Run("tests/crosscheck/bitcoin", "crosscheck.mjs", JsonSerializer.Serialize(new { cases })));
 
         var results = answer.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(cases.Count, results.Count);

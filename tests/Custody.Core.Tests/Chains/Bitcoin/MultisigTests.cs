@@ -8,6 +8,7 @@ using Custody.Core.Crypto;
 using Custody.Core.Hd;
 using Custody.Core.Hd.Bip32;
 using Custody.Core.Tests.TestKit;
+using Custody.TestKit;
 using NB = NBitcoin;
 
 namespace Custody.Core.Tests.Chains.Bitcoin;
@@ -114,7 +115,7 @@ public sealed class MultisigTests : IDisposable
 
     public static TheoryData<string> Shapes => new() { "wsh({0})", "sh(wsh({0}))", "sh({0})" };
 
-    [NodeCrossCheckTheory("bitcoin", "bitcoinjs-lib")]
+    [NodeTheory("tests/crosscheck/bitcoin", "bitcoinjs-lib")]
     [MemberData(nameof(Shapes))]
     public void Two_of_three_round_trip_with_a_bitcoinjs_cosigner(string shape)
     {
@@ -130,8 +131,8 @@ public sealed class MultisigTests : IDisposable
         var missing = Assert.Throws<InvalidInputException>(() => codec.FinalizeAndExtract(PartiallySignedTransaction.ParseBase64(ours.Payload).ToBytes()));
         Assert.Contains("input[0] needs 1 more signature", missing.Reason, StringComparison.Ordinal);
 
-        using var answer = JsonDocument.Parse(NodeCrossCheck.Run("bitcoin", "bitcoinjs-lib",
-            JsonSerializer.Serialize(new { psbt = unsigned.ToBase64(), ours = ours.Payload, keys = CosignerKeys(unsigned) }), "cosign.mjs"));
+        using var answer = JsonDocument.Parse(Node.Run("tests/crosscheck/bitcoin", "cosign.mjs",
+            JsonSerializer.Serialize(new { psbt = unsigned.ToBase64(), ours = ours.Payload, keys = CosignerKeys(unsigned) })));
         var theirs = answer.RootElement.GetProperty("cosigned").GetString()!;
 
         var combined = codec.Combine([PartiallySignedTransaction.DecodeBase64(ours.Payload), PartiallySignedTransaction.DecodeBase64(theirs)]);

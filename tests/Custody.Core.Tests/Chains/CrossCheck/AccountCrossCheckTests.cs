@@ -21,13 +21,13 @@ public class AccountCrossCheckTests
     // One run of the generator serves the three tests.
     private static readonly Lazy<JsonElement> Generated = new(() =>
     {
-        using var doc = JsonDocument.Parse(NodeCrossCheck.Run("account", "ethers", """{"seed": 20261124}"""));
+        using var doc = JsonDocument.Parse(Node.Run("tests/crosscheck/account", "crosscheck.mjs", """{"seed": 20261124}"""));
         return doc.RootElement.Clone();
     });
 
     private static JsonElement Cases => Generated.Value;
 
-    [NodeCrossCheckFact("account", "ethers")]
+    [NodeFact("tests/crosscheck/account", "ethers")]
     public void Ethers_transactions_decode_and_sign_identically()
     {
         var count = 0;
@@ -79,7 +79,7 @@ public class AccountCrossCheckTests
         Assert.True(count >= 100);
     }
 
-    [NodeCrossCheckFact("account", "ethers")]
+    [NodeFact("tests/crosscheck/account", "ethers")]
     public void Ethers_typed_data_hashes_and_signs_identically()
     {
         foreach (var c in Cases.GetProperty("eip712").EnumerateArray())
@@ -96,7 +96,7 @@ public class AccountCrossCheckTests
         }
     }
 
-    [NodeCrossCheckFact("account", "ethers")]
+    [NodeFact("tests/crosscheck/account", "ethers")]
     public void Web3js_messages_decode_and_sign_identically()
     {
         var codec = ChainRegistry.Get("sol").Codec();
