@@ -254,4 +254,26 @@ public class DescriptorTests
         Assert.Contains("no segwit", Assert.Throws<InvalidInputException>(() => descriptor.Address(BitcoinNetwork.Dogecoin, 0, 0)).Reason, StringComparison.Ordinal);
         Assert.Contains("branch", Assert.Throws<InvalidInputException>(() => descriptor.Address(BitcoinNetwork.Mainnet, 2, 0)).Field, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Mutated_descriptors_parse_or_are_refused_cleanly()
+    {
+        var corpus = new List<string>();
+        foreach (var row in AccountDescriptors) corpus.Add(row);
+        const string alphabet = "0123456789()[],'/*<>;{}#habcxpubwshtrmulti_";
+        var random = new Random(380);
+        var coverage = new FuzzCoverage("mutated descriptors");
+        for (var i = 0; i < 4_000; i++)
+        {
+            var text = corpus[random.Next(corpus.Count)].ToCharArray();
+            for (var m = 1 + random.Next(3); m > 0; m--)
+                text[random.Next(text.Length)] = alphabet[random.Next(alphabet.Length)];
+            coverage.Try(() =>
+            {
+                var descriptor = OutputDescriptor.Parse(new string(text));
+                descriptor.ScriptPubKey(0, 5);
+            });
+        }
+        coverage.AssertReached(minAccepted: 30, minRefused: 2_000); // most flips land in a Base58 key and break its checksum
+    }
 }
