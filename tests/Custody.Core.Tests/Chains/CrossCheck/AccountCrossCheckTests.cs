@@ -49,7 +49,8 @@ public class AccountCrossCheckTests
                     Assert.Equal(new IntentOutput(to, IntentOutput.NativeAsset, value, false), Assert.Single(intent.Outputs));
                     break;
                 case "create":
-                    Assert.Equal(["contract-creation", "calldata-sha256:" + Convert.ToHexStringLower(Hashes.Sha256(EvmTransaction.DecodeUnsigned(payload).Data.Span))], intent.Notes);
+                    Assert.Equal(["contract-creation"], intent.Notes);
+                    Assert.Equal(Convert.ToHexStringLower(Hashes.Sha256(EvmTransaction.DecodeUnsigned(payload).Data.Span)), intent.CalldataDigest);
                     break;
                 case "other":
                     // random calldata may start with a selector we decode; otherwise it is a call
