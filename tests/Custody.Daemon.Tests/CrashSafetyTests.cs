@@ -44,7 +44,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         for (var round = 0; round <= rounds; round++)
         {
             using var daemon = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-                ["--data-dir", _dataDir, "--port", port.ToString(), "--metrics-port", "0", "--Limits:RequestsPerSecond=0"]);
+                ["--data-dir", _dataDir, "--port", port.ToString(), "--metrics-port", "0", "--http-port", "0", "--Limits:RequestsPerSecond=0"]);
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
             var signing = new SigningService.SigningServiceClient(channel);
             if (wallet is null)

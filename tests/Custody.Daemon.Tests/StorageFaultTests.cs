@@ -61,7 +61,20 @@ public sealed class StorageFaultTests : IAsyncLifetime
         var health = new Health.HealthClient(daemon.Channel);
         await SignAsync(1);
 
-        // Full: fill what is left of the file system.
+        // Full: fill what is left of the file system. The write-ahead log is emptied first: SQLite
+        // reuses a log's old frames in place, and a write there needs no new block, so whether the
+        // next commit met the full disk would depend on when the log was last checkpointed.
+        var ledgerFile = Path.Combine(daemon.DataDir, "custody.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={ledgerFile};Pooling=False"))
+        {
+            connection.Open();
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA busy_timeout = 60000; PRAGMA wal_checkpoint(TRUNCATE);";
+            using var reader = checkpoint.ExecuteReader();
+            reader.NextResult();
+            Assert.True(reader.Read() && reader.GetInt64(0) == 0, "the log could not be checkpointed");
+        }
+        Assert.Equal(0, new FileInfo(ledgerFile + "-wal").Length);
         var filler = Path.Combine(_mount, "filler");
         Fill(filler);
         await Errors.RefusedAsync(StatusCode.Unavailable, "STORAGE_FULL", () => SignAsync(2));
@@ -93,18 +106,26 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.DoesNotContain(daemon.Logs.All, line => line.Contains("Internal error", StringComparison.Ordinal));
     }
 
-    /// <summary>Writes zeros until the file system is full.</summary>
+    /// <summary>Writes zeros until the file system is full, to the byte.</summary>
+    /// <remarks>
+    /// ext4 refuses a write on its worst-case estimate of the blocks it will need (delayed
+    /// allocation) and frees the rest of the estimate once the data is on disk, so one ENOSPC does
+    /// not mean full: flush after every write and halve the size after every refusal, down to a byte.
+    /// </remarks>
     private static void Fill(string path)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
-        var block = new byte[1 << 16];
-        try
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
+        for (var size = 1 << 16; size > 0;)
         {
-            while (true) stream.Write(block);
-        }
-        catch (IOException)
-        {
-            // ENOSPC: full
+            try
+            {
+                stream.Write(new byte[size]);
+                stream.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                size /= 2; // ENOSPC
+            }
         }
     }
 

@@ -279,7 +279,7 @@ public sealed class WitnessTests : IDisposable
         {
             var (port, metricsPort) = (FreePort.Next(), FreePort.Next());
             var process = await ChildProcess.StartAsync(ChildProcess.Custodyd,
-                ["--data-dir", tests._dataDir, "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture)]);
+                ["--data-dir", tests._dataDir, "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--http-port", "0"]);
             return new Daemon(tests, process, port, metricsPort);
         }
 

@@ -4,25 +4,14 @@ using System.Numerics;
 namespace Custody.Core.Chains;
 
 /// <summary>
-/// The one place that knows how many decimals an amount of base units has, for people: each
-/// chain's native asset and a small table of well-known tokens. Policies, intents and the API keep
+/// Amounts of base units for people: a chain's native unit (<see cref="Chain.NativeUnit"/>, set by
+/// its family's presets) and a small table of well-known tokens. Policies, intents and the API keep
 /// base units; this only adds "0.01 ETH" beside them. An asset not known here has no human form.
 /// </summary>
 public static class AssetUnits
 {
-    public sealed record Unit(string Symbol, int Decimals);
-
-    private static readonly Dictionary<string, Unit> Native = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["btc"] = new("BTC", 8), ["btc-testnet"] = new("tBTC", 8), ["btc-regtest"] = new("rBTC", 8),
-        ["ltc"] = new("LTC", 8), ["ltc-testnet"] = new("tLTC", 8), ["doge"] = new("DOGE", 8),
-        ["eth"] = new("ETH", 18), ["evm:137"] = new("POL", 18), ["evm:56"] = new("BNB", 18),
-        ["evm:42161"] = new("ETH", 18), ["evm:10"] = new("ETH", 18), ["evm:8453"] = new("ETH", 18),
-        ["trx"] = new("TRX", 6), ["sol"] = new("SOL", 9),
-    };
-
     /// <summary>(chain, token contract or mint as the decoders print it) → unit.</summary>
-    private static readonly Dictionary<(string Chain, string Asset), Unit> Tokens = new()
+    private static readonly Dictionary<(string Chain, string Asset), AssetUnit> Tokens = new()
     {
         [("eth", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")] = new("USDC", 6),
         [("eth", "0xdAC17F958D2ee523a2206206994597C13D831ec7")] = new("USDT", 6),
@@ -35,12 +24,12 @@ public static class AssetUnits
     };
 
     /// <summary>The unit of <paramref name="asset"/> ("native" or a token) on <paramref name="chain"/>, if known.</summary>
-    public static Unit? Of(string chain, string asset)
+    public static AssetUnit? Of(string chain, string asset)
     {
         ArgumentNullException.ThrowIfNull(asset);
-        var id = ChainRegistry.TryGet(chain, out var known) ? known.Id : chain;
-        if (asset == IntentOutput.NativeAsset) return Native.GetValueOrDefault(id);
-        return Tokens.FirstOrDefault(t => t.Key.Chain == id && t.Key.Asset.Equals(asset, StringComparison.OrdinalIgnoreCase)).Value;
+        if (!ChainRegistry.TryGet(chain, out var known)) return null;
+        if (asset == IntentOutput.NativeAsset) return known.NativeUnit;
+        return Tokens.FirstOrDefault(t => t.Key.Chain == known.Id && t.Key.Asset.Equals(asset, StringComparison.OrdinalIgnoreCase)).Value;
     }
 
     /// <summary>"0.01 ETH" for 10^16 wei; null when the asset's decimals are not known or the amount is not base units.</summary>

@@ -17,5 +17,8 @@ public sealed record Chain(
     /// <summary>The codec of this chain's unsigned transactions (its family's).</summary>
     public ITransactionCodec Codec() => Family.Codec(this);
 
+    /// <summary>The native asset's unit, for amounts shown to people; null for a chain known only by its id (an unnamed EVM chain).</summary>
+    public AssetUnit? NativeUnit { get; init; }
+
     public override string ToString() => Id;
 }

@@ -30,6 +30,10 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
                 return Build(StatusCode.InvalidArgument, "INVALID_ARGUMENT", invalid.Message,
                     new Dictionary<string, string> { ["field"] = invalid.Field },
                     new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Reason } } });
+            // A client that resets its stream surfaces as an IOException from the request body;
+            // the call is over on the client's side, not failed on ours.
+            case IOException when context.CancellationToken.IsCancellationRequested:
+                return Build(StatusCode.Cancelled, "CANCELLED", "the client reset the call");
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return context.Deadline <= DateTime.UtcNow
                     ? Build(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED", "the deadline passed before the call finished")

@@ -44,6 +44,7 @@ public class ChainFamilyArchitectureTests
             Assert.Same(family, chain.Family);
             Assert.Same(chain, ChainRegistry.Get(chain.Id));
             Assert.Same(chain, chain.Codec().Chain);
+            Assert.NotNull(chain.NativeUnit); // amounts shown to people ("0.01 ETH")
 
             var schemes = DerivationScheme.For(chain);
             Assert.NotEmpty(schemes);

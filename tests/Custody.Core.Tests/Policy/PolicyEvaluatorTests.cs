@@ -34,7 +34,7 @@ public class PolicyEvaluatorTests
             PolicyOutcome.Deny, PolicyRules.Notes, Now: Monday10.AddHours(12)),
         ["note not allowed"] = new(Request(EthTransfer(EvmFriend, 1, notes: ["contract-creation"])), PolicyOutcome.Deny, PolicyRules.Notes),
         ["note allowed"] = new(Request(EthTransfer(EvmFriend, 1, notes: ["erc20:approve"])), PolicyOutcome.Allow, PolicyRules.Allowed),
-        ["positioned sighash note refused"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Notes = ["vsize:141", "input[1].sighash:NONE"] }, chain: "btc"),
+        ["positioned sighash note refused"] = new(Request(BtcSpend(BtcOut(BtcFriend, 1000)) with { Notes = ["input[1].sighash:NONE"] }, chain: "btc"),
             PolicyOutcome.Deny, PolicyRules.Notes),
         ["unresolved destination"] = new(Request(EthTransfer(null!, 1)), PolicyOutcome.Deny, PolicyRules.UnresolvedDestination),
         ["destination that is no address"] = new(Request(EthTransfer("0x1234", 1)), PolicyOutcome.Deny, PolicyRules.UnresolvedDestination),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Custody.Cli.Wallet;
+using Custody.Core.Chains.Bitcoin;
 using Custody.V1;
 
 namespace Custody.Cli.Address;
@@ -14,7 +15,7 @@ internal sealed record AddressOptions(DaemonClient.Options Connection, Option<st
         var chain = new Option<string>("--chain") { Description = "Chain id: btc, btc-testnet, btc-regtest, ltc, doge, eth, evm:<chainId>, trx, sol", Required = true };
         var account = new Option<uint>("--account") { Description = "BIP44 account (hardened); 0 by default" };
         var kind = new Option<string>("--kind") { Description = "Bitcoin family: p2pkh, p2sh-p2wpkh, p2wpkh (default where segwit exists) or p2tr" };
-        kind.AcceptOnlyFromAmong("p2pkh", "p2sh-p2wpkh", "p2wpkh", "p2tr");
+        kind.AcceptOnlyFromAmong([.. BitcoinAddressKindNames.Names]);
         var change = new Option<bool>("--change") { Description = "Bitcoin family: the internal (change) branch" };
         command.Options.Add(chain);
         command.Options.Add(account);
@@ -29,14 +30,14 @@ internal sealed record AddressOptions(DaemonClient.Options Connection, Option<st
         Chain = parse.GetValue(Chain)!,
         Account = parse.GetValue(Account),
         Change = parse.GetValue(Change),
-        Kind = parse.GetValue(Kind) switch
+        Kind = parse.GetValue(Kind) is { } kind ? BitcoinAddressKindNames.Parse(kind) switch
         {
-            "p2pkh" => AddressKind.P2Pkh,
-            "p2sh-p2wpkh" => AddressKind.P2ShP2Wpkh,
-            "p2wpkh" => AddressKind.P2Wpkh,
-            "p2tr" => AddressKind.P2Tr,
-            _ => AddressKind.Unspecified,
-        },
+            BitcoinAddressKind.P2pkh => AddressKind.P2Pkh,
+            BitcoinAddressKind.P2shP2wpkh => AddressKind.P2ShP2Wpkh,
+            BitcoinAddressKind.P2wpkh => AddressKind.P2Wpkh,
+            BitcoinAddressKind.P2tr => AddressKind.P2Tr,
+            _ => throw new System.Diagnostics.UnreachableException(),
+        } : AddressKind.Unspecified,
     };
 
     /// <summary>Derives; the address on stdout (path and key on stderr), or the reply as JSON.</summary>

@@ -19,14 +19,6 @@ internal static class DeriveCommand
     private const int MaxMnemonicFileBytes = 4096;
     private const int MaxPassphraseFileBytes = 64 * 1024;
 
-    private static readonly Dictionary<string, BitcoinAddressKind> Kinds = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["p2pkh"] = BitcoinAddressKind.P2pkh,
-        ["p2sh-p2wpkh"] = BitcoinAddressKind.P2shP2wpkh,
-        ["p2wpkh"] = BitcoinAddressKind.P2wpkh,
-        ["p2tr"] = BitcoinAddressKind.P2tr,
-    };
-
     public static Command Create()
     {
         var mnemonicFile = new Option<string>("--mnemonic-file")
@@ -87,7 +79,7 @@ internal static class DeriveCommand
         }
 
         var address = ChainAddresses.Derive(chain, publicKey, kind);
-        var kindName = kind is { } k ? Kinds.First(p => p.Value == k).Key : null;
+        var kindName = kind is { } k ? BitcoinAddressKindNames.Name(k) : null;
         if (json)
             PrintJson(chain, path, publicKey, address, kindName);
         else
@@ -103,9 +95,7 @@ internal static class DeriveCommand
     private static BitcoinAddressKind? AddressKind(Chain chain, KeyPath path, string? kindText)
     {
         if (kindText is null) return chain.Family.AddressKindOf(path);
-        var kind = Kinds.TryGetValue(kindText.Trim(), out var known)
-            ? known
-            : throw new InvalidInputException("kind", $"'{(kindText.Length > 20 ? kindText[..20] + "…" : kindText)}' is not one of {string.Join(", ", Kinds.Keys)}");
+        var kind = BitcoinAddressKindNames.Parse(kindText);
         DerivationScheme.RequireAddressKinds(chain);
         return kind;
     }

@@ -15,3 +15,28 @@ public enum BitcoinAddressKind
     /// <summary>Taproot key path with the BIP86 tweak, Bech32m.</summary>
     P2tr,
 }
+
+/// <summary>The names operators type and read for the kinds ("p2pkh", "p2sh-p2wpkh", "p2wpkh", "p2tr").</summary>
+public static class BitcoinAddressKindNames
+{
+    private static readonly (string Name, BitcoinAddressKind Kind)[] All =
+    [
+        ("p2pkh", BitcoinAddressKind.P2pkh),
+        ("p2sh-p2wpkh", BitcoinAddressKind.P2shP2wpkh),
+        ("p2wpkh", BitcoinAddressKind.P2wpkh),
+        ("p2tr", BitcoinAddressKind.P2tr),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(k => k.Name)];
+
+    public static string Name(BitcoinAddressKind kind) => All.First(k => k.Kind == kind).Name;
+
+    /// <summary>The kind named <paramref name="text"/> (any case); an unknown name is INVALID_ARGUMENT on "kind", listing the names.</summary>
+    public static BitcoinAddressKind Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var (name, kind) in All)
+            if (string.Equals(name, text.Trim(), StringComparison.OrdinalIgnoreCase)) return kind;
+        throw new InvalidInputException("kind", $"'{(text.Length > 20 ? text[..20] + "…" : text)}' is not one of {string.Join(", ", Names)}");
+    }
+}

@@ -32,12 +32,12 @@ public sealed class BitcoinFamily : ChainFamily<BitcoinNetwork>
     {
         Presets =
         [
-            new("btc", "Bitcoin", this, 0, KeyCurve.Secp256k1, BitcoinNetwork.Mainnet),
-            new("btc-testnet", "Bitcoin testnet", this, 1, KeyCurve.Secp256k1, BitcoinNetwork.Testnet),
-            new("btc-regtest", "Bitcoin regtest", this, 1, KeyCurve.Secp256k1, BitcoinNetwork.Regtest),
-            new("ltc", "Litecoin", this, 2, KeyCurve.Secp256k1, BitcoinNetwork.Litecoin),
-            new("ltc-testnet", "Litecoin testnet", this, 1, KeyCurve.Secp256k1, BitcoinNetwork.LitecoinTestnet),
-            new("doge", "Dogecoin", this, 3, KeyCurve.Secp256k1, BitcoinNetwork.Dogecoin),
+            new("btc", "Bitcoin", this, 0, KeyCurve.Secp256k1, BitcoinNetwork.Mainnet) { NativeUnit = new("BTC", 8) },
+            new("btc-testnet", "Bitcoin testnet", this, 1, KeyCurve.Secp256k1, BitcoinNetwork.Testnet) { NativeUnit = new("tBTC", 8) },
+            new("btc-regtest", "Bitcoin regtest", this, 1, KeyCurve.Secp256k1, BitcoinNetwork.Regtest) { NativeUnit = new("rBTC", 8) },
+            new("ltc", "Litecoin", this, 2, KeyCurve.Secp256k1, BitcoinNetwork.Litecoin) { NativeUnit = new("LTC", 8) },
+            new("ltc-testnet", "Litecoin testnet", this, 1, KeyCurve.Secp256k1, BitcoinNetwork.LitecoinTestnet) { NativeUnit = new("tLTC", 8) },
+            new("doge", "Dogecoin", this, 3, KeyCurve.Secp256k1, BitcoinNetwork.Dogecoin) { NativeUnit = new("DOGE", 8) },
         ];
     }
 

@@ -22,12 +22,12 @@ public sealed class EvmFamily : ChainFamily<EvmNetwork>
     {
         Presets =
         [
-            Chain(1, "Ethereum", "eth"),
-            Chain(137, "Polygon"),
-            Chain(56, "BNB Smart Chain"),
-            Chain(42161, "Arbitrum One"),
-            Chain(10, "OP Mainnet"),
-            Chain(8453, "Base"),
+            Chain(1, "Ethereum", "ETH", "eth"),
+            Chain(137, "Polygon", "POL"),
+            Chain(56, "BNB Smart Chain", "BNB"),
+            Chain(42161, "Arbitrum One", "ETH"),
+            Chain(10, "OP Mainnet", "ETH"),
+            Chain(8453, "Base", "ETH"),
         ];
     }
 
@@ -45,7 +45,7 @@ public sealed class EvmFamily : ChainFamily<EvmNetwork>
         if (!id.StartsWith(IdPrefix, StringComparison.OrdinalIgnoreCase) ||
             !ulong.TryParse(id.AsSpan(IdPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var chainId) || chainId == 0)
             return false;
-        chain = Presets.FirstOrDefault(c => NetworkOf(c).ChainId == chainId) ?? Chain(chainId, $"EVM chain {chainId}");
+        chain = Presets.FirstOrDefault(c => NetworkOf(c).ChainId == chainId) ?? Chain(chainId, $"EVM chain {chainId}", symbol: null);
         return true;
     }
 
@@ -55,8 +55,12 @@ public sealed class EvmFamily : ChainFamily<EvmNetwork>
             ? chain!
             : throw new InvalidInputException("chain", "EVM chain id must be positive");
 
-    private Chain Chain(ulong chainId, string name, string? alias = null) =>
-        new(alias ?? IdPrefix + chainId.ToString(CultureInfo.InvariantCulture), name, this, EthereumCoinType, KeyCurve.Secp256k1, new EvmNetwork(chainId));
+    // Every EVM chain's native coin has 18 decimals (wei); only a preset knows its symbol.
+    private Chain Chain(ulong chainId, string name, string? symbol, string? alias = null) =>
+        new(alias ?? IdPrefix + chainId.ToString(CultureInfo.InvariantCulture), name, this, EthereumCoinType, KeyCurve.Secp256k1, new EvmNetwork(chainId))
+        {
+            NativeUnit = symbol is null ? null : new AssetUnit(symbol, 18),
+        };
 
     public override ITransactionCodec Codec(Chain chain) => new EvmCodec(chain);
 

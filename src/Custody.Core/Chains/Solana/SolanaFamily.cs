@@ -9,7 +9,7 @@ public sealed class SolanaFamily : ChainFamily<SolanaNetwork>
 {
     public static SolanaFamily Instance { get; } = new();
 
-    private SolanaFamily() => Presets = [new("sol", "Solana", this, 501, KeyCurve.Ed25519, SolanaNetwork.Mainnet)];
+    private SolanaFamily() => Presets = [new("sol", "Solana", this, 501, KeyCurve.Ed25519, SolanaNetwork.Mainnet) { NativeUnit = new("SOL", 9) }];
 
     public override string Name => "Solana";
 

@@ -10,7 +10,7 @@ public sealed class TronFamily : ChainFamily<TronNetwork>
 {
     public static TronFamily Instance { get; } = new();
 
-    private TronFamily() => Presets = [new("trx", "TRON", this, 195, KeyCurve.Secp256k1, TronNetwork.Mainnet)];
+    private TronFamily() => Presets = [new("trx", "TRON", this, 195, KeyCurve.Secp256k1, TronNetwork.Mainnet) { NativeUnit = new("TRX", 6) }];
 
     public override string Name => "Tron";
 
