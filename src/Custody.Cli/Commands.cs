@@ -15,7 +15,8 @@ internal static class Commands
         yield return Init.InitCommand.Create();
         yield return Token.TokenCommand.Create();
         yield return Group("hsm", "PKCS#11 token administration", Hsm.InitTokenCommand.Create());
-        yield return Group("tx", "Inspect chain-native transactions (offline, no keys)", Tx.DecodeCommand.Create());
+        yield return Group("tx", "Inspect, combine and finalise chain-native transactions (offline, no keys)",
+            Tx.DecodeCommand.Create(), Tx.PsbtRolesCommands.Combine(), Tx.PsbtRolesCommands.Finalize());
         yield return Group("audit", "Verify and export the tamper-evident audit log; prove a record is in it",
             Audit.VerifyCommand.Create(), Audit.ExportCommand.Create(), Audit.ProofCommand.Create());
         yield return Ceremony.CeremonyCommand.Create();

@@ -103,12 +103,22 @@ public class AdversarialPolicyTests(DaemonFixture daemon) : LoggedTest(daemon.Lo
     /// <summary>
     /// Item 4: two PSBTs for the same inputs and outputs, each understating another input's value (witness_utxo
     /// alone), each showing a 1,000 sat fee: one signature from each would make a transaction paying 50,000.
+    /// By default requireFullPrevTx refuses both; with it off, the conflict rule's replay claims still do.
     /// </summary>
     [Fact]
     public async Task Item04_a_replacement_claiming_other_values_for_the_same_outpoints_is_refused()
     {
-        var wallet = await WalletAsync("adv-4", """
+        var guarded = await WalletAsync("adv-4-default", """
             "btc": { "allowReplacement": true, "maxFee": "2000", "assets": { "native": {} } }
+            """);
+        var guardedKey = await BitcoinKeyAsync(guarded);
+        var guardedFunding = guardedKey.Funding(100_000, 100_000);
+        var byDefault = await Errors.RefusedAsync(StatusCode.PermissionDenied, "POLICY_DENIED",
+            () => SignAsync(guarded, "btc", guardedKey.Spend(guardedFunding, [(0, 100_000), (1, 51_000)], [(PsbtSpend.To(Friend), 150_000)], fullPrevious: false)));
+        Assert.Equal("full-prev-tx", byDefault.Metadata["rule"]);
+
+        var wallet = await WalletAsync("adv-4", """
+            "btc": { "allowReplacement": true, "maxFee": "2000", "requireFullPrevTx": false, "assets": { "native": {} } }
             """);
         var key = await BitcoinKeyAsync(wallet);
         var funding = key.Funding(100_000, 100_000);

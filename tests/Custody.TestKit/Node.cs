@@ -24,3 +24,9 @@ public sealed class NodeFactAttribute : FactAttribute
 {
     public NodeFactAttribute(string folder, string probeModule) => Skip = Node.Missing(folder, probeModule);
 }
+
+/// <summary>A theory that runs only where node and the folder's node_modules/&lt;probe&gt; exist.</summary>
+public sealed class NodeTheoryAttribute : TheoryAttribute
+{
+    public NodeTheoryAttribute(string folder, string probeModule) => Skip = Node.Missing(folder, probeModule);
+}

@@ -83,6 +83,12 @@ public abstract class ChainFamily
     /// <summary>Policy trait: whether a transaction's size is measured (<see cref="TransactionIntent.VirtualSize"/>), so a fee-rate cap can judge it.</summary>
     public virtual bool HasFeeRate => false;
 
+    /// <summary>
+    /// Policy trait: whether inputs spend earlier outputs whose amounts a signature may not commit to
+    /// (<see cref="TransactionIntent.WitnessUtxoOnlyInputs"/>), so the requireFullPrevTx switch applies; it is on by default there.
+    /// </summary>
+    public virtual bool HasUnprovenInputAmounts => false;
+
     /// <summary>Policy trait: a contract call's selector in the form policies and intents compare.</summary>
     public virtual string NormalizeSelector(string selector)
     {

@@ -33,4 +33,14 @@ public interface ITransactionCodec
 public sealed record SignerKey(KeyPath Path, byte[] PublicKey);
 
 /// <summary>A signed transaction in the chain's text form, its hash / txid, and what it does.</summary>
-public sealed record SignedTransaction(string Payload, string TxId, TransactionIntent Intent);
+public sealed record SignedTransaction(string Payload, string TxId, TransactionIntent Intent)
+{
+    /// <summary>Per input, where the family co-signs (Bitcoin multisig): whether we signed it now and how many signatures it still needs.</summary>
+    public IReadOnlyList<InputSigning> Inputs { get; init; } = [];
+}
+
+/// <summary>One input after our signing round.</summary>
+/// <param name="Input">"input[i]".</param>
+/// <param name="SignedNow">Whether this round added our signature(s).</param>
+/// <param name="SignaturesMissing">Signatures still needed before it can be finalised (0: complete), null when the script is not one the finaliser knows.</param>
+public sealed record InputSigning(string Input, bool SignedNow, int? SignaturesMissing);

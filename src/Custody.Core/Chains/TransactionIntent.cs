@@ -52,6 +52,14 @@ public sealed record TransactionIntent(
     /// </summary>
     public long? VirtualSize { get; init; }
 
+    /// <summary>
+    /// Inputs ("input[i]") whose spent amount rests on a witness_utxo alone: segwit v0 inputs
+    /// without their full previous transaction. Their signatures commit to that amount, but two
+    /// signing rounds that each understate a different input can still be combined into a
+    /// transaction paying a fee neither showed; requireFullPrevTx refuses them (see docs/policy.md).
+    /// </summary>
+    public IReadOnlyList<string> WitnessUtxoOnlyInputs { get; init; } = [];
+
     /// <summary>SHA-256 of the call data, lower-case hex (EVM): proves a fee bump carries the same call.</summary>
     public string? CalldataDigest { get; init; }
 }

@@ -13,6 +13,7 @@ namespace Custody.Core.Policy;
 /// <param name="RawSigning">Whether opaque digests / messages (no decoded intent) may be signed.</param>
 /// <param name="AllowReplacement">Whether a transaction may replace one already signed (EVM fee bump, Bitcoin RBF).</param>
 /// <param name="AllowUnresolvedDestinations">Whether an output whose destination the decoder could not resolve is accepted.</param>
+/// <param name="RequireFullPrevTx">Bitcoin family: refuse inputs whose amount rests on witness_utxo alone (on unless the policy says false).</param>
 public sealed record ChainRules(
     IReadOnlyDictionary<string, AssetRules> Assets,
     IReadOnlySet<string>? AllowList,
@@ -23,4 +24,5 @@ public sealed record ChainRules(
     IReadOnlyList<string> AllowNotes,
     bool RawSigning,
     bool AllowReplacement,
-    bool AllowUnresolvedDestinations);
+    bool AllowUnresolvedDestinations,
+    bool RequireFullPrevTx = false);

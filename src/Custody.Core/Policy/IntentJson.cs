@@ -65,6 +65,7 @@ public static class IntentJson
                     w.WriteString(key, claim.ToString());
                 w.WriteEndObject();
             }
+            if (intent.WitnessUtxoOnlyInputs.Count > 0) WriteStrings(w, "witnessUtxoOnlyInputs", intent.WitnessUtxoOnlyInputs);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
@@ -109,6 +110,7 @@ public static class IntentJson
                 VirtualSize = Measurement(notes, VirtualSizePrefix) is { } vsize
                     ? long.TryParse(vsize, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new InvalidInputException("intent", "vsize is not a positive integer")
                     : null,
+                WitnessUtxoOnlyInputs = root.TryGetProperty("witnessUtxoOnlyInputs", out var witnessOnly) ? Strings(witnessOnly) : [],
                 CalldataDigest = Measurement(notes, CalldataDigestPrefix) is { } digest
                     ? digest.Length == 64 && Wire.HexText.IsLowerHex(digest) ? digest : throw new InvalidInputException("intent", "calldata digest is not 32 bytes of hex")
                     : null,

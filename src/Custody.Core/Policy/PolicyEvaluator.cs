@@ -7,7 +7,7 @@ namespace Custody.Core.Policy;
 /// <summary>
 /// The policy as a pure function: (policy, request, snapshot, now) → decision with the rule
 /// and a reason. Deny-overrides in one fixed order (docs/policy.md): freeze, principal,
-/// chain, malformed intent, asset, raw signing, notes, conflict, unresolved destination, deny-list, allow-list,
+/// chain, malformed intent, full previous transactions, asset, raw signing, notes, conflict, unresolved destination, deny-list, allow-list,
 /// per-transaction maximum, fee, fee rate, contract call, time window, velocity, approvals.
 /// The first rule that refuses decides. Every limit is inclusive: exactly the limit passes.
 /// </summary>
@@ -51,6 +51,11 @@ public static class PolicyEvaluator
         // A decoder bug must not let a negative amount offset a positive one in the sums below.
         if (intent.Fee.Sign < 0 || intent.Outputs.Any(o => o.Amount.Sign < 0) || intent.Call?.Value.Sign < 0)
             return judge.Deny(PolicyRules.MalformedIntent, "the decoded transaction has a negative amount or fee");
+
+        if (rules.RequireFullPrevTx && intent.WitnessUtxoOnlyInputs.Count > 0)
+            return judge.Deny(PolicyRules.FullPrevTx,
+                $"{Clip(intent.WitnessUtxoOnlyInputs[0])} spends a segwit v0 output but carries only witness_utxo; requireFullPrevTx " +
+                $"(on by default for {chain.Family.Name}) needs its full previous transaction (non_witness_utxo) to prove the amount");
 
         var payments = Payments(chain, intent);
         foreach (var asset in intent.Outputs.Select(o => o.Asset).Concat(payments.Select(p => p.Asset)))

@@ -59,7 +59,7 @@ public static class PolicyJson
     private static ChainRules ReadChain(JsonTree node, Chain chain, ApprovalRules? approvals)
     {
         var fields = new JsonFields(node, "assets", "allowList", "denyList", "maxFee", "maxFeeRate", "contractCalls",
-            "allowNotes", "rawSigning", "allowReplacement", "allowUnresolvedDestinations");
+            "allowNotes", "rawSigning", "allowReplacement", "allowUnresolvedDestinations", "requireFullPrevTx");
         var assets = new SortedDictionary<string, AssetRules>(StringComparer.Ordinal);
         if (fields.Optional("assets") is { } assetsNode)
         {
@@ -73,7 +73,10 @@ public static class PolicyJson
         }
         var maxFeeRate = fields.Optional("maxFeeRate");
         if (maxFeeRate is not null && !chain.Family.HasFeeRate)
-            throw maxFeeRate.Error($"a fee rate cap applies to the {FeeRateFamilies()} family only, whose transactions have a virtual size (use maxFee)");
+            throw maxFeeRate.Error($"a fee rate cap applies to the {Families(f => f.HasFeeRate)} family only, whose transactions have a virtual size (use maxFee)");
+        var requireFullPrevTx = fields.Optional("requireFullPrevTx");
+        if (requireFullPrevTx is not null && !chain.Family.HasUnprovenInputAmounts)
+            throw requireFullPrevTx.Error($"requireFullPrevTx applies to the {Families(f => f.HasUnprovenInputAmounts)} family only, whose inputs spend earlier outputs");
         return new ChainRules(
             assets,
             fields.Optional("allowList") is { } allow ? AddressSet(allow, chain) : null,
@@ -84,7 +87,8 @@ public static class PolicyJson
             fields.Optional("allowNotes") is { } notes ? StringSet(notes).ToArray() : [],
             JsonFields.Bool(fields.Optional("rawSigning")),
             JsonFields.Bool(fields.Optional("allowReplacement")),
-            JsonFields.Bool(fields.Optional("allowUnresolvedDestinations")));
+            JsonFields.Bool(fields.Optional("allowUnresolvedDestinations")),
+            requireFullPrevTx is null ? chain.Family.HasUnprovenInputAmounts : JsonFields.Bool(requireFullPrevTx));
     }
 
     private static AssetRules ReadAsset(JsonTree node, ApprovalRules? approvals)
@@ -127,7 +131,7 @@ public static class PolicyJson
         return new ContractCallRule(contract, selectors);
     }
 
-    private static string FeeRateFamilies() => string.Join(", ", ChainRegistry.Families.Where(f => f.HasFeeRate).Select(f => f.Name));
+    private static string Families(Func<ChainFamily, bool> trait) => string.Join(", ", ChainRegistry.Families.Where(trait).Select(f => f.Name));
 
     private static TimeWindow ReadTimeWindow(JsonTree node)
     {
@@ -225,7 +229,7 @@ public static class PolicyJson
             foreach (var (id, chain) in document.Chains.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
                 w.WriteStartObject(id);
-                WriteChain(w, chain);
+                WriteChain(w, chain, ChainRegistry.Get(id).Family.HasUnprovenInputAmounts);
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -234,8 +238,10 @@ public static class PolicyJson
         return Encoding.UTF8.GetString(buffer.ToArray()).ReplaceLineEndings("\n") + "\n";
     }
 
-    private static void WriteChain(Utf8JsonWriter w, ChainRules chain)
+    // Properties are written only when they differ from their defaults, so documents published before a property existed keep their canonical form.
+    private static void WriteChain(Utf8JsonWriter w, ChainRules chain, bool requireFullPrevTxByDefault)
     {
+        if (chain.RequireFullPrevTx != requireFullPrevTxByDefault) w.WriteBoolean("requireFullPrevTx", chain.RequireFullPrevTx);
         if (chain.RawSigning) w.WriteBoolean("rawSigning", true);
         if (chain.AllowReplacement) w.WriteBoolean("allowReplacement", true);
         if (chain.AllowUnresolvedDestinations) w.WriteBoolean("allowUnresolvedDestinations", true);

@@ -12,6 +12,7 @@ public static class PolicyRules
     public const string Principal = "principal";
     public const string Chain = "chain";
     public const string MalformedIntent = "malformed-intent";
+    public const string FullPrevTx = "full-prev-tx";
     public const string Asset = "asset";
     public const string RawSigning = "raw-signing";
     public const string Notes = "notes";

@@ -27,6 +27,7 @@ internal sealed class Checkpointer : IAsyncDisposable
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly SemaphoreSlim _due = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
+    private readonly PeriodicTimer? _timer;
     private readonly Task _loop;
     private IDisposable? _lease;
     private long _checkpointedSize;
@@ -52,6 +53,9 @@ internal sealed class Checkpointer : IAsyncDisposable
             if (size - Interlocked.Read(ref _checkpointedSize) >= _options.CheckpointEvery && _due.CurrentCount == 0)
                 try { _due.Release(); } catch (SemaphoreFullException) { }
         };
+        // Made here, not in the loop: the interval runs from the ledger's opening, even when the
+        // thread pool starts the loop late (a clock that advances before would otherwise be missed).
+        _timer = options.CheckpointInterval > TimeSpan.Zero ? new PeriodicTimer(options.CheckpointInterval, options.Time) : null;
         _loop = Task.Run(RunAsync);
     }
 
@@ -115,6 +119,7 @@ internal sealed class Checkpointer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        _timer?.Dispose();
         try
         {
             await SignAsync().ConfigureAwait(false); // every stop ends on a checkpoint
@@ -130,8 +135,7 @@ internal sealed class Checkpointer : IAsyncDisposable
     private async Task RunAsync()
     {
         // Without an interval (a command-line tool signs as it closes) only the record count triggers.
-        using var timer = _options.CheckpointInterval > TimeSpan.Zero ? new PeriodicTimer(_options.CheckpointInterval, _options.Time) : null;
-        Task Tick() => timer is null ? Task.Delay(Timeout.Infinite, _stop.Token) : timer.WaitForNextTickAsync(_stop.Token).AsTask();
+        Task Tick() => _timer is null ? Task.Delay(Timeout.Infinite, _stop.Token) : _timer.WaitForNextTickAsync(_stop.Token).AsTask();
         var tick = Tick();
         var due = _due.WaitAsync(_stop.Token);
         while (true)

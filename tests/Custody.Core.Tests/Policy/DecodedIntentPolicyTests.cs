@@ -170,10 +170,90 @@ public class DecodedIntentPolicyTests
         Assert.Equal((PolicyOutcome.Deny, PolicyRules.FeeRate), (decision.Outcome, decision.Rule));
 
         // an input whose final size cannot be bounded (P2WSH): no vsize, so the cap cannot be judged — fail closed
-        var unbounded = Spend(1_000, b => b.SpendRaw(new Custody.Core.Chains.Bitcoin.Transactions.OutPoint(new byte[32], 3),
-            i => i.WithWitnessUtxo(new Custody.Core.Chains.Bitcoin.Transactions.TxOutput(10_000, BitcoinScript.Witness(0, new byte[32])))));
+        // (with its full previous transaction, as requireFullPrevTx asks by default)
+        var unbounded = Spend(1_000, b =>
+        {
+            var previous = b.Funding(new Custody.Core.Chains.Bitcoin.Transactions.TxOutput(10_000, BitcoinScript.Witness(0, new byte[32])));
+            return b.SpendRaw(new Custody.Core.Chains.Bitcoin.Transactions.OutPoint(previous.TxHash, 1),
+                i => i.WithNonWitnessUtxo(previous).WithWitnessUtxo(previous.Outputs[1]));
+        });
         Assert.Null(unbounded.VirtualSize);
         var failed = Judge(unbounded, "btc");
         Assert.Equal((PolicyOutcome.Failed, PolicyRules.FeeRate), (failed.Outcome, failed.Rule));
+    }
+}
+
+/// <summary>requireFullPrevTx (the segwit v0 fee attack): on by default for Bitcoin-family chains, refusing with the input's name.</summary>
+public class RequireFullPrevTxTests
+{
+    private static TransactionIntent Decode(Func<TestPsbtBuilder, TestPsbtBuilder> inputs)
+    {
+        using var keys = FixedKeyRing.Deterministic(7);
+        var builder = inputs(new TestPsbtBuilder(keys).Spend(BitcoinAddressKind.P2wpkh, KeyPath.Parse("m/84'/0'/0'/0/0"), 100_000));
+        var psbt = builder.Pay(BitcoinAddress.ToScriptPubKey(BtcFriend, BitcoinNetwork.Mainnet), 104_000).Build(); // fee 1 000 sat
+        return ChainRegistry.Get("btc").Codec().Decode(psbt.ToBytes());
+    }
+
+    private static TestPsbtBuilder WitnessUtxoOnly(TestPsbtBuilder builder, BitcoinAddressKind kind)
+    {
+        using var keys = FixedKeyRing.Deterministic(8);
+        var pub = keys.GetPublicKey(KeyPath.Parse("m/84'/0'/0'/0/1"));
+        var previous = builder.Funding(new Custody.Core.Chains.Bitcoin.Transactions.TxOutput(5_000, TestPsbtBuilder.ScriptFor(kind, pub)));
+        return builder.SpendRaw(new Custody.Core.Chains.Bitcoin.Transactions.OutPoint(previous.TxHash, 1), i =>
+        {
+            i = i.WithWitnessUtxo(previous.Outputs[1]);
+            return kind == BitcoinAddressKind.P2shP2wpkh ? i.WithRedeemScript(BitcoinScript.P2wpkh(Custody.Core.Crypto.Hashes.Hash160(pub))) : i;
+        });
+    }
+
+    private static PolicyDecision Judge(TransactionIntent intent, string? btcExtra = null)
+    {
+        var json = ReferencePolicyJson;
+        if (btcExtra is not null) json = json.Replace("\"maxFee\": \"50000\",", "\"maxFee\": \"50000\", " + btcExtra, StringComparison.Ordinal);
+        var policy = new VersionedPolicy(9, PolicyScope.Wallet("w1"), PolicyJson.Parse(json), Monday10.AddDays(-1));
+        var request = Request(intent, "btc");
+        return PolicyEvaluator.Evaluate(policy, request, Quiet(policy, request), Monday10);
+    }
+
+    [Theory]
+    [InlineData(BitcoinAddressKind.P2wpkh)]
+    [InlineData(BitcoinAddressKind.P2shP2wpkh)]
+    public void A_segwit_v0_input_with_only_witness_utxo_is_refused_by_default_naming_it(BitcoinAddressKind kind)
+    {
+        var intent = Decode(b => WitnessUtxoOnly(b, kind));
+        Assert.Equal(["input[1]"], intent.WitnessUtxoOnlyInputs);
+        var decision = Judge(intent);
+        Assert.Equal((PolicyOutcome.Deny, PolicyRules.FullPrevTx), (decision.Outcome, decision.Rule));
+        Assert.StartsWith("input[1] ", decision.Reason, StringComparison.Ordinal);
+
+        // A policy that turns it off judges the transaction as before.
+        var off = Judge(intent, "\"requireFullPrevTx\": false,");
+        Assert.True(off.IsAllowed, off.Rule + ": " + off.Reason);
+        // The typed field survives the canonical intent JSON (approvals, conflict store).
+        Assert.Equal(["input[1]"], IntentJson.Parse(IntentJson.Write(intent)).WitnessUtxoOnlyInputs);
+    }
+
+    [Fact]
+    public void Full_previous_transactions_and_taproot_inputs_pass()
+    {
+        var intent = Decode(b => WitnessUtxoOnly(b, BitcoinAddressKind.P2tr)); // BIP341 signs every input's amount
+        Assert.Empty(intent.WitnessUtxoOnlyInputs);
+        var decision = Judge(intent);
+        Assert.True(decision.IsAllowed, decision.Rule + ": " + decision.Reason);
+        Assert.DoesNotContain("witnessUtxoOnlyInputs", IntentJson.Write(intent), StringComparison.Ordinal); // digests of such intents unchanged
+    }
+
+    [Fact]
+    public void The_switch_is_written_only_when_off_and_refused_outside_the_bitcoin_family()
+    {
+        var reference = PolicyJson.Parse(ReferencePolicyJson);
+        Assert.True(reference.Chains["btc"].RequireFullPrevTx);
+        Assert.False(reference.Chains["eth"].RequireFullPrevTx);
+        Assert.DoesNotContain("requireFullPrevTx", PolicyJson.Write(reference), StringComparison.Ordinal); // old documents keep their canonical form
+        var off = PolicyJson.Parse(ReferencePolicyJson.Replace("\"maxFee\": \"50000\",", "\"maxFee\": \"50000\", \"requireFullPrevTx\": false,", StringComparison.Ordinal));
+        Assert.False(off.Chains["btc"].RequireFullPrevTx);
+        Assert.False(PolicyJson.Parse(PolicyJson.Write(off)).Chains["btc"].RequireFullPrevTx);
+        var e = Assert.Throws<InvalidInputException>(() => PolicyJson.Parse(ReferencePolicyJson.Replace("\"allowReplacement\": true,", "\"allowReplacement\": true, \"requireFullPrevTx\": true,", StringComparison.Ordinal)));
+        Assert.Contains("requireFullPrevTx applies to the Bitcoin family only", e.Message, StringComparison.Ordinal);
     }
 }

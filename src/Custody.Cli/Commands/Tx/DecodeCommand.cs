@@ -36,7 +36,8 @@ internal static class DecodeCommand
         return command;
     }
 
-    private static byte[] ReadPayload(ITransactionCodec codec, FileInfo file)
+    /// <summary>A payload file: binary PSBT, or the codec's text form; bounded in size.</summary>
+    internal static byte[] ReadPayload(ITransactionCodec codec, FileInfo file)
     {
         if (!file.Exists) throw new CliException($"{file.FullName}: no such file");
         if (file.Length > MaxFileBytes) throw new CliException($"{file.FullName}: larger than {MaxFileBytes / 1024 / 1024} MiB");

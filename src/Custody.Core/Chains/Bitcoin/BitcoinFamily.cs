@@ -12,8 +12,8 @@ namespace Custody.Core.Chains.Bitcoin;
 /// <remarks>
 /// Signer selection: a PSBT names its keys in its BIP32 derivations, so a request names no signer
 /// (<see cref="SignerPath"/> is null) and <see cref="Psbt.KeyOwnership"/> decides which inputs are
-/// the wallet's. Multisig grows there (a descriptor's keys instead of one fingerprint) and in the
-/// finaliser's scripts, not in this object.
+/// the wallet's. Multisig lives there and in the finaliser's scripts (MultisigScript, the
+/// Descriptors folder), not in this object.
 /// </remarks>
 public sealed class BitcoinFamily : ChainFamily<BitcoinNetwork>
 {
@@ -95,6 +95,9 @@ public sealed class BitcoinFamily : ChainFamily<BitcoinNetwork>
     public override bool HasTokens => false;
 
     public override bool HasFeeRate => true;
+
+    /// <summary>A segwit v0 signature commits to its own input's amount only (the segwit fee attack).</summary>
+    public override bool HasUnprovenInputAmounts => true;
 
     /// <summary>RBF: the same non-change outputs; change and inputs may differ (the fee is what changes).</summary>
     public override bool AllowsReplacement(TransactionIntent previous, TransactionIntent next, out string reason)

@@ -43,6 +43,34 @@ public static class BitcoinScript
         return [(byte)(version == 0 ? 0 : 0x50 + version), (byte)program.Length, .. program];
     }
 
+    /// <summary>The minimal push of <paramref name="data"/> (up to 520 bytes, the script element limit).</summary>
+    public static byte[] Push(ReadOnlySpan<byte> data) => data.Length switch
+    {
+        < 0x4c => [(byte)data.Length, .. data],
+        <= 0xff => [0x4c, (byte)data.Length, .. data],
+        <= 520 => [0x4d, (byte)data.Length, (byte)(data.Length >> 8), .. data],
+        _ => throw new ArgumentException("a script push is at most 520 bytes", nameof(data)),
+    };
+
+    /// <summary>The minimal push of a small non-negative number: OP_0, OP_1…OP_16, else its CScriptNum bytes.</summary>
+    public static byte[] Push(int number)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(number);
+        if (number == 0) return [0x00];
+        if (number <= 16) return [(byte)(0x50 + number)];
+        var bytes = new List<byte>();
+        for (var n = number; n > 0; n >>= 8) bytes.Add((byte)(n & 0xff));
+        if ((bytes[^1] & 0x80) != 0) bytes.Add(0); // the top bit is the sign
+        return Push([.. bytes]);
+    }
+
+    /// <summary>A script that pushes each item minimally.</summary>
+    public static byte[] Pushes(params byte[][] items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return [.. items.SelectMany(item => Push(item))];
+    }
+
     private static void RequireHash(ReadOnlySpan<byte> hash160)
     {
         if (hash160.Length != 20) throw new ArgumentException("a HASH160 is 20 bytes");

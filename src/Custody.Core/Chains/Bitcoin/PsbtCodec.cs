@@ -1,3 +1,4 @@
+using Custody.Core.Chains.Bitcoin.Descriptors;
 using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Hd;
@@ -17,7 +18,8 @@ namespace Custody.Core.Chains.Bitcoin;
 /// Sign signs the inputs whose bip32_derivation / tap_bip32_derivation carry the
 /// wallet's fingerprint (under <c>signerPath</c> when it is given), once the key the
 /// wallet derives there matches the PSBT's key and the input's script (P2PKH, P2WPKH,
-/// P2SH-P2WPKH, P2TR key path); it refuses the whole PSBT when a claimed change
+/// P2SH-P2WPKH, P2TR key path, and OP_CHECKMULTISIG in P2SH / P2WSH / P2SH-P2WSH, where
+/// it adds our partial signatures); it refuses the whole PSBT when a claimed change
 /// output is not the wallet's, or when no input is the wallet's to sign.
 /// </para>
 /// <para>
@@ -37,10 +39,13 @@ namespace Custody.Core.Chains.Bitcoin;
 public sealed class PsbtCodec : ITransactionCodec
 {
     private readonly BitcoinNetwork _network;
+    private readonly OutputDescriptor? _account;
 
-    public PsbtCodec(Chain chain)
+    /// <param name="account">The account's output descriptor, for a descriptor account (multisig): change must pay it at a change index.</param>
+    public PsbtCodec(Chain chain, OutputDescriptor? account = null)
     {
         _network = BitcoinFamily.NetworkOf(chain);
+        _account = account;
         Chain = chain;
     }
 
@@ -94,15 +99,58 @@ public sealed class PsbtCodec : ITransactionCodec
         var intent = PsbtIntent.Decode(Chain, psbt, spent);
         var wallet = new KeyOwnership(keys, signerPath);
 
-        var signer = new PsbtSigner(psbt, _network, spent, wallet);
+        var signer = new PsbtSigner(psbt, _network, spent, wallet, _account);
         signer.VerifyChange();
-        var signed = signer.SignAll(out var count);
-        if (count == 0)
+        var signed = signer.SignAll(out var signedNow);
+        if (signedNow.Count == 0)
             throw new InvalidInputException("psbt",
                 $"no unfinalised input names a key of this wallet (fingerprint {wallet.Fingerprint:x8}{(signerPath is null ? "" : " under " + signerPath)})");
 
+        var progress = signed.Inputs
+            .Select(i => new InputSigning(i.Name, signedNow.Contains(i.Index), PsbtFinalizer.SignaturesMissing(i, spent[i.Index].ScriptPubKey)))
+            .ToArray();
         if (PsbtFinalizer.TryFinalizeAll(signed, spent) is { } complete)
-            return new SignedTransaction(complete.ToBase64(), complete.ExtractTransaction().TxId, intent);
-        return new SignedTransaction(signed.ToBase64(), PsbtFinalizer.PredictTxId(signed, spent) ?? "", intent);
+            return new SignedTransaction(complete.ToBase64(), complete.ExtractTransaction().TxId, intent) { Inputs = progress };
+        return new SignedTransaction(signed.ToBase64(), PsbtFinalizer.PredictTxId(signed, spent) ?? "", intent) { Inputs = progress };
+    }
+
+    /// <summary>
+    /// The Combiner role: PSBTs of one transaction from several cosigners, merged; conflicts
+    /// (two signatures for one key, differing UTXOs or scripts) are refused naming the field,
+    /// and the result's spent outputs are proven as for signing.
+    /// </summary>
+    public PartiallySignedTransaction Combine(IReadOnlyList<byte[]> payloads)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        var psbts = payloads.Select((p, i) =>
+        {
+            try
+            {
+                return Load(p).Psbt;
+            }
+            catch (InvalidInputException e)
+            {
+                throw new InvalidInputException($"psbt[{i}].{e.Field}", e.Reason);
+            }
+        }).ToArray();
+        var combined = PsbtCombiner.Combine(psbts);
+        SpentOutputs.Resolve(combined, _network);
+        return combined;
+    }
+
+    /// <summary>
+    /// The Finalizer and Extractor roles: every input finalised (cosigners' signatures verified
+    /// first) and the network transaction; refused naming the inputs that still need signatures.
+    /// </summary>
+    public (PartiallySignedTransaction Final, BitcoinTransaction Transaction) FinalizeAndExtract(ReadOnlySpan<byte> payload)
+    {
+        var (psbt, spent) = Load(payload);
+        if (PsbtFinalizer.TryFinalizeAll(psbt, spent) is { } complete) return (complete, complete.ExtractTransaction());
+        var missing = psbt.Inputs
+            .Select(i => (i.Name, Missing: PsbtFinalizer.SignaturesMissing(i, spent[i.Index].ScriptPubKey)))
+            .Where(m => m.Missing != 0)
+            .Select(m => m.Missing is { } n ? $"{m.Name} needs {n} more signature{(n == 1 ? "" : "s")}" : $"{m.Name} has a script this finaliser does not know")
+            .ToArray();
+        throw new InvalidInputException("psbt", "cannot be finalised: " + string.Join("; ", missing));
     }
 }

@@ -3,9 +3,9 @@ using Custody.Core.Crypto;
 namespace Custody.Core.Chains.Bitcoin;
 
 /// <summary>
-/// The output scripts that pay one compressed key alone, which are the only ones
-/// Custody signs for or accepts as change: P2PKH, P2WPKH, P2SH-P2WPKH and P2TR key
-/// path (BIP86, or with a merkle root the PSBT gives for an input).
+/// The output scripts that pay one compressed key alone: P2PKH, P2WPKH, P2SH-P2WPKH and
+/// P2TR key path (BIP86, or with a merkle root the PSBT gives for an input). Multisig
+/// scripts are <see cref="MultisigScript"/>.
 /// </summary>
 public static class SingleKeyScript
 {

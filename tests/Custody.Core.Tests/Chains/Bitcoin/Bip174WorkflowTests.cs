@@ -10,9 +10,9 @@ namespace Custody.Core.Tests.Chains.Bitcoin;
 
 /// <summary>
 /// BIP174's Creator → Updater → Signer → … → Extractor example (2-of-2 P2SH and
-/// P2SH-P2WSH multisig, testnet). The codec signs single-key scripts only, so the
-/// multisig signer step is done with the model and the sighash classes directly:
-/// every intermediate PSBT must come out byte for byte.
+/// P2SH-P2WSH multisig, testnet): the model and sighash classes reproduce every step
+/// byte for byte, and the codec's signer, combiner and finaliser give the BIP's signatures,
+/// combined PSBT, final PSBT and network transaction.
 /// </summary>
 public class Bip174WorkflowTests
 {
@@ -112,7 +112,23 @@ public class Bip174WorkflowTests
     }
 
     [Fact]
-    public void The_multisig_inputs_are_decoded_but_not_signed_by_the_codec()
+    public void The_combiner_and_finaliser_reproduce_the_expected_psbts_and_transaction()
+    {
+        var codec = new PsbtCodec(Custody.Core.Chains.ChainRegistry.Get("btc-testnet"));
+        var combined = codec.Combine([VectorFile.Hex(Expected("signer_1")), VectorFile.Hex(Expected("signer_2"))]);
+        Assert.Equal(Expected("combiner"), VectorFile.ToHex(combined.ToBytes()));
+
+        var (final, tx) = codec.FinalizeAndExtract(combined.ToBytes());
+        Assert.Equal(Expected("finalizer"), VectorFile.ToHex(final.ToBytes()));
+        Assert.Equal(Workflow.GetProperty("extractor").GetProperty("expected_tx_hex").GetString(), tx.ToHex());
+
+        // One signer's PSBT alone is not enough, and the finaliser says what is missing.
+        var e = Assert.Throws<InvalidInputException>(() => codec.FinalizeAndExtract(VectorFile.Hex(Expected("signer_1"))));
+        Assert.Contains("input[0] needs 1 more signature; input[1] needs 1 more signature", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_multisig_inputs_are_signed_by_the_codec_as_the_signers_do()
     {
         var bytes = VectorFile.Hex(Expected("updater_add_sighash_all"));
         var codec = new PsbtCodec(Custody.Core.Chains.ChainRegistry.Get("btc-testnet"));
@@ -125,13 +141,16 @@ public class Bip174WorkflowTests
         psbt = psbt.WithOutput(new PsbtOutput(0, PsbtMap.Empty)).WithOutput(new PsbtOutput(1, PsbtMap.Empty));
 
         var intent = codec.Decode(bytes);
-        var error = Assert.Throws<InvalidInputException>(() => codec.Sign(psbt.ToBytes(), keys, null));
+        var signed = codec.Sign(psbt.ToBytes(), keys, null);
 
         Assert.Equal(2, intent.Outputs.Count);
         Assert.All(intent.Outputs, o => Assert.True(o.IsChange)); // claimed through derivations
         Assert.Equal(Satoshi("0.5") + Satoshi("2") - Satoshi("1.4999") - Satoshi("1"), intent.Fee);
-        Assert.Equal("input[0]", error.Field); // our key, in a 2-of-2 multisig: not a single-key script
-        Assert.Equal(0, keys.SignatureCount);
+        Assert.Equal([new Custody.Core.Chains.InputSigning("input[0]", true, 0), new Custody.Core.Chains.InputSigning("input[1]", true, 0)], signed.Inputs);
+        // The signers' signatures (RFC 6979), finalised in key order: the BIP's network transaction.
+        Assert.Equal(Workflow.GetProperty("extractor").GetProperty("expected_tx_hex").GetString(),
+            PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction().ToHex());
+        Assert.Equal(4, keys.SignatureCount);
     }
 
     private static long Satoshi(string btc) => (long)(decimal.Parse(btc, System.Globalization.CultureInfo.InvariantCulture) * 100_000_000m);

@@ -115,6 +115,32 @@ public class PsbtFuzzTests
     }
 
     [Fact]
+    public void Mutated_cosigner_psbts_combine_and_finalise_or_are_refused_cleanly()
+    {
+        // BIP174's two signers of 2-of-2 inputs: one PSBT mutated, then combined with the other and finalised.
+        var workflow = VectorFile.Json("bip174-psbt.json").GetProperty("workflow");
+        var signer1 = VectorFile.Hex(workflow.GetProperty("signer_1").GetProperty("expected_psbt").GetProperty("hex").GetString()!);
+        var signer2 = VectorFile.Hex(workflow.GetProperty("signer_2").GetProperty("expected_psbt").GetProperty("hex").GetString()!);
+        var testnet = new PsbtCodec(ChainRegistry.Get("btc-testnet"));
+        var random = new Random(2026);
+        var combining = new FuzzCoverage("mutated cosigner PSBTs combined");
+        var finalising = new FuzzCoverage("combined PSBTs finalised");
+        for (var i = 0; i < 3_000; i++)
+        {
+            var bytes = (byte[])signer1.Clone();
+            var at = 5 + random.Next(bytes.Length - 5);
+            bytes[at] ^= (byte)(1 << random.Next(8));
+            PartiallySignedTransaction? combined = null;
+            if (!combining.Try(() => combined = testnet.Combine([signer2, bytes]))) continue;
+            finalising.Try(() => testnet.FinalizeAndExtract(combined!.ToBytes()));
+        }
+        // Flips in derivations or unknown bytes still combine and finalise; flips in signatures, scripts
+        // and UTXOs are refused by the combiner's checks or by the finaliser's signature verification.
+        combining.AssertReached(minAccepted: 300, minRefused: 300);
+        finalising.AssertReached(minAccepted: 30, minRefused: 100);
+    }
+
+    [Fact]
     public void Huge_length_and_count_fields_are_refused_without_allocating()
     {
         byte[][] hostile =

@@ -50,7 +50,7 @@ public class PsbtHdKeyRingTests
     }
 
     [Fact]
-    public void The_workflow_wallet_checks_its_change_and_refuses_the_multisig_inputs()
+    public void The_workflow_wallet_checks_its_change_signs_every_multisig_key_and_finalises()
     {
         var workflow = VectorFile.Json("bip174-psbt.json").GetProperty("workflow");
         using var seed = SecretBytes.CopyFrom(VectorFile.Hex(workflow.GetProperty("master_seed_payload_hex").GetString()!));
@@ -61,11 +61,16 @@ public class PsbtHdKeyRingTests
         var bytes = VectorFile.Hex(workflow.GetProperty("updater_add_sighash_all").GetProperty("expected_psbt").GetProperty("hex").GetString()!);
         var codec = new PsbtCodec(ChainRegistry.Get("btc-testnet"));
 
-        var error = Assert.Throws<InvalidInputException>(() => codec.Sign(bytes, keys, null));
+        var signed = codec.Sign(bytes, keys, null);
 
-        // Both outputs pass as change (P2WPKH of the wallet's keys at m/0'/0'/4' and 5');
-        // the inputs are 2-of-2 multisig, which this signer does not sign.
-        Assert.Equal("input[0]", error.Field);
-        Assert.Contains("single-key", error.Reason, StringComparison.Ordinal);
+        // Both outputs pass as change (P2WPKH of the wallet's keys at m/0'/0'/4' and 5'); the
+        // wallet holds both keys of each 2-of-2 input, so its signatures complete the transaction:
+        // the BIP's final PSBT and network transaction.
+        Assert.All(signed.Intent.Outputs, o => Assert.True(o.IsChange));
+        Assert.All(signed.Inputs, i => Assert.Equal((true, 0), (i.SignedNow, i.SignaturesMissing)));
+        Assert.Equal(workflow.GetProperty("finalizer").GetProperty("expected_psbt").GetProperty("hex").GetString(),
+            VectorFile.ToHex(PartiallySignedTransaction.ParseBase64(signed.Payload).ToBytes()));
+        Assert.Equal(workflow.GetProperty("extractor").GetProperty("expected_tx_hex").GetString(),
+            PartiallySignedTransaction.ParseBase64(signed.Payload).ExtractTransaction().ToHex());
     }
 }

@@ -22,6 +22,14 @@ public sealed class PartiallySignedTransaction
 
     public PsbtGlobal Global { get; }
 
+    /// <summary>A PSBT from its maps (the Combiner's result); the counts must match the unsigned transaction.</summary>
+    internal static PartiallySignedTransaction FromMaps(PsbtGlobal global, IReadOnlyList<PsbtInput> inputs, IReadOnlyList<PsbtOutput> outputs)
+    {
+        if (inputs.Count != global.UnsignedTransaction.Inputs.Count || outputs.Count != global.UnsignedTransaction.Outputs.Count)
+            throw new ArgumentException("one map per input and output of the unsigned transaction");
+        return new PartiallySignedTransaction(global, inputs, outputs);
+    }
+
     public IReadOnlyList<PsbtInput> Inputs { get; }
 
     public IReadOnlyList<PsbtOutput> Outputs { get; }

@@ -57,6 +57,7 @@ public static class PsbtIntent
         var sources = new List<string>();
         var replayKeys = new List<string>();
         var claims = new Dictionary<string, ReplayClaim>(StringComparer.Ordinal);
+        var witnessOnly = new List<string>();
         BigInteger totalIn = 0;
         for (var i = 0; i < tx.Inputs.Count; i++)
         {
@@ -75,6 +76,7 @@ public static class PsbtIntent
                 notes.Add($"input[{i}].script:nonstandard");
             }
             if (SighashNote(psbt.Inputs[i], spent[i]) is { } note) notes.Add(note);
+            if (IsSegwitV0(psbt.Inputs[i], spent[i]) && psbt.Inputs[i].NonWitnessUtxo is null) witnessOnly.Add(psbt.Inputs[i].Name);
         }
 
         var outputs = new List<IntentOutput>();
@@ -98,7 +100,15 @@ public static class PsbtIntent
         {
             ReplayClaims = claims,
             VirtualSize = PsbtVirtualSize.Estimate(psbt, spent),
+            WitnessUtxoOnlyInputs = witnessOnly,
         };
+    }
+
+    /// <summary>Whether the input spends a segwit v0 program, natively or nested in P2SH (SpentOutputs has checked the redeem script).</summary>
+    private static bool IsSegwitV0(PsbtInput input, TxOutput spent)
+    {
+        var program = input.RedeemScript is { } redeem && BitcoinScript.IsP2sh(spent.ScriptPubKey) ? redeem.Span : spent.ScriptPubKey;
+        return BitcoinScript.TryGetWitnessProgram(program, out var version, out _) && version == 0;
     }
 
     /// <summary>What an input says it spends: the output's value and script (see <see cref="TransactionIntent.ReplayClaims"/>).</summary>

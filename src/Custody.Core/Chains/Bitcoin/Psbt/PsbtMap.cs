@@ -72,6 +72,18 @@ public sealed class PsbtMap
         return new PsbtMap([.. list]);
     }
 
+    /// <summary>
+    /// Adds <paramref name="entry"/> (a key not yet present) after the last entry of its key type,
+    /// or in key order when there is none: how BIP174's combiner example lays out merged maps.
+    /// </summary>
+    public PsbtMap WithGrouped(PsbtKeyValue entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var last = Array.FindLastIndex(_entries, e => e.KeyType == entry.KeyType);
+        if (last < 0) return With(entry);
+        return new PsbtMap([.. _entries[..(last + 1)], entry, .. _entries[(last + 1)..]]);
+    }
+
     /// <summary>The entries for which <paramref name="keep"/> is true, in order.</summary>
     public PsbtMap Where(Func<PsbtKeyValue, bool> keep) => new([.. _entries.Where(keep)]);
 

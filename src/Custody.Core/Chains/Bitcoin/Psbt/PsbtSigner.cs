@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
+using Custody.Core.Chains.Bitcoin.Descriptors;
 using Custody.Core.Chains.Bitcoin.Sighash;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Crypto;
+using Custody.Core.Hd;
 
 namespace Custody.Core.Chains.Bitcoin.Psbt;
 
@@ -17,11 +19,14 @@ internal sealed class PsbtSigner
     private readonly BitcoinNetwork _network;
     private readonly IReadOnlyList<TxOutput> _spent;
     private readonly KeyOwnership _wallet;
+    private readonly OutputDescriptor? _account;
     private SegwitV0Sighash? _segwit;
     private TaprootSighash? _taproot;
 
-    public PsbtSigner(PartiallySignedTransaction psbt, BitcoinNetwork network, IReadOnlyList<TxOutput> spent, KeyOwnership wallet)
+    /// <param name="account">The account's descriptor, when it is one: change must then pay it at a change index (or a single key of the wallet).</param>
+    public PsbtSigner(PartiallySignedTransaction psbt, BitcoinNetwork network, IReadOnlyList<TxOutput> spent, KeyOwnership wallet, OutputDescriptor? account = null)
     {
+        _account = account;
         _psbt = psbt;
         _network = network;
         _spent = spent;
@@ -30,19 +35,20 @@ internal sealed class PsbtSigner
 
     private BitcoinTransaction Tx => _psbt.UnsignedTransaction;
 
-    /// <summary>Signs every input that is the wallet's; <paramref name="signed"/> counts them.</summary>
-    public PartiallySignedTransaction SignAll(out int signed)
+    /// <summary>Signs every input that is the wallet's; <paramref name="signedNow"/> lists them.</summary>
+    public PartiallySignedTransaction SignAll(out IReadOnlySet<int> signedNow)
     {
         var psbt = _psbt;
-        signed = 0;
+        var signed = new HashSet<int>();
         foreach (var input in _psbt.Inputs)
         {
             if (input.IsFinalized) continue;
             var result = SignInput(input);
             if (result is null) continue;
             psbt = psbt.WithInput(result);
-            signed++;
+            signed.Add(input.Index);
         }
+        signedNow = signed;
         return psbt;
     }
 
@@ -62,49 +68,64 @@ internal sealed class PsbtSigner
     private PsbtInput SignEcdsa(PsbtInput input, List<PsbtDerivation> ours)
     {
         var field = input.Name + ".bip32_derivation";
-        var script = _spent[input.Index].ScriptPubKey;
-        byte[]? key = null;
-        PsbtDerivation? signer = null;
-        BitcoinAddressKind kind = default;
-        foreach (var derivation in ours)
+        var script = _spent[input.Index].ScriptPubKey.ToArray();
+        var keys = ours.Select(d => (Derivation: d, Key: _wallet.Prove(d, field))).ToList();
+        foreach (var (derivation, key) in keys)
         {
-            var derived = _wallet.Prove(derivation, field);
-            if (key is null && SingleKeyScript.Match(script, derived) is { } match and not BitcoinAddressKind.P2tr)
-                (key, signer, kind) = (derived, derivation, match);
+            if (SingleKeyScript.Match(script, key) is not { } kind || kind == BitcoinAddressKind.P2tr) continue;
+            if (!SingleKeyScript.IsAvailable(kind, _network))
+                throw new InvalidInputException(input.Name, $"{kind} does not exist on {_network.Name}");
+            var result = kind == BitcoinAddressKind.P2pkh
+                ? SignWith(input, derivation, key, script, segwit: false)
+                : SignWith(input, derivation, key, BitcoinScript.P2pkh(Hashes.Hash160(key)), segwit: true); // BIP143 scriptCode for P2WPKH
+            return kind == BitcoinAddressKind.P2shP2wpkh && input.RedeemScript is null
+                ? result.WithRedeemScript(BitcoinScript.P2wpkh(Hashes.Hash160(key)))
+                : result;
         }
-        if (key is null || signer is null)
-            throw new InvalidInputException(input.Name,
-                "the spent script is not a single-key script (P2PKH, P2WPKH, P2SH-P2WPKH) of this wallet's key; other scripts are not signed");
-        if (!SingleKeyScript.IsAvailable(kind, _network))
-            throw new InvalidInputException(input.Name, $"{kind} does not exist on {_network.Name}");
 
+        if (PsbtFinalizer.ScriptCode(input, script) is not var (scriptCode, segwit))
+            throw new InvalidInputException(input.Name,
+                "the spent script is neither a single-key script (P2PKH, P2WPKH, P2SH-P2WPKH) of this wallet's key nor a P2SH, P2WSH or P2SH-P2WSH script with its redeem / witness script");
+        if (MultisigScript.TryParse(scriptCode) is not { Tapscript: false } multisig)
+            throw new InvalidInputException(input.Name + (segwit ? ".witness_script" : ".redeem_script"),
+                "is not a multisig script (OP_k <keys> OP_n OP_CHECKMULTISIG); other scripts are not signed");
+        var signed = input;
+        var any = false;
+        foreach (var (derivation, key) in keys.Where(k => multisig.IndexOf(k.Key) >= 0))
+        {
+            signed = SignWith(signed, derivation, key, scriptCode, segwit);
+            any = true;
+        }
+        return any
+            ? signed
+            : throw new InvalidInputException(field, "names a key of this wallet that the multisig script does not contain");
+    }
+
+    // One ECDSA signature of the key at the derivation over the input's legacy or BIP143 digest, verified before it is added.
+    private PsbtInput SignWith(PsbtInput input, PsbtDerivation signer, byte[] key, byte[] scriptCode, bool segwit)
+    {
         var type = input.SighashType ?? SighashType.All;
         if (!SighashType.IsValidEcdsa(type))
             throw new InvalidInputException(input.Name + ".sighash_type", $"{SighashType.Describe(type)} is not a sighash type for ECDSA signatures");
-
         byte[] digest;
-        if (kind == BitcoinAddressKind.P2pkh)
+        if (!segwit)
         {
             if (input.NonWitnessUtxo is null)
                 throw new InvalidInputException(input.Name + ".non_witness_utxo", "required to sign a legacy input");
-            digest = LegacySighash.Compute(Tx, input.Index, script, type);
+            digest = LegacySighash.Compute(Tx, input.Index, scriptCode, type);
         }
         else
         {
             if (input.WitnessUtxo is null)
                 throw new InvalidInputException(input.Name + ".witness_utxo", "required to sign a segwit input");
+            if (!_network.SupportsSegwit) throw new InvalidInputException(input.Name, $"{_network.Name} has no segwit");
             _segwit ??= new SegwitV0Sighash(Tx);
-            var scriptCode = BitcoinScript.P2pkh(Hashes.Hash160(key)); // BIP143 scriptCode for P2WPKH
             digest = _segwit.Compute(input.Index, scriptCode, _spent[input.Index].Value, type);
         }
-
         var signature = _wallet.Keys.SignEcdsa(signer.Origin.Path, digest);
         if (!Secp256k1.Verify(key, digest, signature.ToCompact()))
             throw new CryptographicException($"{input.Name}: the signature made by the key ring does not verify");
-        var result = input.WithPartialSignature(key, [.. signature.ToDer(), (byte)type]);
-        if (kind == BitcoinAddressKind.P2shP2wpkh && input.RedeemScript is null)
-            result = result.WithRedeemScript(BitcoinScript.P2wpkh(Hashes.Hash160(key)));
-        return result;
+        return input.WithPartialSignature(key, [.. signature.ToDer(), (byte)type]);
     }
 
     private PsbtInput SignTaproot(PsbtInput input, List<PsbtTapDerivation> oursTap, bool hasEcdsaDerivation)
@@ -151,9 +172,10 @@ internal sealed class PsbtSigner
     }
 
     /// <summary>
-    /// Every output that claims to be change (carries a derivation) must pay a single key
-    /// of this wallet, proven by deriving it; a P2TR change output must be BIP86 (no
-    /// script tree, which others could spend through). Otherwise the PSBT is refused.
+    /// Every output that claims to be change (carries a derivation) must pay the account's
+    /// descriptor at a change index (the index our derivation there names), or a single key
+    /// of this wallet, proven by deriving it; a single-key P2TR change output must be BIP86
+    /// (no script tree, which others could spend through). Otherwise the PSBT is refused.
     /// </summary>
     public void VerifyChange()
     {
@@ -161,6 +183,7 @@ internal sealed class PsbtSigner
         {
             if (!PsbtIntent.ClaimsChange(output)) continue;
             var script = Tx.Outputs[output.Index].ScriptPubKey;
+            if (_account is not null && PaysAccountChange(output, script)) continue;
             var keys = new List<byte[]>();
             foreach (var derivation in output.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)))
                 keys.Add(_wallet.Prove(derivation, output.Name + ".bip32_derivation"));
@@ -177,7 +200,23 @@ internal sealed class PsbtSigner
                 throw new InvalidInputException(output.Name,
                     keys.Count == 0
                         ? "claims to be change (it carries key derivations), but none of them is this wallet's"
-                        : "claims to be change, but its script does not pay a single key of this wallet (P2PKH, P2WPKH, P2SH-P2WPKH, BIP86 P2TR)");
+                        : _account is null
+                            ? "claims to be change, but its script does not pay a single key of this wallet (P2PKH, P2WPKH, P2SH-P2WPKH, BIP86 P2TR)"
+                            : "claims to be change, but its script pays neither the account's descriptor at a change index nor a single key of this wallet");
         }
+    }
+
+    // The change branch is 1 of a <0;1> descriptor (a descriptor without multipath is one chain); the index is the last step of our derivation.
+    private bool PaysAccountChange(PsbtOutput output, ReadOnlySpan<byte> script)
+    {
+        var branch = _account!.Branches > 1 ? 1 : 0;
+        var origins = output.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)).Select(d => (d.Origin, Key: _wallet.Prove(d, output.Name + ".bip32_derivation")))
+            .Concat(output.TapBip32Derivations.Where(d => _wallet.Owns(d.Origin)).Select(d => (d.Origin, Key: _wallet.Prove(d, output.Name + ".tap_bip32_derivation"))));
+        foreach (var (origin, _) in origins)
+        {
+            if (origin.Path.Last is not { } index || KeyPath.IsHardenedIndex(index)) continue;
+            if (script.SequenceEqual(_account.ScriptPubKey(branch, index))) return true;
+        }
+        return false;
     }
 }
