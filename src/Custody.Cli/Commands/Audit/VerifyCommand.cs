@@ -74,7 +74,8 @@ internal static class VerifyCommand
         {
             var verdict = await ledger.Audit.VerifyAsync(key, anchors, CancellationToken.None).ConfigureAwait(false);
             Console.Out.WriteLine(verdict.IsVerified(allowUnsignedTail) && verdict.UnsignedRecords > 0
-                ? $"{verdict} (accepted: --allow-unsigned-tail)"
+                ? $"audit log intact: {verdict.RecordCount} records, {verdict.CheckpointCount} signed checkpoints, {verdict.SignedSize} records covered by the latest; " +
+                  $"the {verdict.UnsignedRecords} after it are only consistent (accepted: --allow-unsigned-tail)"
                 : verdict.ToString());
             return verdict.IsVerified(allowUnsignedTail) ? CliRunner.Ok : CliRunner.Failure;
         }).ConfigureAwait(false);
