@@ -11,6 +11,16 @@ internal sealed class Latencies
 
     public int Failures;
 
+    private string? _firstFailure;
+
+    public string? FirstFailure => Volatile.Read(ref _firstFailure);
+
+    public void Failed(Exception e)
+    {
+        Interlocked.Increment(ref Failures);
+        Interlocked.CompareExchange(ref _firstFailure, e is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message, null);
+    }
+
     public void Record(int worker, long ticks) => _perWorker[worker].Add(ticks);
 
     public int Count => _perWorker.Sum(l => l.Count);

@@ -6,12 +6,14 @@ namespace Custody.LoadGen;
 /// <summary>One measured phase: N workers for T seconds, closed loop (as fast as answers come) or open loop at a fixed rate.</summary>
 internal static class Phase
 {
-    public sealed record Result(string Name, int Workers, double Seconds, int Calls, int Failures, double P50Ms, double P99Ms)
+    public sealed record Result(string Name, int Workers, double Seconds, int Calls, int Failures, double P50Ms, double P99Ms, string? FirstFailure = null)
     {
         public double Rate => Calls / Seconds;
 
+        // A phase with failures says what the first one was: a rate with failures is not a rate.
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{Name,-46} {Workers,3} workers {Rate,9:F0}/s   p50 {P50Ms,7:F2} ms   p99 {P99Ms,7:F2} ms   ({Calls} ok, {Failures} failed)");
+            $"{Name,-46} {Workers,3} workers {Rate,9:F0}/s   p50 {P50Ms,7:F2} ms   p99 {P99Ms,7:F2} ms   ({Calls} ok, {Failures} failed)") +
+            (FirstFailure is null ? "" : $"\n    first failure: {FirstFailure}");
     }
 
     /// <summary>Each worker calls <paramref name="call"/>(worker, sequence) back to back until the time is up.</summary>
@@ -30,14 +32,14 @@ internal static class Phase
                     await call(worker, seq);
                     latencies.Record(worker, Stopwatch.GetTimestamp() - t0);
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    Interlocked.Increment(ref latencies.Failures);
+                    latencies.Failed(e);
                 }
             }
         })));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Result(name, workers, seconds, latencies.Count, latencies.Failures, latencies.PercentileMs(50), latencies.PercentileMs(99));
+        return new Result(name, workers, seconds, latencies.Count, latencies.Failures, latencies.PercentileMs(50), latencies.PercentileMs(99), latencies.FirstFailure);
     }
 
     /// <summary>
@@ -69,14 +71,14 @@ internal static class Phase
                     await call(worker, seq);
                     latencies.Record(worker, Stopwatch.GetTimestamp() - from);
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    Interlocked.Increment(ref latencies.Failures);
+                    latencies.Failed(e);
                 }
             }
         })));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Result(name, workers, seconds, latencies.Count, latencies.Failures, latencies.PercentileMs(50), latencies.PercentileMs(99));
+        return new Result(name, workers, seconds, latencies.Count, latencies.Failures, latencies.PercentileMs(50), latencies.PercentileMs(99), latencies.FirstFailure);
     }
 
     /// <summary>In-process work on <paramref name="threads"/> dedicated threads for the given time.</summary>

@@ -128,7 +128,7 @@ public static class Program
             var repeat = IntArg(args, "--repeat", 1);
             for (var round = 0; round < repeat; round++)
             {
-                var measured = await Run("hd", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, $"hd{round}")));
+                var measured = await Run("hd", () => Phase.ClosedLoopAsync("SignTransaction EIP-1559, HD key", clients, duration, Sign(hd, $"hd-round{round}")));
                 if (measured is null) break;
                 hdRuns.Add(measured);
                 if (await Run("hd80", () => Phase.OpenLoopAsync("SignTransaction HD at 80 % of that rate", clients, duration, 0.8 * measured.Rate, Sign(hd, $"hd80-{round}"))) is { } at80)
