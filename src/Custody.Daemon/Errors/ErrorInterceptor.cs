@@ -40,6 +40,12 @@ public sealed class ErrorInterceptor(ErrorMapper mapper) : Interceptor
         {
             return await continuation(requestStream, context).ConfigureAwait(false);
         }
+        catch (IOException)
+        {
+            // In a streaming call an IOException is the request stream: Kestrel fails the read when
+            // the client resets the stream, sometimes before the call's token says it was cancelled.
+            throw ErrorMapper.ClientReset();
+        }
         catch (Exception e) when (e is not RpcException)
         {
             throw mapper.ToRpcException(e, context);
@@ -53,6 +59,12 @@ public sealed class ErrorInterceptor(ErrorMapper mapper) : Interceptor
         try
         {
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // In a streaming call an IOException is the request stream: Kestrel fails the read when
+            // the client resets the stream, sometimes before the call's token says it was cancelled.
+            throw ErrorMapper.ClientReset();
         }
         catch (Exception e) when (e is not RpcException)
         {

@@ -33,7 +33,7 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
             // A client that resets its stream surfaces as an IOException from the request body;
             // the call is over on the client's side, not failed on ours.
             case IOException when context.CancellationToken.IsCancellationRequested:
-                return Build(StatusCode.Cancelled, "CANCELLED", "the client reset the call");
+                return ClientReset();
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return context.Deadline <= DateTime.UtcNow
                     ? Build(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED", "the deadline passed before the call finished")
@@ -60,6 +60,9 @@ public sealed class ErrorMapper(ILogger<ErrorMapper> logger)
         LedgerFault.ReadOnly => "STORAGE_READ_ONLY",
         _ => "STORAGE_UNAVAILABLE",
     };
+
+    /// <summary>The client reset the call: CANCELLED, and nothing to log.</summary>
+    public static RpcException ClientReset() => Build(StatusCode.Cancelled, "CANCELLED", "the client reset the call");
 
     private static RpcException Build(StatusCode code, string reason, string message,
         IReadOnlyDictionary<string, string>? metadata = null, BadRequest? badRequest = null) =>
