@@ -97,6 +97,8 @@ public class PsbtSigningBenchmarks
             return Secp256k1.SignSchnorr(tweaked, sighash32, new byte[32]);
         }
 
+        public byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32) => Secp256k1.SignSchnorr(Key(path), sighash32, new byte[32]);
+
         public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message) => throw new NotSupportedException();
     }
 }

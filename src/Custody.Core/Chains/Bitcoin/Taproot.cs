@@ -28,6 +28,29 @@ public static class Taproot
     }
 
     /// <summary>
+    /// Whether <paramref name="controlBlock"/> proves the leaf (<paramref name="leafVersion"/>,
+    /// <paramref name="script"/>) is in the tree of <paramref name="outputKey"/> (BIP341's script-path
+    /// check): its leaf version is the leaf's, and the leaf hash taken up the block's path to a root
+    /// tweaks the block's internal key into the output key with the parity the block states.
+    /// </summary>
+    public static bool ControlBlockCommits(ReadOnlySpan<byte> controlBlock, byte leafVersion, ReadOnlySpan<byte> script, ReadOnlySpan<byte> outputKey)
+    {
+        if (controlBlock.Length < 33 || (controlBlock.Length - 33) % 32 != 0 || (controlBlock.Length - 33) / 32 > MaxTreeDepth) return false;
+        if ((controlBlock[0] & 0xfe) != leafVersion) return false;
+        var node = LeafHash(leafVersion, script);
+        for (var at = 33; at < controlBlock.Length; at += 32) node = BranchHash(node, controlBlock.Slice(at, 32));
+        try
+        {
+            var derived = Secp256k1.TaprootOutputKey(controlBlock[1..33], node, out var parity);
+            return derived.AsSpan().SequenceEqual(outputKey) && parity == (controlBlock[0] & 1);
+        }
+        catch (InvalidInputException)
+        {
+            return false; // the block's internal key is not a point
+        }
+    }
+
+    /// <summary>
     /// The merkle root of leaves given depth-first with their depths (PSBT_OUT_TAP_TREE).
     /// The depths must describe a complete binary tree, otherwise the field is refused.
     /// </summary>

@@ -59,9 +59,14 @@ public sealed class MultisigTests : IDisposable
         return AccountKeyOf(master);
     }
 
+    /// <summary>BIP341's suggested internal key with no known private key (H), for a tree that only its leaves can spend.</summary>
+    private const string Nums = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0";
+
+    // {0}: the 2-of-3 for OP_CHECKMULTISIG, {1}: the same keys as a tapscript leaf.
     private OutputDescriptor Descriptor(string shape) =>
         OutputDescriptor.Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, shape,
-            $"sortedmulti(2,{OurKey()},{AccountKeyOf(_cosigner)},{AccountKeyOf(_third)})"));
+            $"sortedmulti(2,{OurKey()},{AccountKeyOf(_cosigner)},{AccountKeyOf(_third)})",
+            $"sortedmulti_a(2,{OurKey()},{AccountKeyOf(_cosigner)},{AccountKeyOf(_third)})"));
 
     private int _funding;
 
@@ -73,12 +78,27 @@ public sealed class MultisigTests : IDisposable
             [new TxOutput(amount, script)], 0);
         return (new TxInput(new OutPoint(funding.TxHash, 0), [], 0xfffffffd), input =>
         {
+            if (descriptor.Root is TaprootNode tree) return SpendLeaf(input.WithWitnessUtxo(funding.Outputs[0]), tree, branch, index);
             input = input.WithNonWitnessUtxo(funding);
             if (BitcoinScript.TryGetWitnessProgram(script, out _, out _) || IsNestedSegwit(descriptor)) input = input.WithWitnessUtxo(funding.Outputs[0]);
             input = WithScripts(input, descriptor, branch, index, (i, s) => i.WithRedeemScript(s), (i, s) => i.WithWitnessScript(s));
             foreach (var key in descriptor.Root.Keys) input = input.WithBip32Derivation(key.Derive(branch, index).PublicKey, key.Derive(branch, index).Origin!);
             return input;
         });
+    }
+
+    // BIP371 fields of a one-leaf tree: the leaf with its control block, the internal key, the merkle root, each leaf key's origin.
+    private static PsbtInput SpendLeaf(PsbtInput input, TaprootNode tree, int branch, uint index)
+    {
+        var internalKey = tree.InternalKey.Derive(branch, index).XOnly;
+        var leaf = tree.Leaves.Single().Script;
+        var script = leaf.Script(branch, index);
+        var leafHash = Taproot.LeafHash(Taproot.TapscriptLeafVersion, script);
+        Secp256k1.TaprootOutputKey(internalKey, leafHash, out var parity);
+        input = input.WithTapLeafScript([(byte)(Taproot.TapscriptLeafVersion | parity), .. internalKey], script, Taproot.TapscriptLeafVersion)
+            .WithTapInternalKey(internalKey).WithTapMerkleRoot(leafHash);
+        foreach (var key in leaf.Keys) input = input.WithTapBip32Derivation(key.Derive(branch, index).XOnly, [leafHash], key.Derive(branch, index).Origin!);
+        return input;
     }
 
     private static bool IsNestedSegwit(OutputDescriptor d) => d.Root is ScriptHashNode { Witness: false, Inner: ScriptHashNode };
@@ -100,20 +120,34 @@ public sealed class MultisigTests : IDisposable
         var tx = new BitcoinTransaction(2, inputs.Select(i => i.Input), [payment, change], 0);
         var psbt = PartiallySignedTransaction.Create(tx);
         for (var i = 0; i < inputs.Length; i++) psbt = psbt.WithInput(inputs[i].Update(psbt.Inputs[i]));
-        var changeOutput = WithScripts(psbt.Outputs[1], changeTo, 1, 3, (o, s) => o.WithRedeemScript(s), (o, s) => o.WithWitnessScript(s));
-        foreach (var key in changeTo.Root.Keys) changeOutput = changeOutput.WithBip32Derivation(key.Derive(1, 3).PublicKey, key.Derive(1, 3).Origin!);
-        return psbt.WithOutput(changeOutput);
+        return psbt.WithOutput(changeTo.Root is TaprootNode tree ? ChangeLeaf(psbt.Outputs[1], tree) : ChangeOutput(psbt.Outputs[1], changeTo));
+    }
+
+    private static PsbtOutput ChangeOutput(PsbtOutput output, OutputDescriptor changeTo)
+    {
+        output = WithScripts(output, changeTo, 1, 3, (o, s) => o.WithRedeemScript(s), (o, s) => o.WithWitnessScript(s));
+        foreach (var key in changeTo.Root.Keys) output = output.WithBip32Derivation(key.Derive(1, 3).PublicKey, key.Derive(1, 3).Origin!);
+        return output;
+    }
+
+    private static PsbtOutput ChangeLeaf(PsbtOutput output, TaprootNode tree)
+    {
+        var leafHash = Taproot.LeafHash(Taproot.TapscriptLeafVersion, tree.Leaves.Single().Script.Script(1, 3));
+        output = output.WithTapInternalKey(tree.InternalKey.Derive(1, 3).XOnly).WithTapTree(tree.TapTree(1, 3));
+        foreach (var key in tree.Leaves.Single().Script.Keys) output = output.WithTapBip32Derivation(key.Derive(1, 3).XOnly, [leafHash], key.Derive(1, 3).Origin!);
+        return output;
     }
 
     // The cosigner's private key for each input, as its own wallet would derive it.
     private object[] CosignerKeys(PartiallySignedTransaction psbt) => psbt.Inputs.Select(input =>
     {
-        var derivation = input.Bip32Derivations.Single(d => d.Origin.Fingerprint == _cosigner.Fingerprint.Value);
-        using var key = _cosigner.Derive(derivation.Origin.Path);
+        var origin = input.Bip32Derivations.Select(d => d.Origin).Concat(input.TapBip32Derivations.Select(d => d.Origin))
+            .Single(o => o.Fingerprint == _cosigner.Fingerprint.Value);
+        using var key = _cosigner.Derive(origin.Path);
         return (object)new { input = input.Index, privateKey = Convert.ToHexStringLower(key.PrivateKey) };
     }).ToArray();
 
-    public static TheoryData<string> Shapes => new() { "wsh({0})", "sh(wsh({0}))", "sh({0})" };
+    public static TheoryData<string> Shapes => new() { "wsh({0})", "sh(wsh({0}))", "sh({0})", $"tr({Nums},{{1}})" };
 
     [NodeTheory("tests/crosscheck/bitcoin", "bitcoinjs-lib")]
     [MemberData(nameof(Shapes))]

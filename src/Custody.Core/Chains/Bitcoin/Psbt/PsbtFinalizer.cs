@@ -5,10 +5,10 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 
 /// <summary>
 /// The Input Finalizer role for single-key scripts (P2PKH, P2WPKH, P2SH-P2WPKH, P2TR
-/// key path) and OP_CHECKMULTISIG scripts in P2SH, P2WSH and P2SH-P2WSH: builds the final
-/// scriptSig and witness from the signatures present, multisig signatures in the order of
-/// their keys in the script (as OP_CHECKMULTISIG requires), each verified first.
-/// Inputs of other kinds (taproot script paths among them) are left unfinalised.
+/// key path), OP_CHECKMULTISIG scripts in P2SH, P2WSH and P2SH-P2WSH, and taproot script
+/// paths through pk / multi_a / sortedmulti_a leaves: builds the final scriptSig and witness
+/// from the signatures present, multisig signatures in the order the script requires, each
+/// verified first. Inputs of other kinds are left unfinalised.
 /// </summary>
 public static class PsbtFinalizer
 {
@@ -22,6 +22,7 @@ public static class PsbtFinalizer
         {
             if (input.IsFinalized) continue;
             RequireValidMultisigSignatures(psbt, input, spent);
+            RequireValidTapscriptSignatures(psbt, input, spent);
             var finalized = TryFinalize(input, spent[input.Index].ScriptPubKey);
             if (finalized is null) return null;
             result = result.WithInput(finalized);
@@ -35,7 +36,7 @@ public static class PsbtFinalizer
         ArgumentNullException.ThrowIfNull(input);
         if (input.IsFinalized) return input;
         if (BitcoinScript.IsP2tr(spentScript))
-            return input.TapKeySignature is { } tapSignature ? input.Finalized([], [tapSignature.ToArray()]) : null;
+            return input.TapKeySignature is { } tapSignature ? input.Finalized([], [tapSignature.ToArray()]) : TryFinalizeScriptPath(input, spentScript);
 
         ReadOnlySpan<byte> keyHash;
         var nested = false;
@@ -108,6 +109,48 @@ public static class PsbtFinalizer
     }
 
     /// <summary>
+    /// The input's tapscript leaves that can be spent: given with a control block that commits to
+    /// the spent output key, a pk / multi_a / sortedmulti_a script, and the signatures present for
+    /// that leaf, in key order.
+    /// </summary>
+    private static IEnumerable<(PsbtTapLeafScript Leaf, MultisigScript Script, PsbtTapScriptSignature?[] Signatures)> TapLeaves(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        var outputKey = spentScript[2..];
+        var leaves = new List<(PsbtTapLeafScript, MultisigScript, PsbtTapScriptSignature?[])>();
+        foreach (var leaf in input.TapLeafScripts)
+        {
+            if (leaf.LeafVersion != Taproot.TapscriptLeafVersion || MultisigScript.TryParseLeaf(leaf.Script.Span) is not { } script ||
+                !Taproot.ControlBlockCommits(leaf.ControlBlock.Span, leaf.LeafVersion, leaf.Script.Span, outputKey))
+                continue;
+            var leafHash = Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span);
+            var signatures = script.Keys
+                .Select(key => input.TapScriptSignatures.FirstOrDefault(s => s.XOnlyKey.Span.SequenceEqual(key) && s.LeafHash.Span.SequenceEqual(leafHash)))
+                .ToArray();
+            leaves.Add((leaf, script, signatures));
+        }
+        return leaves;
+    }
+
+    // The satisfiable leaf with the smallest witness; its first k signatures in key order, the
+    // other keys' elements empty (OP_CHECKSIGADD counts only non-empty ones, OP_NUMEQUAL wants exactly k),
+    // pushed in reverse key order because the first key's OP_CHECKSIG pops the top of the stack.
+    private static PsbtInput? TryFinalizeScriptPath(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        List<byte[]>? best = null;
+        foreach (var (leaf, script, signatures) in TapLeaves(input, spentScript))
+        {
+            if (signatures.Count(s => s is not null) < script.Threshold) continue;
+            var used = 0;
+            var items = signatures.Select(s => s is not null && used++ < script.Threshold ? s.Signature.ToArray() : []).Reverse().ToList();
+            List<byte[]> witness = [.. items, leaf.Script.ToArray(), leaf.ControlBlock.ToArray()];
+            if (best is null || WitnessSize(witness) < WitnessSize(best)) best = witness;
+        }
+        return best is null ? null : input.Finalized([], best);
+    }
+
+    private static int WitnessSize(List<byte[]> witness) => witness.Sum(item => item.Length + 1);
+
+    /// <summary>
     /// How many more signatures the input needs before it can be finalised: 0 when final or
     /// complete, k − present for a multisig, 1 for a single-key script without one; null when
     /// this finaliser does not know the script.
@@ -117,6 +160,9 @@ public static class PsbtFinalizer
         ArgumentNullException.ThrowIfNull(input);
         if (input.IsFinalized || TryFinalize(input, spentScript) is not null) return 0;
         if (Multisig(input, spentScript) is var (multisig, signatures)) return multisig.Threshold - signatures.Count;
+        // A taproot script path: the fewest any of its leaves still needs.
+        if (BitcoinScript.IsP2tr(spentScript) && TapLeaves(input, spentScript).ToList() is { Count: > 0 } leaves)
+            return leaves.Min(l => l.Script.Threshold - l.Signatures.Count(s => s is not null));
         if (BitcoinScript.IsP2tr(spentScript) || BitcoinScript.IsP2pkh(spentScript) || BitcoinScript.IsP2wpkh(spentScript) ||
             (BitcoinScript.IsP2sh(spentScript) && input.RedeemScript is { } redeem && BitcoinScript.IsP2wpkh(redeem.Span)))
             return 1;
@@ -151,6 +197,32 @@ public static class PsbtFinalizer
             }
             if (!Secp256k1.Verify(partial.PublicKey.Span, digest, compact))
                 throw new InvalidInputException(field, $"the signature of key {Short(partial.PublicKey.Span)} does not verify for this transaction");
+        }
+    }
+
+    // As for multisig: every tap_script_sig of a leaf the finaliser may use verifies, and every leaf's control block commits to the output key.
+    private static void RequireValidTapscriptSignatures(PartiallySignedTransaction psbt, PsbtInput input, IReadOnlyList<TxOutput> spent)
+    {
+        var spentScript = spent[input.Index].ScriptPubKey;
+        if (!BitcoinScript.IsP2tr(spentScript) || input.TapKeySignature is not null) return;
+        foreach (var leaf in input.TapLeafScripts)
+            if (!Taproot.ControlBlockCommits(leaf.ControlBlock.Span, leaf.LeafVersion, leaf.Script.Span, spentScript[2..]))
+                throw new InvalidInputException($"{input.Name}.tap_leaf_script", "a control block does not commit its leaf script to the spent P2TR output key");
+        Sighash.TaprootSighash? sighash = null;
+        foreach (var (_, _, signatures) in TapLeaves(input, spentScript))
+        {
+            foreach (var partial in signatures.OfType<PsbtTapScriptSignature>())
+            {
+                var field = $"{input.Name}.tap_script_sig";
+                var signature = partial.Signature.Span;
+                var type = signature.Length == 65 ? signature[64] : Sighash.SighashType.Default;
+                if (signature.Length == 65 && (type == Sighash.SighashType.Default || !Sighash.SighashType.IsValidTaproot(type)))
+                    throw new InvalidInputException(field, $"the signature of key {Short(partial.XOnlyKey.Span)} has sighash type 0x{type:x2}");
+                sighash ??= new Sighash.TaprootSighash(psbt.UnsignedTransaction, spent);
+                var digest = sighash.ComputeScriptPath(input.Index, type, partial.LeafHash.Span);
+                if (!Secp256k1.VerifySchnorr(partial.XOnlyKey.Span, digest, signature[..64]))
+                    throw new InvalidInputException(field, $"the signature of key {Short(partial.XOnlyKey.Span)} does not verify for this transaction");
+            }
         }
     }
 

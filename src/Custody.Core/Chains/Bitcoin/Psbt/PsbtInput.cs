@@ -223,6 +223,12 @@ public sealed class PsbtInput
 
     public PsbtInput WithTapKeySignature(ReadOnlySpan<byte> signature) => With(PsbtKeyValue.Create(PsbtInputKey.TapKeySig, [], signature));
 
+    public PsbtInput WithTapScriptSignature(ReadOnlySpan<byte> xOnlyKey, ReadOnlySpan<byte> leafHash, ReadOnlySpan<byte> signature) =>
+        With(PsbtKeyValue.Create(PsbtInputKey.TapScriptSig, [.. xOnlyKey, .. leafHash], signature));
+
+    public PsbtInput WithTapLeafScript(ReadOnlySpan<byte> controlBlock, ReadOnlySpan<byte> script, byte leafVersion) =>
+        With(PsbtKeyValue.Create(PsbtInputKey.TapLeafScript, controlBlock, [.. script, leafVersion]));
+
     /// <summary>
     /// The finaliser's result (BIP174): the final scriptSig and/or witness, keeping only
     /// the UTXO fields and unknown or proprietary ones; everything else is cleared.
