@@ -140,6 +140,20 @@ public sealed class MultisigTests : IDisposable
         e = Assert.Throws<InvalidInputException>(() => codec.Sign(wrongBlock.ToBytes(), _kit.Ours, null));
         Assert.Equal(("input[0].tap_leaf_script", true), (e.Field, e.Reason.Contains("does not commit", StringComparison.Ordinal)));
 
+        // More leaves than are examined: refused when parsed, before any control block is checked.
+        var crowded = unsigned.Inputs[0].Map.Where(x => x.KeyType != PsbtInputKey.TapLeafScript);
+        for (var i = 0; i <= PsbtInput.MaxTapLeafScripts; i++)
+            crowded = crowded.With(PsbtKeyValue.Create(PsbtInputKey.TapLeafScript,
+                [.. leaf.ControlBlock.Span, .. Hashes.Sha256(BitConverter.GetBytes(i))], [.. leaf.Script.Span, leaf.LeafVersion]));
+        var writer = new Custody.Core.Chains.Bitcoin.Wire.WireWriter(64 * 1024);
+        writer.WriteBytes([0x70, 0x73, 0x62, 0x74, 0xff]); // the magic, "psbt" 0xff
+        unsigned.Global.Map.Write(writer);
+        crowded.Write(writer);
+        unsigned.Inputs[1].Map.Write(writer);
+        foreach (var output in unsigned.Outputs) output.Map.Write(writer);
+        e = Assert.Throws<InvalidInputException>(() => PartiallySignedTransaction.Parse(writer.ToArray()));
+        Assert.Equal(("input[0].tap_leaf_script", true), (e.Field, e.Reason.Contains("at most 256", StringComparison.Ordinal)));
+
         // Without the leaf's script there is nothing this wallet can sign in that input.
         var noLeaf = unsigned.WithInput(new PsbtInput(0, unsigned.Inputs[0].Map.Where(x => x.KeyType != PsbtInputKey.TapLeafScript)));
         e = Assert.Throws<InvalidInputException>(() => codec.Sign(noLeaf.ToBytes(), _kit.Ours, null));

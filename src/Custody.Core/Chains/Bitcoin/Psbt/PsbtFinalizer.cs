@@ -124,7 +124,7 @@ public static class PsbtFinalizer
                 continue;
             var leafHash = Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span);
             var signatures = script.Keys
-                .Select(key => input.TapScriptSignatures.FirstOrDefault(s => s.XOnlyKey.Span.SequenceEqual(key) && s.LeafHash.Span.SequenceEqual(leafHash)))
+                .Select(key => input.TapScriptSignature(key, leafHash))
                 .ToArray();
             leaves.Add((leaf, script, signatures));
         }

@@ -10,6 +10,15 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 /// </summary>
 public sealed class PsbtInput
 {
+    /// <summary>
+    /// The most tap_leaf_script entries an input may carry. Each leaf costs the signer and the
+    /// finaliser an EC tweak to check its control block; a coordinator lists the few leaves its
+    /// signers use, so this bounds the work per input without refusing real PSBTs.
+    /// </summary>
+    public const int MaxTapLeafScripts = 256;
+
+    private Dictionary<string, PsbtTapScriptSignature>? _tapScriptSignatureIndex;
+
     public PsbtInput(int index, PsbtMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -108,6 +117,9 @@ public sealed class PsbtInput
                     break;
             }
         }
+        if (tapLeafScripts.Count > MaxTapLeafScripts)
+            throw new InvalidInputException($"{Name}.{PsbtInputKey.Name(PsbtInputKey.TapLeafScript)}",
+                $"{tapLeafScripts.Count} leaf scripts; at most {MaxTapLeafScripts} per input are examined");
         PartialSignatures = partialSignatures;
         Bip32Derivations = derivations;
         Preimages = preimages;
@@ -151,6 +163,14 @@ public sealed class PsbtInput
     public IReadOnlyList<PsbtTapScriptSignature> TapScriptSignatures { get; }
 
     public IReadOnlyList<PsbtTapLeafScript> TapLeafScripts { get; }
+
+    /// <summary>The tap_script_sig of <paramref name="xOnlyKey"/> for the leaf <paramref name="leafHash"/>, or null (one lookup, not a scan).</summary>
+    public PsbtTapScriptSignature? TapScriptSignature(ReadOnlySpan<byte> xOnlyKey, ReadOnlySpan<byte> leafHash)
+    {
+        _tapScriptSignatureIndex ??= TapScriptSignatures.ToDictionary(
+            s => Convert.ToHexStringLower(s.XOnlyKey.Span) + Convert.ToHexStringLower(s.LeafHash.Span), StringComparer.Ordinal);
+        return _tapScriptSignatureIndex.GetValueOrDefault(Convert.ToHexStringLower(xOnlyKey) + Convert.ToHexStringLower(leafHash));
+    }
 
     public IReadOnlyList<PsbtTapDerivation> TapBip32Derivations { get; }
 

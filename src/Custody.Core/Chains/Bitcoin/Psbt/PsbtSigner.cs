@@ -214,7 +214,7 @@ internal sealed class PsbtSigner
                 if (keys.IndexOf(xonly) < 0)
                     throw new InvalidInputException(input.Name + ".tap_bip32_derivation", $"{derivation.Origin} names a leaf whose script does not contain this wallet's key");
                 any = true;
-                if (signed.TapScriptSignatures.Any(s => s.XOnlyKey.Span.SequenceEqual(xonly) && s.LeafHash.Span.SequenceEqual(leafHash.Span)))
+                if (input.TapScriptSignature(xonly, leafHash.Span) is not null)
                     continue; // signed in an earlier round; BIP340's fresh nonce would only make a conflicting second one
                 var digest = _taproot!.ComputeScriptPath(input.Index, type, leafHash.Span);
                 var signature = _wallet.Keys.SignSchnorr(_wallet.PathOf(derivation.Origin), digest);
