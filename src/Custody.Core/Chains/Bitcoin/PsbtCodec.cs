@@ -108,7 +108,10 @@ public sealed class PsbtCodec : ITransactionCodec
                 $"no unfinalised input names a key of this wallet (fingerprint {wallet.Fingerprint:x8}{(signerPath is null ? "" : " under " + signerPath)})");
 
         var progress = signed.Inputs
-            .Select(i => new InputSigning(i.Name, signedNow.Contains(i.Index), PsbtFinalizer.SignaturesMissing(i, spent[i.Index].ScriptPubKey)))
+            .Select(i => new InputSigning(i.Name, signedNow.Contains(i.Index), PsbtFinalizer.SignaturesMissing(i, spent[i.Index].ScriptPubKey))
+            {
+                Leaves = PsbtFinalizer.LeafSignaturesMissing(i, spent[i.Index].ScriptPubKey),
+            })
             .ToArray();
         if (PsbtFinalizer.TryFinalizeAll(signed, spent) is { } complete)
             return new SignedTransaction(complete.ToBase64(), complete.ExtractTransaction().TxId, intent) { Inputs = progress };

@@ -36,7 +36,11 @@ public sealed class MultisigTests : IDisposable
         var codec = new PsbtCodec(Btc, descriptor);
 
         var ours = codec.Sign(unsigned.ToBytes(), _kit.Ours, null);
-        Assert.Equal([new InputSigning("input[0]", true, 1), new InputSigning("input[1]", true, 1)], ours.Inputs);
+        Assert.Equal([("input[0]", true, 1), ("input[1]", true, 1)], ours.Inputs.Select(i => (i.Input, i.SignedNow, i.SignaturesMissing)));
+        // A script path reports its leaf (the one multi_a leaf), which still needs one signature.
+        Assert.All(ours.Inputs, (input, i) => Assert.Equal(descriptor.Root is TaprootNode
+            ? [new LeafSigning(Convert.ToHexStringLower(Taproot.LeafHash(Taproot.TapscriptLeafVersion, unsigned.Inputs[i].TapLeafScripts.Single().Script.Span)), 1)]
+            : [], input.Leaves));
         Assert.Equal([false, true], ours.Intent.Outputs.Select(o => o.IsChange));
         // Segwit inputs fix their scriptSig in advance, so the txid is known; a legacy P2SH one's is not.
         Assert.Equal(shape == "sh({0})" ? 0 : 64, ours.TxId.Length);

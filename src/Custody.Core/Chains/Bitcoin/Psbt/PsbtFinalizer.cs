@@ -131,6 +131,16 @@ public static class PsbtFinalizer
         return leaves;
     }
 
+    /// <summary>Per usable tapscript leaf of a P2TR input (see <see cref="TapLeaves"/>), the signatures it still needs; empty for other inputs.</summary>
+    public static IReadOnlyList<LeafSigning> LeafSignaturesMissing(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.IsFinalized || !BitcoinScript.IsP2tr(spentScript)) return [];
+        return [.. TapLeaves(input, spentScript).Select(l => new LeafSigning(
+            Convert.ToHexStringLower(Taproot.LeafHash(l.Leaf.LeafVersion, l.Leaf.Script.Span)),
+            Math.Max(0, l.Script.Threshold - l.Signatures.Count(s => s is not null))))];
+    }
+
     // The satisfiable leaf with the smallest witness; its first k signatures in key order, the
     // other keys' elements empty (OP_CHECKSIGADD counts only non-empty ones, OP_NUMEQUAL wants exactly k),
     // pushed in reverse key order because the first key's OP_CHECKSIG pops the top of the stack.
@@ -161,8 +171,8 @@ public static class PsbtFinalizer
         if (input.IsFinalized || TryFinalize(input, spentScript) is not null) return 0;
         if (Multisig(input, spentScript) is var (multisig, signatures)) return multisig.Threshold - signatures.Count;
         // A taproot script path: the fewest any of its leaves still needs.
-        if (BitcoinScript.IsP2tr(spentScript) && TapLeaves(input, spentScript).ToList() is { Count: > 0 } leaves)
-            return leaves.Min(l => l.Script.Threshold - l.Signatures.Count(s => s is not null));
+        if (BitcoinScript.IsP2tr(spentScript) && LeafSignaturesMissing(input, spentScript) is { Count: > 0 } leaves)
+            return leaves.Min(l => l.SignaturesMissing);
         if (BitcoinScript.IsP2tr(spentScript) || BitcoinScript.IsP2pkh(spentScript) || BitcoinScript.IsP2wpkh(spentScript) ||
             (BitcoinScript.IsP2sh(spentScript) && input.RedeemScript is { } redeem && BitcoinScript.IsP2wpkh(redeem.Span)))
             return 1;
