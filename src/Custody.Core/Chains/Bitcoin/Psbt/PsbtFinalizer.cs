@@ -18,11 +18,12 @@ public static class PsbtFinalizer
         ArgumentNullException.ThrowIfNull(psbt);
         ArgumentNullException.ThrowIfNull(spent);
         var result = psbt;
+        var taproot = new Lazy<Sighash.TaprootSighash>(() => new Sighash.TaprootSighash(psbt.UnsignedTransaction, spent));
         foreach (var input in psbt.Inputs)
         {
             if (input.IsFinalized) continue;
             RequireValidMultisigSignatures(psbt, input, spent);
-            RequireValidTapscriptSignatures(psbt, input, spent);
+            RequireValidTapscriptSignatures(taproot, input, spent[input.Index].ScriptPubKey);
             var finalized = TryFinalize(input, spent[input.Index].ScriptPubKey);
             if (finalized is null) return null;
             result = result.WithInput(finalized);
@@ -115,12 +116,12 @@ public static class PsbtFinalizer
     /// </summary>
     private static IEnumerable<(PsbtTapLeafScript Leaf, MultisigScript Script, PsbtTapScriptSignature?[] Signatures)> TapLeaves(PsbtInput input, ReadOnlySpan<byte> spentScript)
     {
-        var outputKey = spentScript[2..];
+        var commits = input.LeafCommitments(spentScript[2..]);
         var leaves = new List<(PsbtTapLeafScript, MultisigScript, PsbtTapScriptSignature?[])>();
-        foreach (var leaf in input.TapLeafScripts)
+        for (var i = 0; i < input.TapLeafScripts.Count; i++)
         {
-            if (leaf.LeafVersion != Taproot.TapscriptLeafVersion || MultisigScript.TryParseLeaf(leaf.Script.Span) is not { } script ||
-                !Taproot.ControlBlockCommits(leaf.ControlBlock.Span, leaf.LeafVersion, leaf.Script.Span, outputKey))
+            var leaf = input.TapLeafScripts[i];
+            if (!commits[i] || leaf.LeafVersion != Taproot.TapscriptLeafVersion || MultisigScript.TryParseLeaf(leaf.Script.Span) is not { } script)
                 continue;
             var leafHash = Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span);
             var signatures = script.Keys
@@ -210,15 +211,18 @@ public static class PsbtFinalizer
         }
     }
 
-    // As for multisig: every tap_script_sig of a leaf the finaliser may use verifies, and every leaf's control block commits to the output key.
-    private static void RequireValidTapscriptSignatures(PartiallySignedTransaction psbt, PsbtInput input, IReadOnlyList<TxOutput> spent)
+    /// <summary>Refuses the input when a tap_leaf_script's control block does not commit its leaf to the spent P2TR output key.</summary>
+    internal static void RequireCommittedLeaves(PsbtInput input, ReadOnlySpan<byte> spentScript)
     {
-        var spentScript = spent[input.Index].ScriptPubKey;
+        if (input.LeafCommitments(spentScript[2..]).Contains(false))
+            throw new InvalidInputException($"{input.Name}.tap_leaf_script", "a control block does not commit its leaf script to the spent P2TR output key");
+    }
+
+    // As for multisig: every leaf commits to the output key, and every tap_script_sig of a leaf the finaliser may use verifies.
+    private static void RequireValidTapscriptSignatures(Lazy<Sighash.TaprootSighash> sighash, PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
         if (!BitcoinScript.IsP2tr(spentScript) || input.TapKeySignature is not null) return;
-        foreach (var leaf in input.TapLeafScripts)
-            if (!Taproot.ControlBlockCommits(leaf.ControlBlock.Span, leaf.LeafVersion, leaf.Script.Span, spentScript[2..]))
-                throw new InvalidInputException($"{input.Name}.tap_leaf_script", "a control block does not commit its leaf script to the spent P2TR output key");
-        Sighash.TaprootSighash? sighash = null;
+        RequireCommittedLeaves(input, spentScript);
         foreach (var (_, _, signatures) in TapLeaves(input, spentScript))
         {
             foreach (var partial in signatures.OfType<PsbtTapScriptSignature>())
@@ -228,8 +232,7 @@ public static class PsbtFinalizer
                 var type = signature.Length == 65 ? signature[64] : Sighash.SighashType.Default;
                 if (signature.Length == 65 && (type == Sighash.SighashType.Default || !Sighash.SighashType.IsValidTaproot(type)))
                     throw new InvalidInputException(field, $"the signature of key {Short(partial.XOnlyKey.Span)} has sighash type 0x{type:x2}");
-                sighash ??= new Sighash.TaprootSighash(psbt.UnsignedTransaction, spent);
-                var digest = sighash.ComputeScriptPath(input.Index, type, partial.LeafHash.Span);
+                var digest = sighash.Value.ComputeScriptPath(input.Index, type, partial.LeafHash.Span);
                 if (!Secp256k1.VerifySchnorr(partial.XOnlyKey.Span, digest, signature[..64]))
                     throw new InvalidInputException(field, $"the signature of key {Short(partial.XOnlyKey.Span)} does not verify for this transaction");
             }

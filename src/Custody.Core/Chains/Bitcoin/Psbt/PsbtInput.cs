@@ -18,6 +18,7 @@ public sealed class PsbtInput
     public const int MaxTapLeafScripts = 256;
 
     private Dictionary<string, PsbtTapScriptSignature>? _tapScriptSignatureIndex;
+    private (byte[] OutputKey, bool[] Commits)? _leafCommitments;
 
     public PsbtInput(int index, PsbtMap map)
     {
@@ -164,6 +165,21 @@ public sealed class PsbtInput
 
     public IReadOnlyList<PsbtTapLeafScript> TapLeafScripts { get; }
 
+    /// <summary>
+    /// Whether each tap_leaf_script's control block commits its leaf to <paramref name="outputKey"/>
+    /// (<see cref="Taproot.ControlBlockCommits"/>), in order. An EC tweak per leaf, so it is computed
+    /// once per input and kept: the signer, the progress report and the finaliser all ask.
+    /// </summary>
+    public IReadOnlyList<bool> LeafCommitments(ReadOnlySpan<byte> outputKey)
+    {
+        if (_leafCommitments is { } known && outputKey.SequenceEqual(known.OutputKey)) return known.Commits;
+        var commits = new bool[TapLeafScripts.Count];
+        for (var i = 0; i < commits.Length; i++)
+            commits[i] = Taproot.ControlBlockCommits(TapLeafScripts[i].ControlBlock.Span, TapLeafScripts[i].LeafVersion, TapLeafScripts[i].Script.Span, outputKey);
+        _leafCommitments = (outputKey.ToArray(), commits);
+        return commits;
+    }
+
     /// <summary>The tap_script_sig of <paramref name="xOnlyKey"/> for the leaf <paramref name="leafHash"/>, or null (one lookup, not a scan).</summary>
     public PsbtTapScriptSignature? TapScriptSignature(ReadOnlySpan<byte> xOnlyKey, ReadOnlySpan<byte> leafHash)
     {
@@ -209,7 +225,13 @@ public sealed class PsbtInput
 
     // Updater and signer: each returns the input over the changed map.
 
-    public PsbtInput With(PsbtKeyValue entry) => new(Index, Map.With(entry));
+    public PsbtInput With(PsbtKeyValue entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var next = new PsbtInput(Index, Map.With(entry));
+        if (entry.KeyType != PsbtInputKey.TapLeafScript) next._leafCommitments = _leafCommitments; // the leaves are unchanged
+        return next;
+    }
 
     public PsbtInput WithNonWitnessUtxo(BitcoinTransaction previousTransaction) =>
         With(PsbtKeyValue.Create(PsbtInputKey.NonWitnessUtxo, [], previousTransaction.ToBytes()));

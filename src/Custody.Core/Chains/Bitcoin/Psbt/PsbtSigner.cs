@@ -192,14 +192,10 @@ internal sealed class PsbtSigner
     private PsbtInput SignScriptPath(PsbtInput input, List<(PsbtTapDerivation Derivation, byte[] Key)> signers, uint type)
     {
         var field = input.Name + ".tap_leaf_script";
-        var outputKey = _spent[input.Index].ScriptPubKey[2..];
+        PsbtFinalizer.RequireCommittedLeaves(input, _spent[input.Index].ScriptPubKey);
         var leaves = new Dictionary<string, PsbtTapLeafScript>(StringComparer.Ordinal);
         foreach (var leaf in input.TapLeafScripts)
-        {
-            if (!Taproot.ControlBlockCommits(leaf.ControlBlock.Span, leaf.LeafVersion, leaf.Script.Span, outputKey))
-                throw new InvalidInputException(field, "a control block does not commit its leaf script to the spent P2TR output key");
             leaves[Convert.ToHexStringLower(Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span))] = leaf;
-        }
 
         var signed = input;
         var any = false;
