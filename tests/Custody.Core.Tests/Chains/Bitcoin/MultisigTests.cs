@@ -5,8 +5,6 @@ using Custody.Core.Chains.Bitcoin.Descriptors;
 using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Crypto;
-using Custody.Core.Hd;
-using Custody.Core.Hd.Bip32;
 using Custody.Core.Tests.TestKit;
 using Custody.TestKit;
 using NB = NBitcoin;
