@@ -11,8 +11,8 @@ namespace Custody.Core.Tests.TestKit;
 
 /// <summary>
 /// 2-of-3 multisig PSBTs as a coordinator writes them: our HD key and two cosigners' keys at a
-/// BIP48 account, in any descriptor shape (P2SH, P2WSH, P2SH-P2WSH, or a tr() tree of one
-/// multi_a leaf), two inputs and a change output back to the descriptor, every BIP174 / BIP371
+/// BIP48 account, in any descriptor shape (P2SH, P2WSH, P2SH-P2WSH, or a tr() tree of multi_a /
+/// pk leaves), two inputs and a change output back to the descriptor, every BIP174 / BIP371
 /// field filled in. Shared by the co-signing round trips and the fuzz corpus.
 /// </summary>
 internal sealed class MultisigPsbts : IDisposable
@@ -90,18 +90,33 @@ internal sealed class MultisigPsbts : IDisposable
         });
     }
 
-    // BIP371 fields of a one-leaf tree: the leaf with its control block, the internal key, the merkle root, each leaf key's origin.
+    // BIP371 fields of the tree: every leaf with its control block, the internal key, the merkle root, each leaf key's origin and leaves.
     private static PsbtInput SpendLeaf(PsbtInput input, TaprootNode tree, int branch, uint index)
     {
         var internalKey = tree.InternalKey.Derive(branch, index).XOnly;
-        var leaf = tree.Leaves.Single().Script;
-        var script = leaf.Script(branch, index);
-        var leafHash = Taproot.LeafHash(Taproot.TapscriptLeafVersion, script);
-        Secp256k1.TaprootOutputKey(internalKey, leafHash, out var parity);
-        input = input.WithTapLeafScript([(byte)(Taproot.TapscriptLeafVersion | parity), .. internalKey], script, Taproot.TapscriptLeafVersion)
-            .WithTapInternalKey(internalKey).WithTapMerkleRoot(leafHash);
-        foreach (var key in leaf.Keys) input = input.WithTapBip32Derivation(key.Derive(branch, index).XOnly, [leafHash], key.Derive(branch, index).Origin!);
+        var leaves = tree.TapTree(branch, index);
+        var blocks = Taproot.ControlBlocks(internalKey, leaves, "tree");
+        for (var i = 0; i < leaves.Count; i++) input = input.WithTapLeafScript(blocks[i], leaves[i].Script.Span, leaves[i].LeafVersion);
+        input = input.WithTapInternalKey(internalKey).WithTapMerkleRoot(tree.MerkleRoot(branch, index));
+        foreach (var (key, leafHashes) in LeafKeys(tree, branch, index)) input = input.WithTapBip32Derivation(key.XOnly, leafHashes, key.Origin!);
         return input;
+    }
+
+    // Each key of the tree's leaves with the hashes of the leaves it is in (a key may sign in several).
+    private static List<(DerivedKey Key, IReadOnlyList<ReadOnlyMemory<byte>> LeafHashes)> LeafKeys(TaprootNode tree, int branch, uint index)
+    {
+        var keys = new List<(DerivedKey Key, IReadOnlyList<ReadOnlyMemory<byte>> LeafHashes)>();
+        foreach (var leaf in tree.Leaves)
+        {
+            var leafHash = Taproot.LeafHash(Taproot.TapscriptLeafVersion, leaf.Script.Script(branch, index));
+            foreach (var key in leaf.Script.Keys.Select(k => k.Derive(branch, index)))
+            {
+                var at = keys.FindIndex(k => k.Key.PublicKey.AsSpan().SequenceEqual(key.PublicKey));
+                if (at < 0) keys.Add((key, [leafHash]));
+                else keys[at] = (keys[at].Key, [.. keys[at].LeafHashes, leafHash]);
+            }
+        }
+        return keys;
     }
 
     private static bool IsNestedSegwit(OutputDescriptor d) => d.Root is ScriptHashNode { Witness: false, Inner: ScriptHashNode };
@@ -135,9 +150,8 @@ internal sealed class MultisigPsbts : IDisposable
 
     private static PsbtOutput ChangeLeaf(PsbtOutput output, TaprootNode tree)
     {
-        var leafHash = Taproot.LeafHash(Taproot.TapscriptLeafVersion, tree.Leaves.Single().Script.Script(1, 3));
         output = output.WithTapInternalKey(tree.InternalKey.Derive(1, 3).XOnly).WithTapTree(tree.TapTree(1, 3));
-        foreach (var key in tree.Leaves.Single().Script.Keys) output = output.WithTapBip32Derivation(key.Derive(1, 3).XOnly, [leafHash], key.Derive(1, 3).Origin!);
+        foreach (var (key, leafHashes) in LeafKeys(tree, 1, 3)) output = output.WithTapBip32Derivation(key.XOnly, leafHashes, key.Origin!);
         return output;
     }
 

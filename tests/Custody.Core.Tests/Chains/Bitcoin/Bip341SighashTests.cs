@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Custody.Core.Chains.Bitcoin;
+using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Sighash;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Crypto;
@@ -100,14 +101,16 @@ public class Bip341SighashTests
     {
         var v = VectorFile.Json(File).GetProperty("scriptPubKey")[index];
         if (!v.GetProperty("expected").TryGetProperty("scriptPathControlBlocks", out var blocks)) return; // a key-path-only output
-        var leaves = new List<(byte Version, byte[] Script)>();
+        var leaves = new List<PsbtTapTreeLeaf>();
         TreeHash(v.GetProperty("given").GetProperty("scriptTree"), [], leaves);
         var outputKey = VectorFile.Hex(v.GetProperty("intermediary").GetProperty("tweakedPubkey").GetString()!);
         var controlBlocks = blocks.EnumerateArray().Select(b => VectorFile.Hex(b.GetString()!)).ToList();
-        Assert.Equal(leaves.Count, controlBlocks.Count);
+        // Built from the internal key and the leaves with their depths, as an updater would.
+        var internalKey = VectorFile.Hex(v.GetProperty("given").GetProperty("internalPubkey").GetString()!);
+        Assert.Equal(controlBlocks, Taproot.ControlBlocks(internalKey, leaves, "tree"));
         for (var i = 0; i < leaves.Count; i++)
         {
-            var (version, script) = leaves[i];
+            var (version, script) = (leaves[i].LeafVersion, leaves[i].Script.ToArray());
             var block = controlBlocks[i];
             Assert.True(Taproot.ControlBlockCommits(block, version, script, outputKey), $"leaf {i}");
             // The stated parity, a path step, another leaf's script, and another output key all break the commitment.
@@ -124,16 +127,16 @@ public class Bip341SighashTests
         }
     }
 
-    // The vectors' trees are a leaf object or a two-element array of subtrees; leaves are collected depth-first.
-    private static byte[] TreeHash(JsonElement node, List<string> leafHashes, List<(byte Version, byte[] Script)>? leaves = null)
+    // The vectors' trees are a leaf object or a two-element array of subtrees; leaves are collected depth-first with their depths.
+    private static byte[] TreeHash(JsonElement node, List<string> leafHashes, List<PsbtTapTreeLeaf>? leaves = null, byte depth = 0)
     {
         if (node.ValueKind == JsonValueKind.Array)
-            return Taproot.BranchHash(TreeHash(node[0], leafHashes, leaves), TreeHash(node[1], leafHashes, leaves));
+            return Taproot.BranchHash(TreeHash(node[0], leafHashes, leaves, (byte)(depth + 1)), TreeHash(node[1], leafHashes, leaves, (byte)(depth + 1)));
         var version = (byte)node.GetProperty("leafVersion").GetInt32();
         var script = VectorFile.Hex(node.GetProperty("script").GetString()!);
         var hash = Taproot.LeafHash(version, script);
         leafHashes.Add(VectorFile.ToHex(hash));
-        leaves?.Add((version, script));
+        leaves?.Add(new PsbtTapTreeLeaf(depth, version, script));
         return hash;
     }
 }

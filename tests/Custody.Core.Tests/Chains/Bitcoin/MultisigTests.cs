@@ -163,6 +163,38 @@ public sealed class MultisigTests : IDisposable
     }
 
     [Fact]
+    public void The_finaliser_takes_the_smallest_satisfiable_leaf_and_prefers_the_key_path()
+    {
+        // Two leaves: the 2-of-3, and our key alone (pk). Our one derivation names both leaves.
+        var descriptor = _kit.Descriptor("tr(" + MultisigPsbts.Nums + ",{{{1},pk(" + MultisigPsbts.OurKey() + ")}})");
+        var unsigned = _kit.Build(descriptor);
+        var codec = new PsbtCodec(Btc, descriptor);
+        using var cosigner = MultisigPsbts.CosignerRing();
+        var cosigned = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), cosigner, null).Payload);
+        Assert.All(cosigned.Inputs, input => Assert.Single(input.TapScriptSignatures));
+
+        // Our signatures make both leaves satisfiable; the pk leaf's witness is the smaller one.
+        var spent = SpentOutputs.Resolve(cosigned, BitcoinNetwork.Mainnet);
+        var signed = new PsbtSigner(cosigned, BitcoinNetwork.Mainnet, spent, new KeyOwnership(_kit.Ours, null), descriptor).SignAll(out _);
+        Assert.All(signed.Inputs, input => Assert.Equal(3, input.TapScriptSignatures.Count));
+        Assert.All(signed.Inputs, input => Assert.Equal([0, 0], PsbtFinalizer.LeafSignaturesMissing(input, spent[input.Index].ScriptPubKey).Select(l => l.SignaturesMissing)));
+        var (final, tx) = codec.FinalizeAndExtract(signed.ToBytes());
+        var pkLeaf = ((TaprootNode)descriptor.Root).Leaves[1].Script.Script(0, 0);
+        var witness = final.Inputs[0].FinalScriptWitness!;
+        Assert.Equal(3, witness.Count); // signature, script, control block
+        Assert.Equal(pkLeaf, witness[1]);
+        var theirTx = NB.Transaction.Parse(tx.ToHex(), NB.Network.Main);
+        var outputs = spent.Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray()))).ToArray();
+        var data = theirTx.PrecomputeTransactionData(outputs);
+        foreach (var input in theirTx.Inputs.AsIndexedInputs())
+            Assert.True(input.VerifyScript(outputs[input.Index], NB.ScriptVerify.Standard, data, out var error), $"input {input.Index}: {error}");
+
+        // A key-path signature, when present, is used instead of any leaf.
+        var keyPath = PsbtFinalizer.TryFinalize(signed.Inputs[0].WithTapKeySignature(new byte[64]), spent[0].ScriptPubKey)!;
+        Assert.Equal([new byte[64]], keyPath.FinalScriptWitness);
+    }
+
+    [Fact]
     public void Change_to_another_descriptor_is_not_change()
     {
         var descriptor = _kit.Descriptor("wsh({0})");
