@@ -67,16 +67,10 @@ public class PsbtSigningBenchmarks
                 var b = Secp256k1.GetPublicKey(Hashes.Sha256(System.Text.Encoding.UTF8.GetBytes($"b{i}/{l}")))[1..];
                 return (byte[])[32, .. ours, BitcoinScript.OpCheckSig, 32, .. a, MultisigScript.OpCheckSigAdd, 32, .. b, MultisigScript.OpCheckSigAdd, 0x52, MultisigScript.OpNumEqual];
             }).ToArray();
-            // Each level pairs neighbours; a leaf's path is its sibling at every level.
-            var level = scripts.Select(s => Taproot.LeafHash(Taproot.TapscriptLeafVersion, s)).ToArray();
-            var paths = scripts.Select(_ => new List<byte>()).ToArray();
-            for (var width = 1; level.Length > 1; width *= 2)
-            {
-                for (var l = 0; l < leaves; l++) paths[l].AddRange(level[(l / width) ^ 1]);
-                level = [.. level.Chunk(2).Select(pair => Taproot.BranchHash(pair[0], pair[1]))];
-            }
-            var outputKey = Secp256k1.TaprootOutputKey(nums, level[0], out var parity);
-            var blocks = paths.Select(p => (byte[])[(byte)(Taproot.TapscriptLeafVersion | parity), .. nums, .. p]).ToArray();
+            var depth = (byte)System.Numerics.BitOperations.Log2((uint)leaves);
+            var tree = scripts.Select(script => new PsbtTapTreeLeaf(depth, Taproot.TapscriptLeafVersion, script)).ToList();
+            var blocks = Taproot.ControlBlocks(nums, tree, "tree").ToArray();
+            var outputKey = Secp256k1.TaprootOutputKey(nums, Taproot.MerkleRoot(tree, "tree"));
             var funding = new BitcoinTransaction(2, [new TxInput(new OutPoint(Hashes.Sha256([(byte)i, 1]), 0), [0x51], 0xffffffff)],
                 [new TxOutput(100_000, BitcoinScript.P2tr(outputKey))], 0);
             previous.Add((funding, scripts, blocks, ours));
