@@ -58,14 +58,18 @@ public sealed class MultisigTests : IDisposable
         Assert.Equal(answer.RootElement.GetProperty("txid").GetString(), tx.TxId);
         if (ours.TxId.Length > 0) Assert.Equal(ours.TxId, tx.TxId);
 
-        // NBitcoin: the same txid, and every input passes its script interpreter under the standard flags.
+        AssertNBitcoinAccepts(tx, SpentOutputs.Resolve(final, BitcoinNetwork.Mainnet), shape);
+    }
+
+    // NBitcoin: the same txid, and every input passes its script interpreter under the standard flags.
+    private static void AssertNBitcoinAccepts(BitcoinTransaction tx, IReadOnlyList<TxOutput> spent, string context)
+    {
         var theirTx = NB.Transaction.Parse(tx.ToHex(), NB.Network.Main);
         Assert.Equal(theirTx.GetHash().ToString(), tx.TxId);
-        var spent = SpentOutputs.Resolve(final, BitcoinNetwork.Mainnet)
-            .Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray()))).ToArray();
-        var data = theirTx.PrecomputeTransactionData(spent);
+        var outputs = spent.Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray()))).ToArray();
+        var data = theirTx.PrecomputeTransactionData(outputs);
         foreach (var input in theirTx.Inputs.AsIndexedInputs())
-            Assert.True(input.VerifyScript(spent[input.Index], NB.ScriptVerify.Standard, data, out var error), $"{shape}: input {input.Index}: {error}");
+            Assert.True(input.VerifyScript(outputs[input.Index], NB.ScriptVerify.Standard, data, out var error), $"{context}: input {input.Index}: {error}");
     }
 
     [Fact]
@@ -183,11 +187,7 @@ public sealed class MultisigTests : IDisposable
         var witness = final.Inputs[0].FinalScriptWitness!;
         Assert.Equal(3, witness.Count); // signature, script, control block
         Assert.Equal(pkLeaf, witness[1]);
-        var theirTx = NB.Transaction.Parse(tx.ToHex(), NB.Network.Main);
-        var outputs = spent.Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray()))).ToArray();
-        var data = theirTx.PrecomputeTransactionData(outputs);
-        foreach (var input in theirTx.Inputs.AsIndexedInputs())
-            Assert.True(input.VerifyScript(outputs[input.Index], NB.ScriptVerify.Standard, data, out var error), $"input {input.Index}: {error}");
+        AssertNBitcoinAccepts(tx, spent, "pk leaf");
 
         // A key-path signature, when present, is used instead of any leaf.
         var keyPath = PsbtFinalizer.TryFinalize(signed.Inputs[0].WithTapKeySignature(new byte[64]), spent[0].ScriptPubKey)!;
