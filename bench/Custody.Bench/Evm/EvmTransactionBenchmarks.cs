@@ -67,6 +67,8 @@ public class EvmTransactionBenchmarks
 
         public byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot) => throw new NotSupportedException();
 
+        public byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32) => throw new NotSupportedException();
+
         public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message) => throw new NotSupportedException();
     }
 }

@@ -33,6 +33,12 @@ public interface IKeyRing
     /// </summary>
     byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot);
 
+    /// <summary>
+    /// BIP340 signature with the key at <paramref name="path"/> itself, untweaked: the form a
+    /// tapscript leaf's OP_CHECKSIG / OP_CHECKSIGADD checks against the leaf's x-only key.
+    /// </summary>
+    byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32);
+
     /// <summary>Ed25519 signature over the whole message.</summary>
     byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message);
 }

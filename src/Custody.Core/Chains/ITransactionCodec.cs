@@ -43,4 +43,14 @@ public sealed record SignedTransaction(string Payload, string TxId, TransactionI
 /// <param name="Input">"input[i]".</param>
 /// <param name="SignedNow">Whether this round added our signature(s).</param>
 /// <param name="SignaturesMissing">Signatures still needed before it can be finalised (0: complete), null when the script is not one the finaliser knows.</param>
-public sealed record InputSigning(string Input, bool SignedNow, int? SignaturesMissing);
+public sealed record InputSigning(string Input, bool SignedNow, int? SignaturesMissing)
+{
+    /// <summary>
+    /// A taproot script-path input's leaves that could satisfy it, each with the signatures it
+    /// still needs (<see cref="SignaturesMissing"/> is the fewest of them); empty for other inputs.
+    /// </summary>
+    public IReadOnlyList<LeafSigning> Leaves { get; init; } = [];
+}
+
+/// <summary>One tapscript leaf of an input: its tapleaf hash (hex) and the signatures it still needs.</summary>
+public sealed record LeafSigning(string LeafHash, int SignaturesMissing);

@@ -284,7 +284,11 @@ public static unsafe class Secp256k1
     }
 
     /// <summary>BIP341 output key Q = P + H_TapTweak(P ‖ root)·G, x-only; an empty root is BIP86's key-path-only output.</summary>
-    public static byte[] TaprootOutputKey(ReadOnlySpan<byte> internalXOnly32, ReadOnlySpan<byte> merkleRoot)
+    public static byte[] TaprootOutputKey(ReadOnlySpan<byte> internalXOnly32, ReadOnlySpan<byte> merkleRoot) =>
+        TaprootOutputKey(internalXOnly32, merkleRoot, out _);
+
+    /// <summary>As above, with the parity of Q's y (1: odd), which a script path's control block states.</summary>
+    public static byte[] TaprootOutputKey(ReadOnlySpan<byte> internalXOnly32, ReadOnlySpan<byte> merkleRoot, out int parity)
     {
         RequireLength(internalXOnly32, 32, "an x-only public key");
         var tweak = TapTweak(internalXOnly32, merkleRoot);
@@ -299,8 +303,9 @@ public static unsafe class Secp256k1
                 throw new InvalidInputException("internalKey", "not a valid x-only public key");
             if (XOnlyTweakAdd(Ctx, output, xonly, t) != 1)
                 throw new CryptographicException("taproot tweak out of range");
-            int parity;
-            Check(XOnlyFromPubKey(Ctx, xonly, &parity, output), "take the x-only key");
+            int odd;
+            Check(XOnlyFromPubKey(Ctx, xonly, &odd, output), "take the x-only key");
+            parity = odd;
             Check(XOnlySerialize(Ctx, r, xonly), "serialise an x-only key");
         }
         return result;

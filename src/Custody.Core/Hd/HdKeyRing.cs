@@ -94,21 +94,32 @@ public sealed class HdKeyRing : IKeyRing, IDisposable
     {
         using var key = DeriveSecp256k1(path, "taproot");
         Span<byte> tweaked = stackalloc byte[32];
-        Span<byte> auxRand = stackalloc byte[32];
         try
         {
             Secp256k1.TaprootTweakPrivateKey(key.PrivateKey, merkleRoot, tweaked);
-            RandomNumberGenerator.Fill(auxRand); // BIP340's recommended fresh randomness, against fault and side-channel attacks
-            var signature = Secp256k1.SignSchnorr(tweaked, sighash32, auxRand);
-            var outputKey = Secp256k1.TaprootOutputKey(key.PublicKey[1..], merkleRoot);
-            if (!Secp256k1.VerifySchnorr(outputKey, sighash32, signature))
-                throw new CryptographicException("taproot signature failed verification against the output key");
-            return signature;
+            return SignBip340(tweaked, sighash32, Secp256k1.TaprootOutputKey(key.PublicKey[1..], merkleRoot));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(tweaked);
         }
+    }
+
+    public byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32)
+    {
+        using var key = DeriveSecp256k1(path, "Schnorr");
+        return SignBip340(key.PrivateKey, sighash32, key.PublicKey[1..]);
+    }
+
+    // BIP340 with fresh auxiliary randomness (its recommendation, against fault and side-channel attacks), verified under the x-only key it must match.
+    private static byte[] SignBip340(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> xonly)
+    {
+        Span<byte> auxRand = stackalloc byte[32];
+        RandomNumberGenerator.Fill(auxRand);
+        var signature = Secp256k1.SignSchnorr(privateKey, sighash32, auxRand);
+        if (!Secp256k1.VerifySchnorr(xonly, sighash32, signature))
+            throw new CryptographicException("BIP340 signature failed verification against its own x-only key");
+        return signature;
     }
 
     public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message)

@@ -44,7 +44,12 @@ public sealed class HsmKeyRing : IKeyRing
     }
 
     public byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot) =>
-        throw new InvalidInputException("path", "an HSM-native key cannot make BIP340 signatures (PKCS#11 has no Schnorr mechanism); use an HD wallet for taproot");
+        throw NoSchnorr();
+
+    public byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32) => throw NoSchnorr();
+
+    private static InvalidInputException NoSchnorr() =>
+        new("path", "an HSM-native key cannot make BIP340 signatures (PKCS#11 has no Schnorr mechanism); use an HD wallet for taproot key and script paths");
 
     public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message)
     {

@@ -128,6 +128,8 @@ public sealed class WalletKeyVault(HsmConnection hsm, HsmSettings settings, KeyR
         public byte[] SignTaproot(KeyPath path, ReadOnlySpan<byte> sighash32, ReadOnlySpan<byte> merkleRoot) =>
             inner.SignTaproot(path, sighash32, merkleRoot);
 
+        public byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32) => inner.SignSchnorr(path, sighash32);
+
         public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message)
         {
             var started = Stopwatch.GetTimestamp();

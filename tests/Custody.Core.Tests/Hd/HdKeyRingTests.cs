@@ -67,6 +67,11 @@ public class HdKeyRingTests
         var merkleRoot = SHA256.HashData("script tree"u8);
         var scriptPathSig = ring.SignTaproot(path, sighash, merkleRoot);
         Assert.True(Secp256k1.VerifySchnorr(Secp256k1.TaprootOutputKey(internalKey, merkleRoot), sighash, scriptPathSig));
+
+        // A tapscript leaf checks the key itself: the untweaked signature verifies under it, not under the output key.
+        var leafSig = ring.SignSchnorr(path, sighash);
+        Assert.True(Secp256k1.VerifySchnorr(internalKey, sighash, leafSig));
+        Assert.False(Secp256k1.VerifySchnorr(outputKey, sighash, leafSig));
     }
 
     [Fact]
@@ -90,6 +95,7 @@ public class HdKeyRingTests
         Assert.Throws<InvalidOperationException>(() => secp.SignEd25519(KeyPath.Parse("m/0'"), digest));
         Assert.Throws<InvalidOperationException>(() => ed.SignEcdsa(KeyPath.Parse("m/0'"), digest));
         Assert.Throws<InvalidOperationException>(() => ed.SignTaproot(KeyPath.Parse("m/0'"), digest, []));
+        Assert.Throws<InvalidOperationException>(() => ed.SignSchnorr(KeyPath.Parse("m/0'"), digest));
         var e = Assert.Throws<InvalidInputException>(() => ed.GetPublicKey(KeyPath.Parse("m/44'/501'/0'/0")));
         Assert.Equal("ed25519 (SLIP-10) supports hardened steps only: level 4 is normal", e.Reason);
         Assert.Throws<InvalidInputException>(() => ed.SignEd25519(KeyPath.Parse("m/0"), digest));

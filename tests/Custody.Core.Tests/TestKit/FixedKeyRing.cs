@@ -92,6 +92,13 @@ internal sealed class FixedKeyRing : IKeyRing, IDisposable
         }
     }
 
+    public byte[] SignSchnorr(KeyPath path, ReadOnlySpan<byte> sighash32)
+    {
+        Require(KeyCurve.Secp256k1);
+        SignatureCount++;
+        return Secp256k1.SignSchnorr(Key(path), sighash32, new byte[32]);
+    }
+
     public byte[] SignEd25519(KeyPath path, ReadOnlySpan<byte> message)
     {
         Require(KeyCurve.Ed25519);

@@ -50,6 +50,18 @@ public sealed record MultisigScript(int Threshold, IReadOnlyList<byte[]> Keys, b
         return null;
     }
 
+    /// <summary>
+    /// A tapscript leaf that a threshold of x-only keys satisfies: multi_a / sortedmulti_a, or pk
+    /// (&lt;x-only&gt; OP_CHECKSIG) as the 1-of-1 it is. Both are satisfied by one witness element per
+    /// key, in reverse key order, a signature or empty; null for any other script.
+    /// </summary>
+    public static MultisigScript? TryParseLeaf(ReadOnlySpan<byte> script)
+    {
+        if (script.Length == 34 && script[0] == 32 && script[33] == BitcoinScript.OpCheckSig)
+            return new MultisigScript(1, [script.Slice(1, 32).ToArray()], true);
+        return TryParse(script) is { Tapscript: true } multisig ? multisig : null;
+    }
+
     // OP_1…OP_16, or a minimal push of a positive number (the form BitcoinScript.Push writes).
     private static bool TryReadNumber(ReadOnlySpan<byte> script, ref int position, out int value)
     {

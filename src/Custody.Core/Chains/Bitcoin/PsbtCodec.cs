@@ -16,10 +16,11 @@ namespace Custody.Core.Chains.Bitcoin;
 /// </para>
 /// <para>
 /// Sign signs the inputs whose bip32_derivation / tap_bip32_derivation carry the
-/// wallet's fingerprint (under <c>signerPath</c> when it is given), once the key the
-/// wallet derives there matches the PSBT's key and the input's script (P2PKH, P2WPKH,
-/// P2SH-P2WPKH, P2TR key path, and OP_CHECKMULTISIG in P2SH / P2WSH / P2SH-P2WSH, where
-/// it adds our partial signatures); it refuses the whole PSBT when a claimed change
+/// wallet's fingerprint (under <c>signerPath</c> when it is given; a single HSM-native key
+/// also by its public key), once the key the wallet derives there matches the PSBT's key
+/// and the input's script (P2PKH, P2WPKH, P2SH-P2WPKH, P2TR key path, OP_CHECKMULTISIG in
+/// P2SH / P2WSH / P2SH-P2WSH, and pk / multi_a / sortedmulti_a tapscript leaves, where it
+/// adds our partial signatures); it refuses the whole PSBT when a claimed change
 /// output is not the wallet's, or when no input is the wallet's to sign.
 /// </para>
 /// <para>
@@ -107,7 +108,10 @@ public sealed class PsbtCodec : ITransactionCodec
                 $"no unfinalised input names a key of this wallet (fingerprint {wallet.Fingerprint:x8}{(signerPath is null ? "" : " under " + signerPath)})");
 
         var progress = signed.Inputs
-            .Select(i => new InputSigning(i.Name, signedNow.Contains(i.Index), PsbtFinalizer.SignaturesMissing(i, spent[i.Index].ScriptPubKey)))
+            .Select(i => new InputSigning(i.Name, signedNow.Contains(i.Index), PsbtFinalizer.SignaturesMissing(i, spent[i.Index].ScriptPubKey))
+            {
+                Leaves = PsbtFinalizer.LeafSignaturesMissing(i, spent[i.Index].ScriptPubKey),
+            })
             .ToArray();
         if (PsbtFinalizer.TryFinalizeAll(signed, spent) is { } complete)
             return new SignedTransaction(complete.ToBase64(), complete.ExtractTransaction().TxId, intent) { Inputs = progress };

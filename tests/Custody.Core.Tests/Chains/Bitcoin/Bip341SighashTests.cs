@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Custody.Core.Chains.Bitcoin;
+using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Sighash;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Crypto;
@@ -94,13 +95,48 @@ public class Bip341SighashTests
         Assert.Equal(v.GetProperty("expected").GetProperty("scriptPubKey").GetString(), VectorFile.ToHex(BitcoinScript.P2tr(outputKey)));
     }
 
-    // The vectors' trees are a leaf object or a two-element array of subtrees.
-    private static byte[] TreeHash(JsonElement node, List<string> leafHashes)
+    [Theory]
+    [MemberData(nameof(ScriptPubKeys))]
+    public void Control_blocks_commit_each_leaf_to_the_output_key_and_nothing_else(int index)
+    {
+        var v = VectorFile.Json(File).GetProperty("scriptPubKey")[index];
+        if (!v.GetProperty("expected").TryGetProperty("scriptPathControlBlocks", out var blocks)) return; // a key-path-only output
+        var leaves = new List<PsbtTapTreeLeaf>();
+        TreeHash(v.GetProperty("given").GetProperty("scriptTree"), [], leaves);
+        var outputKey = VectorFile.Hex(v.GetProperty("intermediary").GetProperty("tweakedPubkey").GetString()!);
+        var controlBlocks = blocks.EnumerateArray().Select(b => VectorFile.Hex(b.GetString()!)).ToList();
+        // Built from the internal key and the leaves with their depths, as an updater would.
+        var internalKey = VectorFile.Hex(v.GetProperty("given").GetProperty("internalPubkey").GetString()!);
+        Assert.Equal(controlBlocks, Taproot.ControlBlocks(internalKey, leaves, "tree"));
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var (version, script) = (leaves[i].LeafVersion, leaves[i].Script.ToArray());
+            var block = controlBlocks[i];
+            Assert.True(Taproot.ControlBlockCommits(block, version, script, outputKey), $"leaf {i}");
+            // The stated parity, a path step, another leaf's script, and another output key all break the commitment.
+            byte[] parity = [(byte)(block[0] ^ 1), .. block[1..]];
+            Assert.False(Taproot.ControlBlockCommits(parity, version, script, outputKey));
+            if (block.Length > 33)
+            {
+                var path = (byte[])block.Clone();
+                path[^1] ^= 1;
+                Assert.False(Taproot.ControlBlockCommits(path, version, script, outputKey));
+            }
+            Assert.False(Taproot.ControlBlockCommits(block, version, [.. script, 0x51], outputKey));
+            Assert.False(Taproot.ControlBlockCommits(block, version, script, Secp256k1.TaprootOutputKey(outputKey, [])));
+        }
+    }
+
+    // The vectors' trees are a leaf object or a two-element array of subtrees; leaves are collected depth-first with their depths.
+    private static byte[] TreeHash(JsonElement node, List<string> leafHashes, List<PsbtTapTreeLeaf>? leaves = null, byte depth = 0)
     {
         if (node.ValueKind == JsonValueKind.Array)
-            return Taproot.BranchHash(TreeHash(node[0], leafHashes), TreeHash(node[1], leafHashes));
-        var hash = Taproot.LeafHash((byte)node.GetProperty("leafVersion").GetInt32(), VectorFile.Hex(node.GetProperty("script").GetString()!));
+            return Taproot.BranchHash(TreeHash(node[0], leafHashes, leaves, (byte)(depth + 1)), TreeHash(node[1], leafHashes, leaves, (byte)(depth + 1)));
+        var version = (byte)node.GetProperty("leafVersion").GetInt32();
+        var script = VectorFile.Hex(node.GetProperty("script").GetString()!);
+        var hash = Taproot.LeafHash(version, script);
         leafHashes.Add(VectorFile.ToHex(hash));
+        leaves?.Add(new PsbtTapTreeLeaf(depth, version, script));
         return hash;
     }
 }

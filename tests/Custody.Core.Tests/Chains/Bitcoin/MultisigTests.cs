@@ -5,8 +5,6 @@ using Custody.Core.Chains.Bitcoin.Descriptors;
 using Custody.Core.Chains.Bitcoin.Psbt;
 using Custody.Core.Chains.Bitcoin.Transactions;
 using Custody.Core.Crypto;
-using Custody.Core.Hd;
-using Custody.Core.Hd.Bip32;
 using Custody.Core.Tests.TestKit;
 using Custody.TestKit;
 using NB = NBitcoin;
@@ -21,110 +19,26 @@ namespace Custody.Core.Tests.Chains.Bitcoin;
 public sealed class MultisigTests : IDisposable
 {
     private static readonly Chain Btc = ChainRegistry.Get("btc");
-    private static readonly KeyPath Account = KeyPath.Parse("m/48'/0'/0'/2'");
-    private readonly HdKeyRing _ours = Ring(1);
-    private readonly ExtendedPrivateKey _cosigner = Master(2);
-    private readonly ExtendedPrivateKey _third = Master(3);
+    private readonly MultisigPsbts _kit = new();
 
-    private static byte[] Seed(byte n) => Hashes.Sha256([n, .. "custody multisig test"u8]);
+    public void Dispose() => _kit.Dispose();
 
-    private static HdKeyRing Ring(byte n)
-    {
-        using var seed = SecretBytes.CopyFrom(Seed(n));
-        return new HdKeyRing(seed, KeyCurve.Secp256k1);
-    }
-
-    private static ExtendedPrivateKey Master(byte n) => ExtendedPrivateKey.FromSeed(Seed(n));
-
-    public void Dispose()
-    {
-        _ours.Dispose();
-        _cosigner.Dispose();
-        _third.Dispose();
-    }
-
-    private string KeyText(uint fingerprint, ExtendedPublicKey accountKey) =>
-        $"[{fingerprint:x8}/48h/0h/0h/2h]{accountKey.ToBase58(BitcoinNetwork.Mainnet)}/<0;1>/*";
-
-    private string AccountKeyOf(ExtendedPrivateKey master)
-    {
-        using var account = master.Derive(Account);
-        return KeyText(master.Fingerprint.Value, account.Neuter());
-    }
-
-    private string OurKey()
-    {
-        using var seed = SecretBytes.CopyFrom(Seed(1));
-        using var master = ExtendedPrivateKey.FromSeed(seed.Span);
-        return AccountKeyOf(master);
-    }
-
-    private OutputDescriptor Descriptor(string shape) =>
-        OutputDescriptor.Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, shape,
-            $"sortedmulti(2,{OurKey()},{AccountKeyOf(_cosigner)},{AccountKeyOf(_third)})"));
-
-    private int _funding;
-
-    /// <summary>An input spending the descriptor at (branch, index), with every field a coordinator writes.</summary>
-    private (TxInput Input, Func<PsbtInput, PsbtInput> Update) Spend(OutputDescriptor descriptor, int branch, uint index, long amount)
-    {
-        var script = descriptor.ScriptPubKey(branch, index);
-        var funding = new BitcoinTransaction(2, [new TxInput(new OutPoint(Hashes.Sha256([(byte)++_funding]), 0), [0x51], 0xffffffff)],
-            [new TxOutput(amount, script)], 0);
-        return (new TxInput(new OutPoint(funding.TxHash, 0), [], 0xfffffffd), input =>
-        {
-            input = input.WithNonWitnessUtxo(funding);
-            if (BitcoinScript.TryGetWitnessProgram(script, out _, out _) || IsNestedSegwit(descriptor)) input = input.WithWitnessUtxo(funding.Outputs[0]);
-            input = WithScripts(input, descriptor, branch, index, (i, s) => i.WithRedeemScript(s), (i, s) => i.WithWitnessScript(s));
-            foreach (var key in descriptor.Root.Keys) input = input.WithBip32Derivation(key.Derive(branch, index).PublicKey, key.Derive(branch, index).Origin!);
-            return input;
-        });
-    }
-
-    private static bool IsNestedSegwit(OutputDescriptor d) => d.Root is ScriptHashNode { Witness: false, Inner: ScriptHashNode };
-
-    private static T WithScripts<T>(T map, OutputDescriptor descriptor, int branch, uint index, Func<T, byte[], T> redeem, Func<T, byte[], T> witness)
-    {
-        var outer = (ScriptHashNode)descriptor.Root;
-        if (outer.Witness) return witness(map, outer.Inner.Script(branch, index));
-        if (outer.Inner is ScriptHashNode inner) return witness(redeem(map, inner.Script(branch, index)), inner.Inner.Script(branch, index));
-        return redeem(map, outer.Inner.Script(branch, index));
-    }
-
-    private PartiallySignedTransaction Build(OutputDescriptor descriptor, OutputDescriptor? changeTo = null)
-    {
-        var inputs = new[] { Spend(descriptor, 0, 0, 60_000), Spend(descriptor, 0, 7, 50_000) };
-        changeTo ??= descriptor;
-        var change = new TxOutput(39_000, changeTo.ScriptPubKey(1, 3));
-        var payment = new TxOutput(70_000, BitcoinScript.P2wpkh(Enumerable.Repeat((byte)0x21, 20).ToArray()));
-        var tx = new BitcoinTransaction(2, inputs.Select(i => i.Input), [payment, change], 0);
-        var psbt = PartiallySignedTransaction.Create(tx);
-        for (var i = 0; i < inputs.Length; i++) psbt = psbt.WithInput(inputs[i].Update(psbt.Inputs[i]));
-        var changeOutput = WithScripts(psbt.Outputs[1], changeTo, 1, 3, (o, s) => o.WithRedeemScript(s), (o, s) => o.WithWitnessScript(s));
-        foreach (var key in changeTo.Root.Keys) changeOutput = changeOutput.WithBip32Derivation(key.Derive(1, 3).PublicKey, key.Derive(1, 3).Origin!);
-        return psbt.WithOutput(changeOutput);
-    }
-
-    // The cosigner's private key for each input, as its own wallet would derive it.
-    private object[] CosignerKeys(PartiallySignedTransaction psbt) => psbt.Inputs.Select(input =>
-    {
-        var derivation = input.Bip32Derivations.Single(d => d.Origin.Fingerprint == _cosigner.Fingerprint.Value);
-        using var key = _cosigner.Derive(derivation.Origin.Path);
-        return (object)new { input = input.Index, privateKey = Convert.ToHexStringLower(key.PrivateKey) };
-    }).ToArray();
-
-    public static TheoryData<string> Shapes => new() { "wsh({0})", "sh(wsh({0}))", "sh({0})" };
+    public static TheoryData<string> Shapes => new() { "wsh({0})", "sh(wsh({0}))", "sh({0})", $"tr({MultisigPsbts.Nums},{{1}})" };
 
     [NodeTheory("tests/crosscheck/bitcoin", "bitcoinjs-lib")]
     [MemberData(nameof(Shapes))]
     public void Two_of_three_round_trip_with_a_bitcoinjs_cosigner(string shape)
     {
-        var descriptor = Descriptor(shape);
-        var unsigned = Build(descriptor);
+        var descriptor = _kit.Descriptor(shape);
+        var unsigned = _kit.Build(descriptor);
         var codec = new PsbtCodec(Btc, descriptor);
 
-        var ours = codec.Sign(unsigned.ToBytes(), _ours, null);
-        Assert.Equal([new InputSigning("input[0]", true, 1), new InputSigning("input[1]", true, 1)], ours.Inputs);
+        var ours = codec.Sign(unsigned.ToBytes(), _kit.Ours, null);
+        Assert.Equal([("input[0]", true, 1), ("input[1]", true, 1)], ours.Inputs.Select(i => (i.Input, i.SignedNow, i.SignaturesMissing)));
+        // A script path reports its leaf (the one multi_a leaf), which still needs one signature.
+        Assert.All(ours.Inputs, (input, i) => Assert.Equal(descriptor.Root is TaprootNode
+            ? [new LeafSigning(Convert.ToHexStringLower(Taproot.LeafHash(Taproot.TapscriptLeafVersion, unsigned.Inputs[i].TapLeafScripts.Single().Script.Span)), 1)]
+            : [], input.Leaves));
         Assert.Equal([false, true], ours.Intent.Outputs.Select(o => o.IsChange));
         // Segwit inputs fix their scriptSig in advance, so the txid is known; a legacy P2SH one's is not.
         Assert.Equal(shape == "sh({0})" ? 0 : 64, ours.TxId.Length);
@@ -132,7 +46,7 @@ public sealed class MultisigTests : IDisposable
         Assert.Contains("input[0] needs 1 more signature", missing.Reason, StringComparison.Ordinal);
 
         using var answer = JsonDocument.Parse(Node.Run("tests/crosscheck/bitcoin", "cosign.mjs",
-            JsonSerializer.Serialize(new { psbt = unsigned.ToBase64(), ours = ours.Payload, keys = CosignerKeys(unsigned) })));
+            JsonSerializer.Serialize(new { psbt = unsigned.ToBase64(), ours = ours.Payload, keys = _kit.CosignerKeys(unsigned) })));
         var theirs = answer.RootElement.GetProperty("cosigned").GetString()!;
 
         var combined = codec.Combine([PartiallySignedTransaction.DecodeBase64(ours.Payload), PartiallySignedTransaction.DecodeBase64(theirs)]);
@@ -144,23 +58,27 @@ public sealed class MultisigTests : IDisposable
         Assert.Equal(answer.RootElement.GetProperty("txid").GetString(), tx.TxId);
         if (ours.TxId.Length > 0) Assert.Equal(ours.TxId, tx.TxId);
 
-        // NBitcoin: the same txid, and every input passes its script interpreter under the standard flags.
+        AssertNBitcoinAccepts(tx, SpentOutputs.Resolve(final, BitcoinNetwork.Mainnet), shape);
+    }
+
+    // NBitcoin: the same txid, and every input passes its script interpreter under the standard flags.
+    private static void AssertNBitcoinAccepts(BitcoinTransaction tx, IReadOnlyList<TxOutput> spent, string context)
+    {
         var theirTx = NB.Transaction.Parse(tx.ToHex(), NB.Network.Main);
         Assert.Equal(theirTx.GetHash().ToString(), tx.TxId);
-        var spent = SpentOutputs.Resolve(final, BitcoinNetwork.Mainnet)
-            .Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray()))).ToArray();
-        var data = theirTx.PrecomputeTransactionData(spent);
+        var outputs = spent.Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray()))).ToArray();
+        var data = theirTx.PrecomputeTransactionData(outputs);
         foreach (var input in theirTx.Inputs.AsIndexedInputs())
-            Assert.True(input.VerifyScript(spent[input.Index], NB.ScriptVerify.Standard, data, out var error), $"{shape}: input {input.Index}: {error}");
+            Assert.True(input.VerifyScript(outputs[input.Index], NB.ScriptVerify.Standard, data, out var error), $"{context}: input {input.Index}: {error}");
     }
 
     [Fact]
     public void Conflicting_combines_are_refused_naming_the_field()
     {
-        var descriptor = Descriptor("wsh({0})");
-        var unsigned = Build(descriptor);
+        var descriptor = _kit.Descriptor("wsh({0})");
+        var unsigned = _kit.Build(descriptor);
         var codec = new PsbtCodec(Btc, descriptor);
-        var ours = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), _ours, null).Payload);
+        var ours = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), _kit.Ours, null).Payload);
 
         // Two different signatures for one key.
         var partial = ours.Inputs[0].PartialSignatures.Single();
@@ -171,24 +89,24 @@ public sealed class MultisigTests : IDisposable
         Assert.Equal("psbt[1].input[0].partial_sig", e.Field);
 
         // A differing witness script (another 2-of-3) for the same input.
-        var stranger = unsigned.WithInput(unsigned.Inputs[1].WithWitnessScript(Descriptor("wsh({0})").Root is ScriptHashNode s ? s.Inner.Script(0, 8) : []));
+        var stranger = unsigned.WithInput(unsigned.Inputs[1].WithWitnessScript(_kit.Descriptor("wsh({0})").Root is ScriptHashNode s ? s.Inner.Script(0, 8) : []));
         e = Assert.Throws<InvalidInputException>(() => codec.Combine([ours.ToBytes(), stranger.ToBytes()]));
         Assert.Equal("psbt[1].input[1].witness_script", e.Field);
 
         // Another transaction altogether.
-        var elsewhere = Build(Descriptor("sh(wsh({0}))"));
+        var elsewhere = _kit.Build(_kit.Descriptor("sh(wsh({0}))"));
         Assert.Equal("psbt[1].global.unsigned_tx", Assert.Throws<InvalidInputException>(() => codec.Combine([ours.ToBytes(), elsewhere.ToBytes()])).Field);
     }
 
     [Fact]
     public void A_bad_cosigner_signature_is_refused_by_the_finaliser()
     {
-        var descriptor = Descriptor("wsh({0})");
-        var unsigned = Build(descriptor);
+        var descriptor = _kit.Descriptor("wsh({0})");
+        var unsigned = _kit.Build(descriptor);
         var codec = new PsbtCodec(Btc, descriptor);
-        var ours = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), _ours, null).Payload);
+        var ours = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), _kit.Ours, null).Payload);
         // Our own signature under the cosigner's key: well-formed, but it does not verify.
-        var cosignerKey = ours.Inputs[0].Bip32Derivations.Single(d => d.Origin.Fingerprint == _cosigner.Fingerprint.Value).PublicKey.Span;
+        var cosignerKey = ours.Inputs[0].Bip32Derivations.Single(d => d.Origin.Fingerprint == _kit.Cosigner.Fingerprint.Value).PublicKey.Span;
         var bad = ours.WithInput(ours.Inputs[0].WithPartialSignature(cosignerKey, ours.Inputs[0].PartialSignatures.Single().Signature.Span));
         var e = Assert.Throws<InvalidInputException>(() => codec.FinalizeAndExtract(bad.ToBytes()));
         Assert.Equal("input[0].partial_sig", e.Field);
@@ -196,18 +114,99 @@ public sealed class MultisigTests : IDisposable
     }
 
     [Fact]
+    public void Taproot_script_path_conflicts_bad_signatures_and_bad_leaves_are_refused()
+    {
+        var descriptor = _kit.Descriptor($"tr({MultisigPsbts.Nums},{{1}})");
+        var unsigned = _kit.Build(descriptor);
+        var codec = new PsbtCodec(Btc, descriptor);
+        var ours = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), _kit.Ours, null).Payload);
+        var signature = ours.Inputs[0].TapScriptSignatures.Single();
+
+        // Signing again keeps the signature we made (a fresh BIP340 nonce would make a second, conflicting one).
+        var again = PartiallySignedTransaction.ParseBase64(codec.Sign(ours.ToBytes(), _kit.Ours, null).Payload);
+        Assert.Equal(ours.ToBytes(), codec.Combine([ours.ToBytes(), again.ToBytes()]).ToBytes());
+
+        // Two different signatures for one (key, leaf).
+        var forged = signature.Signature.ToArray();
+        forged[10] ^= 1;
+        var other = ours.WithInput(ours.Inputs[0].WithTapScriptSignature(signature.XOnlyKey.Span, signature.LeafHash.Span, forged));
+        Assert.Equal("psbt[1].input[0].tap_script_sig", Assert.Throws<InvalidInputException>(() => codec.Combine([ours.ToBytes(), other.ToBytes()])).Field);
+
+        // Our signature stated under the cosigner's key: well-formed, but it does not verify.
+        var cosignerKey = ours.Inputs[0].TapBip32Derivations.Single(d => d.Origin.Fingerprint == _kit.Cosigner.Fingerprint.Value).XOnlyKey.Span;
+        var bad = ours.WithInput(ours.Inputs[0].WithTapScriptSignature(cosignerKey, signature.LeafHash.Span, signature.Signature.Span));
+        var e = Assert.Throws<InvalidInputException>(() => codec.FinalizeAndExtract(bad.ToBytes()));
+        Assert.Equal(("input[0].tap_script_sig", true), (e.Field, e.Reason.Contains("does not verify", StringComparison.Ordinal)));
+
+        // A control block that does not commit the leaf to the spent output key (the other parity).
+        var leaf = unsigned.Inputs[0].TapLeafScripts.Single();
+        byte[] flipped = [(byte)(leaf.ControlBlock.Span[0] ^ 1), .. leaf.ControlBlock.Span[1..]];
+        var wrongBlock = unsigned.WithInput(new PsbtInput(0, unsigned.Inputs[0].Map.Where(x => x.KeyType != PsbtInputKey.TapLeafScript))
+            .WithTapLeafScript(flipped, leaf.Script.Span, leaf.LeafVersion));
+        e = Assert.Throws<InvalidInputException>(() => codec.Sign(wrongBlock.ToBytes(), _kit.Ours, null));
+        Assert.Equal(("input[0].tap_leaf_script", true), (e.Field, e.Reason.Contains("does not commit", StringComparison.Ordinal)));
+
+        // More leaves than are examined: refused when parsed, before any control block is checked.
+        var crowded = unsigned.Inputs[0].Map.Where(x => x.KeyType != PsbtInputKey.TapLeafScript);
+        for (var i = 0; i <= PsbtInput.MaxTapLeafScripts; i++)
+            crowded = crowded.With(PsbtKeyValue.Create(PsbtInputKey.TapLeafScript,
+                [.. leaf.ControlBlock.Span, .. Hashes.Sha256(BitConverter.GetBytes(i))], [.. leaf.Script.Span, leaf.LeafVersion]));
+        var writer = new Custody.Core.Chains.Bitcoin.Wire.WireWriter(64 * 1024);
+        writer.WriteBytes([0x70, 0x73, 0x62, 0x74, 0xff]); // the magic, "psbt" 0xff
+        unsigned.Global.Map.Write(writer);
+        crowded.Write(writer);
+        unsigned.Inputs[1].Map.Write(writer);
+        foreach (var output in unsigned.Outputs) output.Map.Write(writer);
+        e = Assert.Throws<InvalidInputException>(() => PartiallySignedTransaction.Parse(writer.ToArray()));
+        Assert.Equal(("input[0].tap_leaf_script", true), (e.Field, e.Reason.Contains("at most 256", StringComparison.Ordinal)));
+
+        // Without the leaf's script there is nothing this wallet can sign in that input.
+        var noLeaf = unsigned.WithInput(new PsbtInput(0, unsigned.Inputs[0].Map.Where(x => x.KeyType != PsbtInputKey.TapLeafScript)));
+        e = Assert.Throws<InvalidInputException>(() => codec.Sign(noLeaf.ToBytes(), _kit.Ours, null));
+        Assert.Equal(("input[0].tap_leaf_script", true), (e.Field, e.Reason.Contains("gives none of their scripts", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_finaliser_takes_the_smallest_satisfiable_leaf_and_prefers_the_key_path()
+    {
+        // Two leaves: the 2-of-3, and our key alone (pk). Our one derivation names both leaves.
+        var descriptor = _kit.Descriptor("tr(" + MultisigPsbts.Nums + ",{{{1},pk(" + MultisigPsbts.OurKey() + ")}})");
+        var unsigned = _kit.Build(descriptor);
+        var codec = new PsbtCodec(Btc, descriptor);
+        using var cosigner = MultisigPsbts.CosignerRing();
+        var cosigned = PartiallySignedTransaction.ParseBase64(codec.Sign(unsigned.ToBytes(), cosigner, null).Payload);
+        Assert.All(cosigned.Inputs, input => Assert.Single(input.TapScriptSignatures));
+
+        // Our signatures make both leaves satisfiable; the pk leaf's witness is the smaller one.
+        var spent = SpentOutputs.Resolve(cosigned, BitcoinNetwork.Mainnet);
+        var signed = new PsbtSigner(cosigned, BitcoinNetwork.Mainnet, spent, new KeyOwnership(_kit.Ours, null), descriptor).SignAll(out _);
+        Assert.All(signed.Inputs, input => Assert.Equal(3, input.TapScriptSignatures.Count));
+        Assert.All(signed.Inputs, input => Assert.Equal([0, 0], PsbtFinalizer.LeafSignaturesMissing(input, spent[input.Index].ScriptPubKey).Select(l => l.SignaturesMissing)));
+        var (final, tx) = codec.FinalizeAndExtract(signed.ToBytes());
+        var pkLeaf = ((TaprootNode)descriptor.Root).Leaves[1].Script.Script(0, 0);
+        var witness = final.Inputs[0].FinalScriptWitness!;
+        Assert.Equal(3, witness.Count); // signature, script, control block
+        Assert.Equal(pkLeaf, witness[1]);
+        AssertNBitcoinAccepts(tx, spent, "pk leaf");
+
+        // A key-path signature, when present, is used instead of any leaf.
+        var keyPath = PsbtFinalizer.TryFinalize(signed.Inputs[0].WithTapKeySignature(new byte[64]), spent[0].ScriptPubKey)!;
+        Assert.Equal([new byte[64]], keyPath.FinalScriptWitness);
+    }
+
+    [Fact]
     public void Change_to_another_descriptor_is_not_change()
     {
-        var descriptor = Descriptor("wsh({0})");
+        var descriptor = _kit.Descriptor("wsh({0})");
         // The same keys in another arrangement (2-of-2 of ours and the cosigner's): our key, another script.
-        var elsewhere = OutputDescriptor.Parse($"wsh(sortedmulti(2,{OurKey()},{AccountKeyOf(_cosigner)}))");
-        var psbt = Build(descriptor, changeTo: elsewhere);
-        var e = Assert.Throws<InvalidInputException>(() => new PsbtCodec(Btc, descriptor).Sign(psbt.ToBytes(), _ours, null));
+        var elsewhere = OutputDescriptor.Parse($"wsh(sortedmulti(2,{MultisigPsbts.OurKey()},{MultisigPsbts.AccountKeyOf(_kit.Cosigner)}))");
+        var psbt = _kit.Build(descriptor, changeTo: elsewhere);
+        var e = Assert.Throws<InvalidInputException>(() => new PsbtCodec(Btc, descriptor).Sign(psbt.ToBytes(), _kit.Ours, null));
         Assert.Equal("output[1]", e.Field);
         Assert.Contains("neither the account's descriptor at a change index", e.Reason, StringComparison.Ordinal);
 
         // A receive index of our own descriptor is not change either.
-        var receive = Build(descriptor);
+        var receive = _kit.Build(descriptor);
         var output = receive.Outputs[1];
         var tx = receive.UnsignedTransaction;
         var outputs = tx.Outputs.ToArray();
@@ -215,6 +214,6 @@ public sealed class MultisigTests : IDisposable
         var atReceive = PartiallySignedTransaction.Create(new BitcoinTransaction(tx.Version, tx.Inputs, outputs, tx.LockTime));
         for (var i = 0; i < receive.Inputs.Count; i++) atReceive = atReceive.WithInput(new PsbtInput(i, receive.Inputs[i].Map));
         atReceive = atReceive.WithOutput(new PsbtOutput(1, output.Map));
-        Assert.Equal("output[1]", Assert.Throws<InvalidInputException>(() => new PsbtCodec(Btc, descriptor).Sign(atReceive.ToBytes(), _ours, null)).Field);
+        Assert.Equal("output[1]", Assert.Throws<InvalidInputException>(() => new PsbtCodec(Btc, descriptor).Sign(atReceive.ToBytes(), _kit.Ours, null)).Field);
     }
 }

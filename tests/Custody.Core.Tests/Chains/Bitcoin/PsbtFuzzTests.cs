@@ -29,7 +29,19 @@ public class PsbtFuzzTests
         var ours = builder.Change(BitcoinAddressKind.P2tr, PsbtCodecTests.PathFor(chain, BitcoinAddressKind.P2tr, 1, 0), 39_000).Build();
         corpus.Add(ours.ToBytes());
         corpus.Add(Codec.ParsePayload(Codec.Sign(ours.ToBytes(), keys, null).Payload));
+        corpus.AddRange(ScriptPathPsbts());
         return corpus;
+    }
+
+    /// <summary>A 2-of-3 tr(NUMS, sortedmulti_a) PSBT: unsigned, with our tap_script_sig, with the cosigner's.</summary>
+    private static byte[][] ScriptPathPsbts()
+    {
+        using var kit = new MultisigPsbts();
+        using var cosigner = MultisigPsbts.CosignerRing();
+        var descriptor = kit.Descriptor($"tr({MultisigPsbts.Nums},{{1}})");
+        var codec = new PsbtCodec(ChainRegistry.Get("btc"), descriptor);
+        var unsigned = kit.Build(descriptor).ToBytes();
+        return [unsigned, codec.ParsePayload(codec.Sign(unsigned, kit.Ours, null).Payload), codec.ParsePayload(codec.Sign(unsigned, cosigner, null).Payload)];
     }
 
     /// <summary>
@@ -138,6 +150,40 @@ public class PsbtFuzzTests
         // and UTXOs are refused by the combiner's checks or by the finaliser's signature verification.
         combining.AssertReached(minAccepted: 300, minRefused: 300);
         finalising.AssertReached(minAccepted: 30, minRefused: 100);
+    }
+
+    [Fact]
+    public void Mutated_taproot_script_path_psbts_sign_combine_and_finalise_or_are_refused_cleanly()
+    {
+        // The cosigner's signed 2-of-3 script-path PSBT, mutated; then we sign it (completing it when
+        // it still verifies), and separately combine it with our own signed PSBT and finalise.
+        using var kit = new MultisigPsbts();
+        var descriptor = kit.Descriptor($"tr({MultisigPsbts.Nums},{{1}})");
+        var codec = new PsbtCodec(ChainRegistry.Get("btc"), descriptor);
+        var psbts = ScriptPathPsbts();
+        var (ours, theirs) = (psbts[1], psbts[2]);
+        var random = new Random(342);
+        var signing = new FuzzCoverage("mutated script-path PSBTs signed");
+        var combining = new FuzzCoverage("mutated script-path PSBTs combined");
+        var finalising = new FuzzCoverage("combined script-path PSBTs finalised");
+        var scriptPathWitnesses = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            var bytes = (byte[])theirs.Clone();
+            var at = 5 + random.Next(bytes.Length - 5);
+            bytes[at] ^= (byte)(1 << random.Next(8));
+            signing.Try(() => codec.Sign(bytes, kit.Ours, null));
+            PartiallySignedTransaction? combined = null;
+            if (!combining.Try(() => combined = codec.Combine([ours, bytes]))) continue;
+            if (finalising.Try(() => combined = codec.FinalizeAndExtract(combined!.ToBytes()).Final))
+                scriptPathWitnesses += combined!.Inputs.Count(input => input.FinalScriptWitness is { Count: 5 }); // 3 key slots, script, control block
+        }
+        // Flips in signatures, leaf scripts, control blocks and UTXOs are refused (by the combiner, the
+        // control-block check or signature verification); flips elsewhere still finalise through the leaf.
+        signing.AssertReached(minAccepted: 400, minRefused: 400);
+        combining.AssertReached(minAccepted: 300, minRefused: 600);
+        finalising.AssertReached(minAccepted: 150, minRefused: 150);
+        Assert.True(scriptPathWitnesses >= 300, $"{scriptPathWitnesses} script-path witnesses built");
     }
 
     [Fact]

@@ -171,6 +171,31 @@ public class NBitcoinCrossCheckTests
         }
     }
 
+    [Fact]
+    public void Tapscript_sighashes_match_for_every_hash_type()
+    {
+        // BIP342's extension (tapleaf hash, key version 0, no code separator) on the 2-of-3 tr(NUMS, sortedmulti_a) PSBT.
+        using var kit = new MultisigPsbts();
+        var psbt = kit.Build(kit.Descriptor($"tr({MultisigPsbts.Nums},{{1}})"));
+        var spent = SpentOutputs.Resolve(psbt, BitcoinNetwork.Mainnet);
+        var ours = new TaprootSighash(psbt.UnsignedTransaction, spent);
+        var theirTx = NB.Transaction.Parse(psbt.UnsignedTransaction.ToHex(), NB.Network.Main);
+        var precomputed = theirTx.PrecomputeTransactionData(
+            [.. spent.Select(s => new NB.TxOut(NB.Money.Satoshis(s.Value), NB.Script.FromBytesUnsafe(s.ScriptPubKey.ToArray())))]);
+        uint[] types = [SighashType.Default, SighashType.All, SighashType.None, SighashType.Single, 0x81, 0x82, 0x83];
+        foreach (var input in psbt.Inputs)
+        {
+            var leaf = input.TapLeafScripts.Single();
+            var leafHash = Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span);
+            foreach (var type in types)
+            {
+                var theirs = theirTx.GetSignatureHashTaproot(precomputed,
+                    new NB.TaprootExecutionData(input.Index, new NB.uint256(leafHash)) { SigHash = (NB.TaprootSigHash)type });
+                Assert.True(theirs.ToBytes().AsSpan().SequenceEqual(ours.ComputeScriptPath(input.Index, type, leafHash)), $"input {input.Index}, type 0x{type:x2}");
+            }
+        }
+    }
+
     /// <summary>
     /// A count written in more bytes than it needs (0xfd 0x01 0x00 for 1) gives the same transaction
     /// two encodings, and so two txids for one spend: consensus refuses it, and so do we. NBitcoin read

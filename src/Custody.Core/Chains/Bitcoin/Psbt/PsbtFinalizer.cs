@@ -5,10 +5,10 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 
 /// <summary>
 /// The Input Finalizer role for single-key scripts (P2PKH, P2WPKH, P2SH-P2WPKH, P2TR
-/// key path) and OP_CHECKMULTISIG scripts in P2SH, P2WSH and P2SH-P2WSH: builds the final
-/// scriptSig and witness from the signatures present, multisig signatures in the order of
-/// their keys in the script (as OP_CHECKMULTISIG requires), each verified first.
-/// Inputs of other kinds (taproot script paths among them) are left unfinalised.
+/// key path), OP_CHECKMULTISIG scripts in P2SH, P2WSH and P2SH-P2WSH, and taproot script
+/// paths through pk / multi_a / sortedmulti_a leaves: builds the final scriptSig and witness
+/// from the signatures present, multisig signatures in the order the script requires, each
+/// verified first. Inputs of other kinds are left unfinalised.
 /// </summary>
 public static class PsbtFinalizer
 {
@@ -18,10 +18,12 @@ public static class PsbtFinalizer
         ArgumentNullException.ThrowIfNull(psbt);
         ArgumentNullException.ThrowIfNull(spent);
         var result = psbt;
+        var taproot = new Lazy<Sighash.TaprootSighash>(() => new Sighash.TaprootSighash(psbt.UnsignedTransaction, spent));
         foreach (var input in psbt.Inputs)
         {
             if (input.IsFinalized) continue;
             RequireValidMultisigSignatures(psbt, input, spent);
+            RequireValidTapscriptSignatures(taproot, input, spent[input.Index].ScriptPubKey);
             var finalized = TryFinalize(input, spent[input.Index].ScriptPubKey);
             if (finalized is null) return null;
             result = result.WithInput(finalized);
@@ -35,7 +37,7 @@ public static class PsbtFinalizer
         ArgumentNullException.ThrowIfNull(input);
         if (input.IsFinalized) return input;
         if (BitcoinScript.IsP2tr(spentScript))
-            return input.TapKeySignature is { } tapSignature ? input.Finalized([], [tapSignature.ToArray()]) : null;
+            return input.TapKeySignature is { } tapSignature ? input.Finalized([], [tapSignature.ToArray()]) : TryFinalizeScriptPath(input, spentScript);
 
         ReadOnlySpan<byte> keyHash;
         var nested = false;
@@ -108,6 +110,58 @@ public static class PsbtFinalizer
     }
 
     /// <summary>
+    /// The input's tapscript leaves that can be spent: given with a control block that commits to
+    /// the spent output key, a pk / multi_a / sortedmulti_a script, and the signatures present for
+    /// that leaf, in key order.
+    /// </summary>
+    private static IEnumerable<(PsbtTapLeafScript Leaf, MultisigScript Script, PsbtTapScriptSignature?[] Signatures)> TapLeaves(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        var commits = input.LeafCommitments(spentScript[2..]);
+        var leaves = new List<(PsbtTapLeafScript, MultisigScript, PsbtTapScriptSignature?[])>();
+        for (var i = 0; i < input.TapLeafScripts.Count; i++)
+        {
+            var leaf = input.TapLeafScripts[i];
+            if (!commits[i] || leaf.LeafVersion != Taproot.TapscriptLeafVersion || MultisigScript.TryParseLeaf(leaf.Script.Span) is not { } script)
+                continue;
+            var leafHash = Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span);
+            var signatures = script.Keys
+                .Select(key => input.TapScriptSignature(key, leafHash))
+                .ToArray();
+            leaves.Add((leaf, script, signatures));
+        }
+        return leaves;
+    }
+
+    /// <summary>Per usable tapscript leaf of a P2TR input (see <see cref="TapLeaves"/>), the signatures it still needs; empty for other inputs.</summary>
+    public static IReadOnlyList<LeafSigning> LeafSignaturesMissing(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.IsFinalized || !BitcoinScript.IsP2tr(spentScript)) return [];
+        return [.. TapLeaves(input, spentScript).Select(l => new LeafSigning(
+            Convert.ToHexStringLower(Taproot.LeafHash(l.Leaf.LeafVersion, l.Leaf.Script.Span)),
+            Math.Max(0, l.Script.Threshold - l.Signatures.Count(s => s is not null))))];
+    }
+
+    // The satisfiable leaf with the smallest witness; its first k signatures in key order, the
+    // other keys' elements empty (OP_CHECKSIGADD counts only non-empty ones, OP_NUMEQUAL wants exactly k),
+    // pushed in reverse key order because the first key's OP_CHECKSIG pops the top of the stack.
+    private static PsbtInput? TryFinalizeScriptPath(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        List<byte[]>? best = null;
+        foreach (var (leaf, script, signatures) in TapLeaves(input, spentScript))
+        {
+            if (signatures.Count(s => s is not null) < script.Threshold) continue;
+            var used = 0;
+            var items = signatures.Select(s => s is not null && used++ < script.Threshold ? s.Signature.ToArray() : []).Reverse().ToList();
+            List<byte[]> witness = [.. items, leaf.Script.ToArray(), leaf.ControlBlock.ToArray()];
+            if (best is null || WitnessSize(witness) < WitnessSize(best)) best = witness;
+        }
+        return best is null ? null : input.Finalized([], best);
+    }
+
+    private static int WitnessSize(List<byte[]> witness) => witness.Sum(item => item.Length + 1);
+
+    /// <summary>
     /// How many more signatures the input needs before it can be finalised: 0 when final or
     /// complete, k − present for a multisig, 1 for a single-key script without one; null when
     /// this finaliser does not know the script.
@@ -117,6 +171,9 @@ public static class PsbtFinalizer
         ArgumentNullException.ThrowIfNull(input);
         if (input.IsFinalized || TryFinalize(input, spentScript) is not null) return 0;
         if (Multisig(input, spentScript) is var (multisig, signatures)) return multisig.Threshold - signatures.Count;
+        // A taproot script path: the fewest any of its leaves still needs.
+        if (BitcoinScript.IsP2tr(spentScript) && LeafSignaturesMissing(input, spentScript) is { Count: > 0 } leaves)
+            return leaves.Min(l => l.SignaturesMissing);
         if (BitcoinScript.IsP2tr(spentScript) || BitcoinScript.IsP2pkh(spentScript) || BitcoinScript.IsP2wpkh(spentScript) ||
             (BitcoinScript.IsP2sh(spentScript) && input.RedeemScript is { } redeem && BitcoinScript.IsP2wpkh(redeem.Span)))
             return 1;
@@ -151,6 +208,34 @@ public static class PsbtFinalizer
             }
             if (!Secp256k1.Verify(partial.PublicKey.Span, digest, compact))
                 throw new InvalidInputException(field, $"the signature of key {Short(partial.PublicKey.Span)} does not verify for this transaction");
+        }
+    }
+
+    /// <summary>Refuses the input when a tap_leaf_script's control block does not commit its leaf to the spent P2TR output key.</summary>
+    internal static void RequireCommittedLeaves(PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        if (input.LeafCommitments(spentScript[2..]).Contains(false))
+            throw new InvalidInputException($"{input.Name}.tap_leaf_script", "a control block does not commit its leaf script to the spent P2TR output key");
+    }
+
+    // As for multisig: every leaf commits to the output key, and every tap_script_sig of a leaf the finaliser may use verifies.
+    private static void RequireValidTapscriptSignatures(Lazy<Sighash.TaprootSighash> sighash, PsbtInput input, ReadOnlySpan<byte> spentScript)
+    {
+        if (!BitcoinScript.IsP2tr(spentScript) || input.TapKeySignature is not null) return;
+        RequireCommittedLeaves(input, spentScript);
+        foreach (var (_, _, signatures) in TapLeaves(input, spentScript))
+        {
+            foreach (var partial in signatures.OfType<PsbtTapScriptSignature>())
+            {
+                var field = $"{input.Name}.tap_script_sig";
+                var signature = partial.Signature.Span;
+                var type = signature.Length == 65 ? signature[64] : Sighash.SighashType.Default;
+                if (signature.Length == 65 && (type == Sighash.SighashType.Default || !Sighash.SighashType.IsValidTaproot(type)))
+                    throw new InvalidInputException(field, $"the signature of key {Short(partial.XOnlyKey.Span)} has sighash type 0x{type:x2}");
+                var digest = sighash.Value.ComputeScriptPath(input.Index, type, partial.LeafHash.Span);
+                if (!Secp256k1.VerifySchnorr(partial.XOnlyKey.Span, digest, signature[..64]))
+                    throw new InvalidInputException(field, $"the signature of key {Short(partial.XOnlyKey.Span)} does not verify for this transaction");
+            }
         }
     }
 

@@ -10,6 +10,16 @@ namespace Custody.Core.Chains.Bitcoin.Psbt;
 /// </summary>
 public sealed class PsbtInput
 {
+    /// <summary>
+    /// The most tap_leaf_script entries an input may carry. Each leaf costs the signer and the
+    /// finaliser an EC tweak to check its control block; a coordinator lists the few leaves its
+    /// signers use, so this bounds the work per input without refusing real PSBTs.
+    /// </summary>
+    public const int MaxTapLeafScripts = 256;
+
+    private Dictionary<string, PsbtTapScriptSignature>? _tapScriptSignatureIndex;
+    private (byte[] OutputKey, bool[] Commits)? _leafCommitments;
+
     public PsbtInput(int index, PsbtMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -108,6 +118,9 @@ public sealed class PsbtInput
                     break;
             }
         }
+        if (tapLeafScripts.Count > MaxTapLeafScripts)
+            throw new InvalidInputException($"{Name}.{PsbtInputKey.Name(PsbtInputKey.TapLeafScript)}",
+                $"{tapLeafScripts.Count} leaf scripts; at most {MaxTapLeafScripts} per input are examined");
         PartialSignatures = partialSignatures;
         Bip32Derivations = derivations;
         Preimages = preimages;
@@ -152,6 +165,29 @@ public sealed class PsbtInput
 
     public IReadOnlyList<PsbtTapLeafScript> TapLeafScripts { get; }
 
+    /// <summary>
+    /// Whether each tap_leaf_script's control block commits its leaf to <paramref name="outputKey"/>
+    /// (<see cref="Taproot.ControlBlockCommits"/>), in order. An EC tweak per leaf, so it is computed
+    /// once per input and kept: the signer, the progress report and the finaliser all ask.
+    /// </summary>
+    public IReadOnlyList<bool> LeafCommitments(ReadOnlySpan<byte> outputKey)
+    {
+        if (_leafCommitments is { } known && outputKey.SequenceEqual(known.OutputKey)) return known.Commits;
+        var commits = new bool[TapLeafScripts.Count];
+        for (var i = 0; i < commits.Length; i++)
+            commits[i] = Taproot.ControlBlockCommits(TapLeafScripts[i].ControlBlock.Span, TapLeafScripts[i].LeafVersion, TapLeafScripts[i].Script.Span, outputKey);
+        _leafCommitments = (outputKey.ToArray(), commits);
+        return commits;
+    }
+
+    /// <summary>The tap_script_sig of <paramref name="xOnlyKey"/> for the leaf <paramref name="leafHash"/>, or null (one lookup, not a scan).</summary>
+    public PsbtTapScriptSignature? TapScriptSignature(ReadOnlySpan<byte> xOnlyKey, ReadOnlySpan<byte> leafHash)
+    {
+        _tapScriptSignatureIndex ??= TapScriptSignatures.ToDictionary(
+            s => Convert.ToHexStringLower(s.XOnlyKey.Span) + Convert.ToHexStringLower(s.LeafHash.Span), StringComparer.Ordinal);
+        return _tapScriptSignatureIndex.GetValueOrDefault(Convert.ToHexStringLower(xOnlyKey) + Convert.ToHexStringLower(leafHash));
+    }
+
     public IReadOnlyList<PsbtTapDerivation> TapBip32Derivations { get; }
 
     public ReadOnlyMemory<byte>? TapInternalKey { get; }
@@ -189,7 +225,13 @@ public sealed class PsbtInput
 
     // Updater and signer: each returns the input over the changed map.
 
-    public PsbtInput With(PsbtKeyValue entry) => new(Index, Map.With(entry));
+    public PsbtInput With(PsbtKeyValue entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var next = new PsbtInput(Index, Map.With(entry));
+        if (entry.KeyType != PsbtInputKey.TapLeafScript) next._leafCommitments = _leafCommitments; // the leaves are unchanged
+        return next;
+    }
 
     public PsbtInput WithNonWitnessUtxo(BitcoinTransaction previousTransaction) =>
         With(PsbtKeyValue.Create(PsbtInputKey.NonWitnessUtxo, [], previousTransaction.ToBytes()));
@@ -222,6 +264,12 @@ public sealed class PsbtInput
     public PsbtInput WithTapMerkleRoot(ReadOnlySpan<byte> merkleRoot) => With(PsbtKeyValue.Create(PsbtInputKey.TapMerkleRoot, [], merkleRoot));
 
     public PsbtInput WithTapKeySignature(ReadOnlySpan<byte> signature) => With(PsbtKeyValue.Create(PsbtInputKey.TapKeySig, [], signature));
+
+    public PsbtInput WithTapScriptSignature(ReadOnlySpan<byte> xOnlyKey, ReadOnlySpan<byte> leafHash, ReadOnlySpan<byte> signature) =>
+        With(PsbtKeyValue.Create(PsbtInputKey.TapScriptSig, [.. xOnlyKey, .. leafHash], signature));
+
+    public PsbtInput WithTapLeafScript(ReadOnlySpan<byte> controlBlock, ReadOnlySpan<byte> script, byte leafVersion) =>
+        With(PsbtKeyValue.Create(PsbtInputKey.TapLeafScript, controlBlock, [.. script, leafVersion]));
 
     /// <summary>
     /// The finaliser's result (BIP174): the final scriptSig and/or witness, keeping only

@@ -8,10 +8,10 @@ using Custody.Core.Hd;
 namespace Custody.Core.Chains.Bitcoin.Psbt;
 
 /// <summary>
-/// The Signer role for single-key scripts: finds the inputs whose derivations are
-/// the wallet's, proves the key and the script, signs with the PSBT's sighash type
-/// (ALL, or DEFAULT for taproot, when none is given) and verifies every signature
-/// before it is added. Anything it cannot prove is refused, naming the input.
+/// The Signer role: finds the inputs whose derivations are the wallet's, proves the key
+/// and the script (single key, multisig, taproot key path or tapscript leaf), signs with the
+/// PSBT's sighash type (ALL, or DEFAULT for taproot, when none is given) and verifies every
+/// signature before it is added. Anything it cannot prove is refused, naming the input.
 /// </summary>
 internal sealed class PsbtSigner
 {
@@ -54,8 +54,8 @@ internal sealed class PsbtSigner
 
     private PsbtInput? SignInput(PsbtInput input)
     {
-        var ours = input.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)).ToList();
-        var oursTap = input.TapBip32Derivations.Where(d => _wallet.Owns(d.Origin)).ToList();
+        var ours = input.Bip32Derivations.Where(d => _wallet.Owns(d)).ToList();
+        var oursTap = input.TapBip32Derivations.Where(d => _wallet.Owns(d)).ToList();
         if (ours.Count == 0 && oursTap.Count == 0) return null;
 
         var script = _spent[input.Index].ScriptPubKey;
@@ -122,7 +122,7 @@ internal sealed class PsbtSigner
             _segwit ??= new SegwitV0Sighash(Tx);
             digest = _segwit.Compute(input.Index, scriptCode, _spent[input.Index].Value, type);
         }
-        var signature = _wallet.Keys.SignEcdsa(signer.Origin.Path, digest);
+        var signature = _wallet.Keys.SignEcdsa(_wallet.PathOf(signer.Origin), digest);
         if (!Secp256k1.Verify(key, digest, signature.ToCompact()))
             throw new CryptographicException($"{input.Name}: the signature made by the key ring does not verify");
         return input.WithPartialSignature(key, [.. signature.ToDer(), (byte)type]);
@@ -139,14 +139,33 @@ internal sealed class PsbtSigner
                 : "missing");
         byte[]? key = null;
         PsbtTapDerivation? signer = null;
+        var leafSigners = new List<(PsbtTapDerivation Derivation, byte[] Key)>();
         foreach (var derivation in oursTap)
         {
             var derived = _wallet.Prove(derivation, field);
-            if (key is null && derivation.LeafHashes.Count == 0) (key, signer) = (derived, derivation);
+            if (derivation.LeafHashes.Count == 0)
+            {
+                if (key is null) (key, signer) = (derived, derivation);
+            }
+            else
+            {
+                leafSigners.Add((derivation, derived));
+            }
         }
-        if (key is null || signer is null)
-            throw new InvalidInputException(field, "this wallet's keys here sign script-path leaves only; script-path spending is not supported");
+        if (input.WitnessUtxo is null)
+            throw new InvalidInputException(input.Name + ".witness_utxo", "required to sign a taproot input");
+        var type = input.SighashType ?? SighashType.Default;
+        if (!SighashType.IsValidTaproot(type))
+            throw new InvalidInputException(input.Name + ".sighash_type", $"{SighashType.Describe(type)} is not a taproot sighash type");
+        _taproot ??= new TaprootSighash(Tx, _spent);
+        // The key path completes the input with one signature; leaves are signed only when our key is not the internal key.
+        return key is null || signer is null
+            ? SignScriptPath(input, leafSigners, type)
+            : SignKeyPath(input, signer, key, type);
+    }
 
+    private PsbtInput SignKeyPath(PsbtInput input, PsbtTapDerivation signer, byte[] key, uint type)
+    {
         var xonly = key.AsSpan(1);
         if (input.TapInternalKey is { } internalKey && !internalKey.Span.SequenceEqual(xonly))
             throw new InvalidInputException(input.Name + ".tap_internal_key", "is not the wallet's key named in tap_bip32_derivation");
@@ -157,19 +176,56 @@ internal sealed class PsbtSigner
             throw new InvalidInputException(input.Name,
                 $"the P2TR output key is not {signer.Origin} tweaked {(merkleRoot.Length == 0 ? "as BIP86 says" : "with tap_merkle_root")}");
 
-        if (input.WitnessUtxo is null)
-            throw new InvalidInputException(input.Name + ".witness_utxo", "required to sign a taproot input");
-        var type = input.SighashType ?? SighashType.Default;
-        if (!SighashType.IsValidTaproot(type))
-            throw new InvalidInputException(input.Name + ".sighash_type", $"{SighashType.Describe(type)} is not a taproot sighash type");
-        _taproot ??= new TaprootSighash(Tx, _spent);
-        var digest = _taproot.ComputeKeyPath(input.Index, type);
-
-        var signature = _wallet.Keys.SignTaproot(signer.Origin.Path, digest, merkleRoot);
+        var digest = _taproot!.ComputeKeyPath(input.Index, type);
+        var signature = _wallet.Keys.SignTaproot(_wallet.PathOf(signer.Origin), digest, merkleRoot);
         if (signature.Length != 64 || !Secp256k1.VerifySchnorr(outputKey, digest, signature))
             throw new CryptographicException($"{input.Name}: the taproot signature made by the key ring does not verify");
-        return input.WithTapKeySignature(type == SighashType.Default ? signature : [.. signature, (byte)type]);
+        return input.WithTapKeySignature(WithSighashByte(signature, type));
     }
+
+    /// <summary>
+    /// BIP342 script path: for every leaf that a derivation of ours names, whose script the PSBT
+    /// gives (tap_leaf_script) with a control block that commits to the spent output key, and
+    /// which is a threshold leaf (pk, multi_a, sortedmulti_a) containing our x-only key: one
+    /// signature with the untweaked key over that leaf's sighash, verified, as tap_script_sig.
+    /// </summary>
+    private PsbtInput SignScriptPath(PsbtInput input, List<(PsbtTapDerivation Derivation, byte[] Key)> signers, uint type)
+    {
+        var field = input.Name + ".tap_leaf_script";
+        PsbtFinalizer.RequireCommittedLeaves(input, _spent[input.Index].ScriptPubKey);
+        var leaves = new Dictionary<string, PsbtTapLeafScript>(StringComparer.Ordinal);
+        foreach (var leaf in input.TapLeafScripts)
+            leaves[Convert.ToHexStringLower(Taproot.LeafHash(leaf.LeafVersion, leaf.Script.Span))] = leaf;
+
+        var signed = input;
+        var any = false;
+        foreach (var (derivation, key) in signers)
+        {
+            var xonly = key[1..];
+            foreach (var leafHash in derivation.LeafHashes)
+            {
+                if (!leaves.TryGetValue(Convert.ToHexStringLower(leafHash.Span), out var leaf)) continue; // a leaf the coordinator did not give us
+                if (leaf.LeafVersion != Taproot.TapscriptLeafVersion || MultisigScript.TryParseLeaf(leaf.Script.Span) is not { } keys)
+                    throw new InvalidInputException(field, "a leaf this wallet's key signs in is not a tapscript pk, multi_a or sortedmulti_a leaf; other scripts are not signed");
+                if (keys.IndexOf(xonly) < 0)
+                    throw new InvalidInputException(input.Name + ".tap_bip32_derivation", $"{derivation.Origin} names a leaf whose script does not contain this wallet's key");
+                any = true;
+                if (input.TapScriptSignature(xonly, leafHash.Span) is not null)
+                    continue; // signed in an earlier round; BIP340's fresh nonce would only make a conflicting second one
+                var digest = _taproot!.ComputeScriptPath(input.Index, type, leafHash.Span);
+                var signature = _wallet.Keys.SignSchnorr(_wallet.PathOf(derivation.Origin), digest);
+                if (signature.Length != 64 || !Secp256k1.VerifySchnorr(xonly, digest, signature))
+                    throw new CryptographicException($"{input.Name}: the script-path signature made by the key ring does not verify");
+                signed = signed.WithTapScriptSignature(xonly, leafHash.Span, WithSighashByte(signature, type));
+            }
+        }
+        return any
+            ? signed
+            : throw new InvalidInputException(field, "this wallet's keys sign only script-path leaves here, and the PSBT gives none of their scripts");
+    }
+
+    // BIP341: a DEFAULT signature is the bare 64 bytes; any other type appends its byte.
+    private static byte[] WithSighashByte(byte[] signature, uint type) => type == SighashType.Default ? signature : [.. signature, (byte)type];
 
     /// <summary>
     /// Every output that claims to be change (carries a derivation) must pay the account's
@@ -185,9 +241,9 @@ internal sealed class PsbtSigner
             var script = Tx.Outputs[output.Index].ScriptPubKey;
             if (_account is not null && PaysAccountChange(output, script)) continue;
             var keys = new List<byte[]>();
-            foreach (var derivation in output.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)))
+            foreach (var derivation in output.Bip32Derivations.Where(d => _wallet.Owns(d)))
                 keys.Add(_wallet.Prove(derivation, output.Name + ".bip32_derivation"));
-            foreach (var derivation in output.TapBip32Derivations.Where(d => _wallet.Owns(d.Origin) && d.LeafHashes.Count == 0))
+            foreach (var derivation in output.TapBip32Derivations.Where(d => _wallet.Owns(d) && d.LeafHashes.Count == 0))
                 keys.Add(_wallet.Prove(derivation, output.Name + ".tap_bip32_derivation"));
             if (output.TapTree is not null)
                 throw new InvalidInputException(output.Name + ".tap_tree", "claims to be change, but a script tree lets other keys spend it");
@@ -210,8 +266,8 @@ internal sealed class PsbtSigner
     private bool PaysAccountChange(PsbtOutput output, ReadOnlySpan<byte> script)
     {
         var branch = _account!.Branches > 1 ? 1 : 0;
-        var origins = output.Bip32Derivations.Where(d => _wallet.Owns(d.Origin)).Select(d => (d.Origin, Key: _wallet.Prove(d, output.Name + ".bip32_derivation")))
-            .Concat(output.TapBip32Derivations.Where(d => _wallet.Owns(d.Origin)).Select(d => (d.Origin, Key: _wallet.Prove(d, output.Name + ".tap_bip32_derivation"))));
+        var origins = output.Bip32Derivations.Where(d => _wallet.Owns(d)).Select(d => (d.Origin, Key: _wallet.Prove(d, output.Name + ".bip32_derivation")))
+            .Concat(output.TapBip32Derivations.Where(d => _wallet.Owns(d)).Select(d => (d.Origin, Key: _wallet.Prove(d, output.Name + ".tap_bip32_derivation"))));
         foreach (var (origin, _) in origins)
         {
             if (origin.Path.Last is not { } index || KeyPath.IsHardenedIndex(index)) continue;

@@ -5,7 +5,8 @@ using Custody.Core.Crypto;
 namespace Custody.Core.Chains.Bitcoin.Sighash;
 
 /// <summary>
-/// BIP341 signature hash for taproot key-path spends. It commits to the amount and
+/// BIP341 signature hash for taproot key-path spends, and BIP342's extension of it for
+/// tapscript (script-path) spends. It commits to the amount and
 /// script of every input's spent output, which is why it needs all of them; the
 /// transaction-wide hashes (single SHA-256) are computed once.
 /// </summary>
@@ -63,8 +64,21 @@ public sealed class TaprootSighash
     public byte[] ComputeKeyPath(int inputIndex, uint sighashType) =>
         Hashes.TaggedHash("TapSighash", KeyPathMessage(inputIndex, sighashType));
 
+    /// <summary>
+    /// hash_TapSighash(0x00 ‖ SigMsg(hash_type, ext_flag = 1) ‖ ext) for a tapscript spend of the
+    /// leaf <paramref name="tapLeafHash"/> (BIP342: key_version 0, no OP_CODESEPARATOR executed, no annex).
+    /// </summary>
+    public byte[] ComputeScriptPath(int inputIndex, uint sighashType, ReadOnlySpan<byte> tapLeafHash)
+    {
+        if (tapLeafHash.Length != 32) throw new ArgumentException("a tapleaf hash is 32 bytes", nameof(tapLeafHash));
+        return Hashes.TaggedHash("TapSighash", Message(inputIndex, sighashType, tapLeafHash));
+    }
+
     /// <summary>The epoch byte 0x00 followed by BIP341's SigMsg(hash_type, ext_flag = 0).</summary>
-    public byte[] KeyPathMessage(int inputIndex, uint sighashType)
+    public byte[] KeyPathMessage(int inputIndex, uint sighashType) => Message(inputIndex, sighashType, []);
+
+    // SigMsg with the BIP342 extension appended when a leaf hash is given (ext_flag 1).
+    private byte[] Message(int inputIndex, uint sighashType, ReadOnlySpan<byte> tapLeafHash)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inputIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, _tx.Inputs.Count);
@@ -89,7 +103,8 @@ public sealed class TaprootSighash
         }
         if (baseType is not (SighashType.None or SighashType.Single))
             writer.WriteBytes(_shaOutputs);
-        writer.WriteByte(0x00); // spend_type: key path (ext_flag 0), no annex
+        var scriptPath = !tapLeafHash.IsEmpty;
+        writer.WriteByte(scriptPath ? (byte)0x02 : (byte)0x00); // spend_type = 2·ext_flag + annex_present; no annex
         if (anyoneCanPay)
         {
             var input = _tx.Inputs[inputIndex];
@@ -105,6 +120,12 @@ public sealed class TaprootSighash
         }
         if (baseType == SighashType.Single)
             writer.WriteBytes(Hashes.Sha256(_tx.Outputs[inputIndex].ToBytes()));
+        if (scriptPath)
+        {
+            writer.WriteBytes(tapLeafHash);
+            writer.WriteByte(0x00); // key_version 0: BIP340 keys
+            writer.WriteUInt32(0xffffffff); // codesep_pos: no OP_CODESEPARATOR executed
+        }
         return writer.ToArray();
     }
 }
