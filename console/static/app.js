@@ -303,7 +303,9 @@ async function rootFromPath(index, size, leaf, path) {
 }
 /** Checks the C2SP signed note's signature by `vkey` (name+hexid+base64(0x01 ‖ key)); the note's body lines, or throws. */
 async function verifyNote(note, vkey) {
-    const [name, id, key] = vkey.split("+");
+    // The key's base64 may itself hold '+': only the first two separate fields.
+    const first = vkey.indexOf("+"), second = vkey.indexOf("+", first + 1);
+    const [name, id, key] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
     const keyBytes = fromBase64(key ?? "");
     if (keyBytes.length !== 33 || keyBytes[0] !== 1)
         throw new Error("the verifier key is not an Ed25519 signed-note key");

@@ -34,8 +34,11 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// <summary>The HTTP/1.1 port of the HTTP/JSON API.</summary>
     public int HttpPort { get; } = FreePort.Next();
 
-    /// <summary>The one origin (RP ID localhost) the daemon accepts passkey assertions from; nothing serves it, assertions carry it.</summary>
-    public string PasskeyOrigin { get; } = $"http://localhost:{FreePort.Next()}";
+    /// <summary>The operator console's port (Console:Port, on localhost).</summary>
+    public int ConsolePort { get; } = FreePort.Next();
+
+    /// <summary>The one origin (RP ID localhost) the daemon accepts passkey assertions from: the console's.</summary>
+    public string PasskeyOrigin => $"http://localhost:{ConsolePort}";
 
     public ErrorLogCollector Logs { get; } = new();
 
@@ -102,7 +105,7 @@ public sealed class DaemonFixture : IAsyncLifetime
         App = DaemonHost.Build(
             ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(), "--http-port", HttpPort.ToString(),
              "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536",
-             "--Passkeys:RpId=localhost", $"--Passkeys:Origins={PasskeyOrigin}", .. extraArgs],
+             "--Passkeys:RpId=localhost", $"--Passkeys:Origins={PasskeyOrigin}", $"--Console:Port={ConsolePort}", .. extraArgs],
             builder =>
             {
                 builder.Logging.ClearProviders();
