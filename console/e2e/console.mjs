@@ -66,7 +66,7 @@ try {
   // Admin signs in: the cookie is HttpOnly, SameSite=Strict, Path=/ (Secure only under TLS: this is loopback http).
   await signIn(adminToken, "admin");
   const [cookie] = await context.cookies();
-  check(cookie && cookie.name === "custody_console" && cookie.httpOnly && cookie.sameSite === "Strict" && cookie.path === "/" && !cookie.secure, `cookie ${JSON.stringify(cookie)}`);
+  check(cookie && cookie.name === "custody_console" && cookie.httpOnly && cookie.sameSite === "Strict" && cookie.path === "/" && !cookie.secure, `cookie ${JSON.stringify({ ...cookie, value: "(not shown)" })}`);
   check(await page.evaluate(() => document.cookie) === "", "the page can read the session cookie");
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   check(!stored.includes(adminToken), "the token is in web storage");
@@ -165,23 +165,33 @@ try {
   await shot("audit");
   ok("inclusion proof verified in the browser", verified);
 
-  // A proof altered on its way (one sibling hash bit) is shown as failed.
-  await page.route("**/v1/audit/records/*/proof", async route => {
-    const response = await route.fetch();
-    const proof = await response.json();
-    const sibling = Buffer.from(proof.path[0], "base64");
-    sibling[0] ^= 1;
-    proof.path[0] = sibling.toString("base64");
-    await route.fulfill({ response, json: proof });
-  });
-  await page.click("nav button[data-page=audit]");
-  const again = page.locator("#audit tr[data-sequence]").last();
-  await again.locator("button.verify").click();
-  await again.locator(".proof").waitFor();
-  const failed = await again.locator(".proof").textContent();
-  check(failed.startsWith("FAILED: ") && /does not lead to the checkpoint's root/.test(failed), `tampered proof: ${failed}`);
-  ok("tampered proof shown as failed", failed);
-  await page.unroute("**/v1/audit/records/*/proof");
+  // A proof altered on its way is shown as failed: one bit of a sibling hash, or of the checkpoint's signature.
+  const tamperings = [
+    [proof => { const b = Buffer.from(proof.path[0], "base64"); b[0] ^= 1; proof.path[0] = b.toString("base64"); }, /does not lead to the checkpoint's root/, "tampered proof shown as failed"],
+    [proof => {
+      const lines = proof.checkpoint.split("\n"), last = lines.indexOf("") + 1; // the first signature: the log's own
+      const [dash, name, signature] = lines[last].split(" "), b = Buffer.from(signature, "base64");
+      b[10] ^= 1;
+      lines[last] = [dash, name, b.toString("base64")].join(" ");
+      proof.checkpoint = lines.join("\n");
+    }, /signature does not verify under the verifier key/, "tampered checkpoint signature shown as failed"],
+  ];
+  for (const [tamper, expected, name] of tamperings) {
+    await page.route("**/v1/audit/records/*/proof", async route => {
+      const response = await route.fetch();
+      const proof = await response.json();
+      tamper(proof);
+      await route.fulfill({ response, json: proof });
+    });
+    await page.click("nav button[data-page=audit]");
+    const again = page.locator("#audit tr[data-sequence]").last();
+    await again.locator("button.verify").click();
+    await again.locator(".proof").waitFor();
+    const failed = await again.locator(".proof").textContent();
+    check(failed.startsWith("FAILED: ") && expected.test(failed), `${name}: ${failed}`);
+    ok(name, failed);
+    await page.unroute("**/v1/audit/records/*/proof");
+  }
 
   // Sign-out ends the session on the server: the old cookie no longer works.
   await signOut();

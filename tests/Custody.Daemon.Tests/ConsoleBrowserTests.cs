@@ -83,7 +83,7 @@ public class ConsoleBrowserTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             "headers", "cross-origin sign-in refused", "session cookie", "csrf refused", "health", "passkeys registered", "alice approved in the browser",
             "refused replayed assertion", "refused assertion for another request", "refused wrong origin", "refused missing user verification",
             "bob approved in the browser: quorum reached", "wallet frozen from the console", "inclusion proof verified in the browser",
-            "tampered proof shown as failed", "signed out", "no browser errors",
+            "tampered proof shown as failed", "tampered checkpoint signature shown as failed", "signed out", "no browser errors",
         ];
         foreach (var check in checks)
             Assert.True(run.Lines.Any(l => l.StartsWith($"ok {check}", StringComparison.Ordinal)), $"no 'ok {check}' line\n{run}");
