@@ -43,20 +43,11 @@ public class ConsoleBrowserTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
 
         var suffix = Guid.NewGuid().ToString("N")[..8];
         string alice = "alice-ui-" + suffix, bob = "bob-ui-" + suffix;
-        var approvals = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "console-approvals", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
-        await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
-        {
-            WalletId = approvals.WalletId,
-            Document = $$"""
-                { "schema": "custody-policy/v1", "principals": ["signer-1"],
-                  "approvals": { "required": 2, "approvers": ["{{alice}}", "{{bob}}"], "expiry": "1h" },
-                  "chains": { "eth": { "assets": { "native": { "approvalAbove": "1" } } } } }
-                """,
-        }, Admin);
-        var request = new SignTransactionRequest { RequestId = "ui-" + Guid.NewGuid().ToString("N"), WalletId = approvals.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(1) };
-        var other = new SignTransactionRequest { RequestId = "ui-" + Guid.NewGuid().ToString("N"), WalletId = approvals.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(2) };
-        var parked = await ParkAsync(request);
-        var otherParked = await ParkAsync(other);
+        var approvalWallet = await daemon.TwoApprovalWalletAsync("console-approvals", alice, bob);
+        var request = new SignTransactionRequest { RequestId = "ui-" + Guid.NewGuid().ToString("N"), WalletId = approvalWallet, Chain = "eth", Payload = EvmPayloads.Eip1559(1) };
+        var other = new SignTransactionRequest { RequestId = "ui-" + Guid.NewGuid().ToString("N"), WalletId = approvalWallet, Chain = "eth", Payload = EvmPayloads.Eip1559(2) };
+        var parked = await daemon.ParkAsync(request);
+        var otherParked = await daemon.ParkAsync(other);
 
         // The wallet the console freezes signs before it.
         var frozen = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "console-freeze", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
@@ -95,12 +86,6 @@ public class ConsoleBrowserTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         var record = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = frozen.WalletId, Action = "policy.frozen", Limit = 10 }, Admin)).Records;
         Assert.Equal("admin", Assert.Single(record).Principal);
         await daemon.Policy.UnfreezeAsync(new UnfreezeRequest { WalletId = frozen.WalletId }, Admin);
-    }
-
-    private async Task<ParkedRequest> ParkAsync(SignTransactionRequest request)
-    {
-        var refusal = await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, DaemonFixture.Bearer(daemon.SignerToken)));
-        return await daemon.Signing.GetRequestAsync(new GetRequestRequest { RequestDigest = refusal.Metadata["request_digest"] }, Admin);
     }
 }
 

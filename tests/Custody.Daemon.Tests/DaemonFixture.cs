@@ -124,6 +124,29 @@ public sealed class DaemonFixture : IAsyncLifetime
         await StartAsync(extraArgs);
     }
 
+    /// <summary>A new HD wallet whose ETH transfers above 1 wei signer-1 may send only with the approvals of <paramref name="alice"/> and <paramref name="bob"/> (expiry 1 h); its id.</summary>
+    public async Task<string> TwoApprovalWalletAsync(string name, string alice, string bob)
+    {
+        var wallet = await Wallets.CreateWalletAsync(new V1.CreateWalletRequest { Name = name, Kind = V1.WalletKind.Hd, Backup = V1.WalletBackup.NoneAcknowledged }, Bearer(AdminToken));
+        await Policy.SetPolicyAsync(new V1.SetPolicyRequest
+        {
+            WalletId = wallet.WalletId,
+            Document = $$"""
+                { "schema": "custody-policy/v1", "principals": ["signer-1"],
+                  "approvals": { "required": 2, "approvers": ["{{alice}}", "{{bob}}"], "expiry": "1h" },
+                  "chains": { "eth": { "assets": { "native": { "approvalAbove": "1" } } } } }
+                """,
+        }, Bearer(AdminToken));
+        return wallet.WalletId;
+    }
+
+    /// <summary>Sends <paramref name="request"/> as signer-1, expects it parked (APPROVAL_REQUIRED), and returns the parked request.</summary>
+    public async Task<V1.ParkedRequest> ParkAsync(V1.SignTransactionRequest request)
+    {
+        var refusal = await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => Signing.SignTransactionAsync(request, Bearer(SignerToken)));
+        return await Signing.GetRequestAsync(new V1.GetRequestRequest { RequestDigest = refusal.Metadata["request_digest"] }, Bearer(AdminToken));
+    }
+
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 
     public V1.SystemService.SystemServiceClient System => new(Channel);
