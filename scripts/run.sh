@@ -31,6 +31,8 @@ custody: the admin token is in $data/admin.token. A first call, from another ter
   curl -s -H "Authorization: Bearer \$(cat $data/admin.token)" http://127.0.0.1:$http_port/v1/ping
 
 custody: README.md's walkthrough continues from here (a wallet, addresses, a policy, signatures, approvals, the audit log).
+custody: the operator console is off; add --Console:Port=7445 --Passkeys:RpId=localhost --Passkeys:Origins=http://localhost:7445
+custody: and open http://localhost:7445 (docs/console.md).
 custody: custody-admin --help lists every verb (${admin[*]}).
 
 HELP

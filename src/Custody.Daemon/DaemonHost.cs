@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Custody.Daemon.Audit;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Configuration;
+using Custody.Daemon.OperatorConsole;
 using Custody.Daemon.Errors;
 using Custody.Daemon.Http;
 using Custody.Daemon.Limits;
@@ -111,6 +112,7 @@ public static class DaemonHost
 
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
+        if (options.Console.Port > 0) ConsoleSite.Map(app, options.Console.Port, options.Tls.Enabled, options.Console.SessionMinutes);
         MetricsSetup.MapMetrics(app, options.MetricsPort);
         app.MapHttpApi(options.MetricsPort, options.Limits.MaxReceiveMessageSize);
         app.MapGrpcService<SystemService>();
@@ -127,6 +129,7 @@ public static class DaemonHost
             Log.Listening(logger, options.Address, options.Port, options.Tls.Enabled, !string.IsNullOrWhiteSpace(options.Tls.ClientCaPath));
             if (options.HttpPort > 0) Log.HttpListening(logger, options.Address, options.HttpPort, options.Tls.Enabled, HttpApi.OpenApiPath);
             if (options.MetricsPort > 0) Log.MetricsListening(logger, options.MetricsPort);
+            if (options.Console.Port > 0) Log.ConsoleListening(logger, options.Console.Address, options.Console.Port, options.Tls.Enabled);
         });
         return app;
     }
@@ -161,9 +164,12 @@ public static class DaemonHost
             : LoadCertificate("Tls:ClientCaPath", () => X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath)));
         if (clientCa is not null && serverCertificate is null)
             throw new StartupException("Tls:ClientCaPath needs Tls:CertificatePath: client certificates exist only inside TLS");
-        int[] ports = [.. new[] { options.Port, options.HttpPort, options.MetricsPort }.Where(p => p > 0)];
+        int[] ports = [.. new[] { options.Port, options.HttpPort, options.MetricsPort, options.Console.Port }.Where(p => p > 0)];
         if (ports.Distinct().Count() != ports.Length)
-            throw new StartupException($"Port ({options.Port}), HttpPort ({options.HttpPort}) and MetricsPort ({options.MetricsPort}) must differ (0 turns the last two off)");
+            throw new StartupException($"Port ({options.Port}), HttpPort ({options.HttpPort}), MetricsPort ({options.MetricsPort}) and Console:Port ({options.Console.Port}) must differ (0 turns the last three off)");
+        var consoleAddress = options.Console.Port > 0 ? ParseAddress(options.Console.Address) : null;
+        if (consoleAddress is not null && !options.Tls.Enabled && !IPAddress.IsLoopback(consoleAddress))
+            throw new StartupException($"refusing the console in plaintext on {options.Console.Address}: it is not a loopback address; configure Tls:CertificatePath or keep Console:Address on localhost");
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -175,7 +181,18 @@ public static class DaemonHost
                 kestrel.Listen(address, options.HttpPort, listen => Secure(listen, HttpProtocols.Http1));
             if (options.MetricsPort > 0)
                 kestrel.Listen(IPAddress.Loopback, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+            // Browsers never present the API's client certificates: the console signs in with a token instead.
+            if (consoleAddress is not null && options.Console.Address.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+                kestrel.ListenLocalhost(options.Console.Port, ConsoleEndpoint);
+            else if (consoleAddress is not null)
+                kestrel.Listen(consoleAddress, options.Console.Port, ConsoleEndpoint);
         });
+
+        void ConsoleEndpoint(ListenOptions listen)
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (serverCertificate is not null) listen.UseHttps(serverCertificate);
+        }
 
         void Secure(ListenOptions listen, HttpProtocols protocols)
         {

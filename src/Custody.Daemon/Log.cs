@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Metrics on http://127.0.0.1:{Port}/metrics")]
     public static partial void MetricsListening(ILogger logger, int port);
 
+    [LoggerMessage(46, LogLevel.Information, "Operator console on {Address}:{Port} (TLS {Tls}), see docs/console.md")]
+    public static partial void ConsoleListening(ILogger logger, string address, int port, bool tls);
+
     [LoggerMessage(12, LogLevel.Information, "Data directory {DataDir}, HSM token {TokenLabel}")]
     public static partial void DataDirectory(ILogger logger, string dataDir, string tokenLabel);
 

@@ -34,8 +34,11 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// <summary>The HTTP/1.1 port of the HTTP/JSON API.</summary>
     public int HttpPort { get; } = FreePort.Next();
 
-    /// <summary>The one origin (RP ID localhost) the daemon accepts passkey assertions from; nothing serves it, assertions carry it.</summary>
-    public string PasskeyOrigin { get; } = $"http://localhost:{FreePort.Next()}";
+    /// <summary>The operator console's port (Console:Port, on localhost).</summary>
+    public int ConsolePort { get; } = FreePort.Next();
+
+    /// <summary>The one origin (RP ID localhost) the daemon accepts passkey assertions from: the console's.</summary>
+    public string PasskeyOrigin => $"http://localhost:{ConsolePort}";
 
     public ErrorLogCollector Logs { get; } = new();
 
@@ -102,7 +105,7 @@ public sealed class DaemonFixture : IAsyncLifetime
         App = DaemonHost.Build(
             ["--data-dir", DataDir, "--port", Port.ToString(), "--metrics-port", MetricsPort.ToString(), "--http-port", HttpPort.ToString(),
              "--Limits:RequestsPerSecond=0", "--Limits:MaxReceiveMessageSize=65536",
-             "--Passkeys:RpId=localhost", $"--Passkeys:Origins={PasskeyOrigin}", .. extraArgs],
+             "--Passkeys:RpId=localhost", $"--Passkeys:Origins={PasskeyOrigin}", $"--Console:Port={ConsolePort}", .. extraArgs],
             builder =>
             {
                 builder.Logging.ClearProviders();
@@ -119,6 +122,29 @@ public sealed class DaemonFixture : IAsyncLifetime
         await App.StopAsync();
         await App.DisposeAsync();
         await StartAsync(extraArgs);
+    }
+
+    /// <summary>A new HD wallet whose ETH transfers above 1 wei signer-1 may send only with the approvals of <paramref name="alice"/> and <paramref name="bob"/> (expiry 1 h); its id.</summary>
+    public async Task<string> TwoApprovalWalletAsync(string name, string alice, string bob)
+    {
+        var wallet = await Wallets.CreateWalletAsync(new V1.CreateWalletRequest { Name = name, Kind = V1.WalletKind.Hd, Backup = V1.WalletBackup.NoneAcknowledged }, Bearer(AdminToken));
+        await Policy.SetPolicyAsync(new V1.SetPolicyRequest
+        {
+            WalletId = wallet.WalletId,
+            Document = $$"""
+                { "schema": "custody-policy/v1", "principals": ["signer-1"],
+                  "approvals": { "required": 2, "approvers": ["{{alice}}", "{{bob}}"], "expiry": "1h" },
+                  "chains": { "eth": { "assets": { "native": { "approvalAbove": "1" } } } } }
+                """,
+        }, Bearer(AdminToken));
+        return wallet.WalletId;
+    }
+
+    /// <summary>Sends <paramref name="request"/> as signer-1, expects it parked (APPROVAL_REQUIRED), and returns the parked request.</summary>
+    public async Task<V1.ParkedRequest> ParkAsync(V1.SignTransactionRequest request)
+    {
+        var refusal = await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => Signing.SignTransactionAsync(request, Bearer(SignerToken)));
+        return await Signing.GetRequestAsync(new V1.GetRequestRequest { RequestDigest = refusal.Metadata["request_digest"] }, Bearer(AdminToken));
     }
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };

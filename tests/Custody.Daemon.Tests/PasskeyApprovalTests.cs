@@ -57,20 +57,11 @@ public class PasskeyApprovalTests(DaemonFixture daemon)
         Assert.Equal("PasskeyEs256", registered.Details["algorithm"]);
         Assert.Equal(Convert.ToBase64String(alicePasskey.CredentialId).TrimEnd('=').Replace('+', '-').Replace('/', '_'), registered.Details["credential_id"]);
 
-        var wallet = await daemon.Wallets.CreateWalletAsync(new CreateWalletRequest { Name = "passkeys", Kind = WalletKind.Hd, Backup = Custody.V1.WalletBackup.NoneAcknowledged }, Admin);
-        await daemon.Policy.SetPolicyAsync(new SetPolicyRequest
-        {
-            WalletId = wallet.WalletId,
-            Document = $$"""
-                { "schema": "custody-policy/v1", "principals": ["signer-1"],
-                  "approvals": { "required": 2, "approvers": ["{{alice}}", "{{bob}}"], "expiry": "1h" },
-                  "chains": { "eth": { "assets": { "native": { "approvalAbove": "1" } } } } }
-                """,
-        }, Admin);
-        var request = new SignTransactionRequest { RequestId = "req-" + Guid.NewGuid().ToString("N"), WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(1) };
-        var other = new SignTransactionRequest { RequestId = "req-" + Guid.NewGuid().ToString("N"), WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(2) };
-        var parked = await ParkAsync(request);
-        var otherParked = await ParkAsync(other);
+        var walletId = await daemon.TwoApprovalWalletAsync("passkeys", alice, bob);
+        var request = new SignTransactionRequest { RequestId = "req-" + Guid.NewGuid().ToString("N"), WalletId = walletId, Chain = "eth", Payload = EvmPayloads.Eip1559(1) };
+        var other = new SignTransactionRequest { RequestId = "req-" + Guid.NewGuid().ToString("N"), WalletId = walletId, Chain = "eth", Payload = EvmPayloads.Eip1559(2) };
+        var parked = await daemon.ParkAsync(request);
+        var otherParked = await daemon.ParkAsync(other);
 
         var aliceToken = DaemonFixture.Bearer(daemon.NewToken(alice, Roles.Approver, WalletScope.All));
         var bobToken = DaemonFixture.Bearer(daemon.NewToken(bob, Roles.Approver, WalletScope.All));
@@ -131,15 +122,9 @@ public class PasskeyApprovalTests(DaemonFixture daemon)
         Assert.True(second.QuorumReached, second.Reason);
         var reply = await daemon.Signing.SignTransactionAsync(request, Signer);
         Assert.Equal("approvals", reply.PolicyRule);
-        var recorded = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet.WalletId, Limit = 100 }, Admin)).Records
+        var recorded = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = walletId, Limit = 100 }, Admin)).Records
             .Where(r => r.Action == "approval.recorded").ToList();
         Assert.Equal([alice, bob], recorded.Select(r => r.Details["approver"]));
         Assert.Equal(alicePasskey.SignCount.ToString(), recorded[0].Details["sign_count"]);
-    }
-
-    private async Task<ParkedRequest> ParkAsync(SignTransactionRequest request)
-    {
-        var refusal = await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => daemon.Signing.SignTransactionAsync(request, Signer));
-        return await daemon.Signing.GetRequestAsync(new GetRequestRequest { RequestDigest = refusal.Metadata["request_digest"] }, Admin);
     }
 }

@@ -17,6 +17,15 @@ public class TlsTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
     }
 
     [Fact]
+    public void The_console_off_loopback_without_tls_or_on_a_port_in_use_refuses_to_start()
+    {
+        var e = Assert.Throws<StartupException>(() => DaemonHost.Build(["--data-dir", daemon.DataDir, "--port", "1", "--Console:Port=2", "--Console:Address=0.0.0.0"]));
+        Assert.Equal("refusing the console in plaintext on 0.0.0.0: it is not a loopback address; configure Tls:CertificatePath or keep Console:Address on localhost", e.Message);
+        e = Assert.Throws<StartupException>(() => DaemonHost.Build(["--data-dir", daemon.DataDir, "--port", "1", "--http-port", "2", "--Console:Port=2"]));
+        Assert.Contains("Console:Port (2) must differ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_data_directory_refuses_to_start_with_what_to_do()
     {
         var e = Assert.Throws<StartupException>(() => DaemonHost.Build(["--data-dir", Path.Combine(daemon.DataDir, "nope")]));

@@ -57,6 +57,8 @@ public sealed class DaemonOptions
 
     public PasskeySettings Passkeys { get; set; } = new();
 
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>Where events (parked, approved, rejected, expired, frozen, unfrozen) are sent (docs/webhooks.md); none by default.</summary>
     public List<WebhookOptions> Webhooks { get; set; } = [];
     public StorageOptions Storage { get; set; } = new();

@@ -1,0 +1,206 @@
+// The console in a real browser: Debian's Chromium (headless) driven by playwright-core, passkeys
+// from a CDP virtual authenticator (CTAP2, internal, user verification). Run by
+// tests/Custody.Daemon.Tests/ConsoleBrowserTests.cs against a daemon it started; reads its setup
+// (console URL, tokens, request digests, wallets) as JSON on stdin, prints one line per check
+// ("ok <name>: ...") and exits non-zero at the first failure.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const setup = JSON.parse(await new Promise(resolve => { let s = ""; process.stdin.on("data", d => s += d).on("end", () => resolve(s)); }));
+const { url, adminToken, aliceToken, bobToken, alice, bob, request, otherRequest, freezeWallet, screenshots } = setup;
+const bound = 30_000; // every wait is for a condition, bounded
+const ok = (name, detail = "") => console.log(`ok ${name}${detail ? ": " + detail : ""}`);
+function check(condition, what) { if (!condition) throw new Error(what); }
+
+// Headers of the page itself: CSP and friends.
+const index = await fetch(url + "/");
+const csp = index.headers.get("content-security-policy") ?? "";
+check(csp.includes("default-src 'self'") && csp.includes("script-src 'self'") && csp.includes("frame-ancestors 'none'") && !csp.includes("unsafe-inline"), `CSP: ${csp}`);
+check(index.headers.get("x-content-type-options") === "nosniff" && index.headers.get("referrer-policy") === "no-referrer", "nosniff / no-referrer headers");
+check(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(await index.text()), "the page holds an inline script");
+ok("headers", csp);
+
+// Sign-in from another site's page (login CSRF) is refused: the Origin is not the console's.
+const forged = await fetch(url + "/session", { method: "POST", headers: { "Content-Type": "application/json", Origin: "http://evil.example" }, body: JSON.stringify({ token: adminToken }) });
+check(forged.status === 403 && !forged.headers.get("set-cookie"), `cross-origin sign-in answered ${forged.status}`);
+ok("cross-origin sign-in refused");
+
+const browser = await chromium.launch({ executablePath: process.env.CUSTODY_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(bound);
+  const violations = [];
+  // Refused calls (401, 403) log "Failed to load resource" by design; a CSP violation or a script error must not happen.
+  page.on("console", m => { if (m.type() === "error" && /Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  page.on("pageerror", e => violations.push(e.message));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  mkdirSync(screenshots, { recursive: true });
+  const shot = name => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  const message = () => page.locator("#message").textContent();
+  const waitMessage = async pattern => { await page.waitForFunction(p => new RegExp(p).test(document.getElementById("message").textContent), pattern.source); return message(); };
+
+  async function signIn(token, who) {
+    await page.goto(url + "/");
+    await page.fill("#token", token);
+    await page.click("#sign-in-form button");
+    await page.waitForFunction(w => document.getElementById("who").textContent.startsWith(w), who);
+  }
+  async function signOut() {
+    await page.click("#sign-out");
+    await page.waitForSelector("#sign-in-form", { state: "visible" });
+  }
+  /** A console API call from the page, as the signed-in session (csrf: the header to send, or none). */
+  const inPage = (method, path, body, csrf) => page.evaluate(async ([method, path, body, csrf]) => {
+    const headers = { "Content-Type": "application/json" };
+    if (csrf) headers["X-Custody-CSRF"] = csrf;
+    const r = await fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(body) });
+    return { status: r.status, json: await r.json().catch(() => null) };
+  }, [method, path, body, csrf]);
+
+  // Admin signs in: the cookie is HttpOnly, SameSite=Strict, Path=/ (Secure only under TLS: this is loopback http).
+  await signIn(adminToken, "admin");
+  const [cookie] = await context.cookies();
+  check(cookie && cookie.name === "custody_console" && cookie.httpOnly && cookie.sameSite === "Strict" && cookie.path === "/" && !cookie.secure, `cookie ${JSON.stringify({ ...cookie, value: "(not shown)" })}`);
+  check(await page.evaluate(() => document.cookie) === "", "the page can read the session cookie");
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  check(!stored.includes(adminToken), "the token is in web storage");
+  ok("session cookie", `${cookie.name}: HttpOnly, SameSite=Strict, Path=/, not readable by the page, token not stored`);
+
+  // CSRF: without the header (a forged form or fetch), or with it from another Origin, nothing changes.
+  const session = (await inPage("GET", "/session", null)).json;
+  const noHeader = await inPage("PUT", `/v1/wallets/${freezeWallet}/freeze`, { reason: "csrf" }, null);
+  check(noHeader.status === 403 && /X-Custody-CSRF/.test(noHeader.json.error), `no CSRF header: ${JSON.stringify(noHeader)}`);
+  const wrongHeader = await inPage("PUT", `/v1/wallets/${freezeWallet}/freeze`, { reason: "csrf" }, "not-the-token");
+  check(wrongHeader.status === 403, `wrong CSRF header: ${wrongHeader.status}`);
+  const crossSite = await fetch(`${url}/v1/wallets/${freezeWallet}/freeze`, {
+    method: "PUT", body: JSON.stringify({ reason: "csrf" }),
+    headers: { "Content-Type": "application/json", Cookie: `${cookie.name}=${cookie.value}`, "X-Custody-CSRF": session.csrf, Origin: "http://evil.example" },
+  });
+  check(crossSite.status === 403, `cross-origin request with the right CSRF token: ${crossSite.status}`);
+  check((await inPage("GET", `/v1/wallets/${freezeWallet}/freeze`, null)).json.frozen !== true, "a refused CSRF request froze the wallet");
+  ok("csrf refused", "missing header, wrong header, foreign Origin: 403, wallet unchanged");
+
+  // Health refreshes by itself.
+  await page.waitForSelector("#health-hsm");
+  check(/Healthy/.test(await page.textContent("#health-hsm")) && /Healthy/.test(await page.textContent("#health-ledger")), "health shows HSM and ledger");
+  const firstUpdate = await page.getAttribute("#health", "data-updated");
+  await page.waitForFunction(before => document.getElementById("health").dataset.updated !== before, firstUpdate);
+  ok("health", `${await page.textContent("#health")} (refreshed)`);
+
+  // The admin registers both approvers' passkeys; the browser's authenticator creates them.
+  await page.click("nav button[data-page=passkeys]");
+  for (const approver of [alice, bob]) {
+    await page.fill("#approver-id", approver);
+    await page.click("#passkey-form button");
+    await page.waitForFunction(a => document.getElementById("passkey-result").textContent.startsWith(`approver ${a}\n`), approver);
+  }
+  ok("passkeys registered", `${alice}, ${bob}`);
+  await shot("passkeys");
+
+  // Approve the parked request as alice, in the browser; keep what the browser sent to misuse it below.
+  await signOut();
+  await signIn(aliceToken, alice);
+  await page.waitForSelector(`#requests tr[data-digest="${request}"]`);
+  check(/ETH to 0x/.test(await page.textContent(`#requests tr[data-digest="${request}"]`)), "the intent is not shown in ETH");
+  await shot("requests");
+  const sent = page.waitForRequest(r => r.url().endsWith(`/v1/requests/${request}:approve`));
+  await page.click(`#requests tr[data-digest="${request}"] button.approve`);
+  const captured = JSON.parse((await sent).postData());
+  check(/approval recorded/.test(await waitMessage(/approval|refused/)), `alice's approval: ${await message()}`);
+  ok("alice approved in the browser");
+
+  // What the browser made, moved or altered, is refused by the daemon (as alice, through the console).
+  const csrf = (await inPage("GET", "/session", null)).json.csrf;
+  const submit = async (digest, passkey) => (await inPage("POST", `/v1/requests/${digest}:approve`, { passkey }, csrf)).json;
+  const expectRefused = async (what, digest, passkey, reason) => {
+    const answer = await submit(digest, passkey);
+    check(answer.outcome === "Refused" && reason.test(answer.reason), `${what}: ${JSON.stringify(answer)}`);
+    ok(`refused ${what}`, answer.reason);
+  };
+  await expectRefused("replayed assertion", request, captured.passkey, /signature counter did not advance/);
+  await expectRefused("assertion for another request", otherRequest, captured.passkey, /challenge is not this statement's SHA-256/);
+  const clientData = JSON.parse(Buffer.from(captured.passkey.clientDataJson, "base64").toString());
+  check(clientData.origin === url, `the browser's origin ${clientData.origin}`);
+  const elsewhere = Buffer.from(JSON.stringify({ ...clientData, origin: "http://evil.example" })).toString("base64");
+  await expectRefused("wrong origin", request, { ...captured.passkey, clientDataJson: elsewhere }, /origin 'http:\/\/evil.example' is not one of the configured passkey origins/);
+  const noUv = Buffer.from(captured.passkey.authenticatorData, "base64");
+  check((noUv[32] & 0x04) !== 0, "the browser's assertion lacks the UV flag");
+  noUv[32] &= ~0x04;
+  await expectRefused("missing user verification", request, { ...captured.passkey, authenticatorData: noUv.toString("base64") }, /did not verify the user \(UV flag\)/);
+
+  // Bob's approval reaches the quorum.
+  await signOut();
+  await signIn(bobToken, bob);
+  await page.waitForSelector(`#requests tr[data-digest="${request}"] button.approve`);
+  await page.click(`#requests tr[data-digest="${request}"] button.approve`);
+  check(/quorum reached/.test(await waitMessage(/approval|refused/)), `bob's approval: ${await message()}`);
+  ok("bob approved in the browser: quorum reached");
+
+  // The admin freezes one wallet from the wallets page.
+  await signOut();
+  await signIn(adminToken, "admin");
+  await page.click("nav button[data-page=wallets]");
+  await page.waitForSelector(`#wallets tr[data-wallet="${freezeWallet}"] button.freeze`);
+  await page.click(`#wallets tr[data-wallet="${freezeWallet}"] button.freeze`);
+  await page.waitForSelector(`#wallets tr[data-wallet="${freezeWallet}"] button.unfreeze`);
+  await page.click(`#wallets tr[data-wallet="${freezeWallet}"] button:has-text("Show address")`);
+  await page.waitForSelector(`#wallets tr[data-wallet="${freezeWallet}"] code`);
+  await shot("wallets");
+  ok("wallet frozen from the console", freezeWallet);
+
+  // The audit page proves a record's inclusion in the browser, once every record is under a checkpoint.
+  await page.waitForFunction(async () => (await (await fetch("/health")).json()).checkpointLag === 0, null, { polling: 250 });
+  await page.click("nav button[data-page=audit]");
+  const oldest = page.locator("#audit tr[data-sequence]").last();
+  await oldest.locator("button.verify").click();
+  await oldest.locator(".proof").waitFor();
+  const verified = await oldest.locator(".proof").textContent();
+  check(verified.startsWith("verified: ") && /signature verified/.test(verified), `proof: ${verified}`);
+  await shot("audit");
+  ok("inclusion proof verified in the browser", verified);
+
+  // A proof altered on its way is shown as failed: one bit of a sibling hash, or of the checkpoint's signature.
+  const tamperings = [
+    [proof => { const b = Buffer.from(proof.path[0], "base64"); b[0] ^= 1; proof.path[0] = b.toString("base64"); }, /does not lead to the checkpoint's root/, "tampered proof shown as failed"],
+    [proof => {
+      const lines = proof.checkpoint.split("\n"), last = lines.indexOf("") + 1; // the first signature: the log's own
+      const [dash, name, signature] = lines[last].split(" "), b = Buffer.from(signature, "base64");
+      b[10] ^= 1;
+      lines[last] = [dash, name, b.toString("base64")].join(" ");
+      proof.checkpoint = lines.join("\n");
+    }, /signature does not verify under the verifier key/, "tampered checkpoint signature shown as failed"],
+  ];
+  for (const [tamper, expected, name] of tamperings) {
+    await page.route("**/v1/audit/records/*/proof", async route => {
+      const response = await route.fetch();
+      const proof = await response.json();
+      tamper(proof);
+      await route.fulfill({ response, json: proof });
+    });
+    await page.click("nav button[data-page=audit]");
+    const again = page.locator("#audit tr[data-sequence]").last();
+    await again.locator("button.verify").click();
+    await again.locator(".proof").waitFor();
+    const failed = await again.locator(".proof").textContent();
+    check(failed.startsWith("FAILED: ") && expected.test(failed), `${name}: ${failed}`);
+    ok(name, failed);
+    await page.unroute("**/v1/audit/records/*/proof");
+  }
+
+  // Sign-out ends the session on the server: the old cookie no longer works.
+  await signOut();
+  const after = await fetch(`${url}/v1/wallets`, { headers: { Cookie: `${cookie.name}=${cookie.value}` } });
+  check(after.status === 401, `after sign-out the old cookie answered ${after.status}`);
+  ok("signed out", "the old session cookie is refused");
+
+  check(violations.length === 0, `browser errors (CSP?): ${violations.join(" | ")}`);
+  ok("no browser errors");
+} finally {
+  await browser.close();
+}
