@@ -48,6 +48,9 @@ public class PackagingTests
 
             var installed = Path.Combine(root, "usr", "lib", "custody", "custodyd");
             Assert.Equal([$"custodyd {Version}"], ChildProcess.Succeed([installed], ["--version"]).StdoutLines);
+            // The console (off by default) is served from the files beside the binary.
+            foreach (var asset in new[] { "index.html", "app.js", "console.css" })
+                Assert.True(File.Exists(Path.Combine(root, "usr", "lib", "custody", "console", asset)), $"the package lacks console/{asset}");
             ChildProcess.Succeed([Path.Combine(root, "usr", "bin", "custody-admin")], ["init", "--data-dir", dataDir]);
             var port = FreePort.Next();
             using var daemon = await ChildProcess.StartAsync([installed],
