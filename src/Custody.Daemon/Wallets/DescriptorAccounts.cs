@@ -50,7 +50,7 @@ public sealed class DescriptorAccounts(ILedger ledger, WalletRepository wallets)
             var ourPath = DescriptorAccount.Bip48Path(chain, definition.Bip48Account, type);
             var ourKey = await wallets.AccountXpubAsync(wallet, ourPath, principal, cancellationToken).ConfigureAwait(false);
             var ours = $"[{fingerprint:x8}{ourPath.ToString()[1..]}]{ourKey.ToBase58(network)}";
-            text = DescriptorAccount.Compose(type, definition.Threshold, [ours, .. definition.CosignerKeys]);
+            text = DescriptorAccount.Compose(type, definition.Threshold, ours, definition.CosignerKeys);
             details = new Dictionary<string, string>(StringComparer.Ordinal) { ["via"] = "cosigners", ["our_path"] = ourPath.ToString() };
         }
         // A typed descriptor must carry its checksum; a composed one gets it here.
@@ -84,7 +84,8 @@ public sealed class DescriptorAccounts(ILedger ledger, WalletRepository wallets)
     {
         ArgumentNullException.ThrowIfNull(account);
         var network = NetworkOf(account.Chain);
-        return account.OurKeys.Select(k => $"{k.Origin}{k.Extended!.ToBase58(network)}");
+        // The key expression as the descriptor writes it (h steps), without the steps after the xpub.
+        return account.OurKeys.Select(k => k.ToString(network)).Select(text => text.IndexOf('/', text.IndexOf(']', StringComparison.Ordinal) + 1) is var end and > 0 ? text[..end] : text);
     }
 
     // Stored rows were verified when created; reading them back re-parses only (no key derivation).

@@ -57,16 +57,17 @@ public static class DescriptorAccount
     }
 
     /// <summary>
-    /// The descriptor text (without checksum) of a k-of-n sortedmulti account: each cosigner given as
-    /// [fingerprint/path]xpub (no steps after the xpub: /&lt;0;1&gt;/* is added), ours among them.
+    /// The descriptor text (without checksum) of a k-of-n sortedmulti account: our key and the other
+    /// cosigners' (field cosigners[i]), each [fingerprint/path]xpub with no steps after the xpub
+    /// (/&lt;0;1&gt;/* is added to each).
     /// </summary>
-    public static string Compose(MultisigScriptType type, int threshold, IReadOnlyList<string> cosigners)
+    public static string Compose(MultisigScriptType type, int threshold, string ourKey, IReadOnlyList<string> cosigners)
     {
         ArgumentNullException.ThrowIfNull(cosigners);
-        if (cosigners.Count < 2) throw new InvalidInputException("cosigners", "a multisig account needs at least two keys, ours and another's");
-        if (threshold < 1 || threshold > cosigners.Count)
-            throw new InvalidInputException("threshold", $"1 to the number of keys ({cosigners.Count})");
-        var keys = new List<string>(cosigners.Count);
+        if (cosigners.Count == 0) throw new InvalidInputException("cosigners", "a multisig account needs another cosigner's key besides ours");
+        if (threshold < 1 || threshold > cosigners.Count + 1)
+            throw new InvalidInputException("threshold", $"1 to the number of keys, ours included ({cosigners.Count + 1})");
+        var keys = new List<string>(cosigners.Count + 1) { ourKey + "/<0;1>/*" };
         for (var i = 0; i < cosigners.Count; i++)
         {
             var field = $"cosigners[{i.ToString(CultureInfo.InvariantCulture)}]";
