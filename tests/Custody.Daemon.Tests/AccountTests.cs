@@ -161,6 +161,27 @@ public class AccountTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         var record = (await daemon.Ledger.Audit.QueryAsync(new AuditQuery { Action = AuditActions.SignTransaction, WalletId = walletId }, default))[^1];
         Assert.Equal("vault", record.Details["account"]);
 
+        // A cosigner signs the same PSBT with NBitcoin; CombinePsbt merges and finalises; NBitcoin verifies every input.
+        var unsigned = DescriptorPsbt.Spend(descriptor, changeTo: descriptor);
+        var ours = await Sign(unsigned, "vault");
+        var theirs = NB.PSBT.Parse(unsigned, NB.Network.Main)
+            .SignWithKeys(Cosigner(1).Derive(new NB.KeyPath("48'/0'/0'/2'/0/0")).PrivateKey, Cosigner(1).Derive(new NB.KeyPath("48'/0'/0'/2'/0/7")).PrivateKey);
+        var combined = await daemon.Signing.CombinePsbtAsync(new CombinePsbtRequest { Chain = "btc", Psbts = { ours.SignedPayload, theirs.ToBase64() }, Finalize = true }, Signer);
+        var final = NB.PSBT.Parse(combined.Psbt, NB.Network.Main);
+        Assert.True(final.IsAllFinalized());
+        var transaction = final.ExtractTransaction();
+        Assert.Equal(combined.TxId, transaction.GetHash().ToString());
+        Assert.Equal(combined.Transaction, transaction.ToHex());
+        var builder = NB.Network.Main.CreateTransactionBuilder();
+        builder.AddCoins(final.Inputs.Select(i => i.GetCoin()!));
+        Assert.True(builder.Verify(transaction, out var errors), string.Join("; ", errors.Select(e => e.ToString())));
+        // PSBTs of different transactions conflict; one PSBT alone is no combination.
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => daemon.Signing.CombinePsbtAsync(
+            new CombinePsbtRequest { Chain = "btc", Psbts = { ours.SignedPayload, DescriptorPsbt.Spend(descriptor, changeTo: descriptor) } }, Signer).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, conflict.StatusCode);
+        Assert.Equal("psbts", (await Assert.ThrowsAsync<RpcException>(() => daemon.Signing.CombinePsbtAsync(
+            new CombinePsbtRequest { Chain = "btc", Psbts = { ours.SignedPayload } }, Signer).ResponseAsync)).GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Metadata["field"]);
+
         // Change to another descriptor is not change: the claim is refused, naming the output.
         var elsewhere = await Assert.ThrowsAsync<RpcException>(() => Sign(DescriptorPsbt.Spend(descriptor, changeTo: other), "vault"));
         Assert.Equal(StatusCode.InvalidArgument, elsewhere.StatusCode);

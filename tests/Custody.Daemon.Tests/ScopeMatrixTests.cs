@@ -88,6 +88,11 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             t => new SubmitVerdictRequest { RequestDigest = t.ParkedDigest, Signature = ByteString.CopyFrom(new byte[64]) }),
         new("/custody.v1.SigningService/RejectRequest", Roles.Approver, Reach.TargetWallet,
             t => new SubmitVerdictRequest { RequestDigest = t.ParkedDigest, Signature = ByteString.CopyFrom(new byte[64]) }),
+        // Two copies of one PSBT: nothing to merge, nothing conflicts.
+        new("/custody.v1.SigningService/CombinePsbt", Roles.Signer | Roles.Admin, Reach.AnyScope, _ => new CombinePsbtRequest
+        {
+            Chain = "btc", Psbts = { MatrixPsbt, MatrixPsbt },
+        }),
 
         new("/custody.v1.PolicyService/GetPolicy", Anyone, Reach.TargetWallet, t => new GetPolicyRequest { WalletId = t.WalletId }),
         // The same document again: no new version.
@@ -127,6 +132,9 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         Threshold = 2, ScriptType = MultisigScriptType.P2Wsh,
         Keys = { $"[00000001/48h/0h/0h/2h]{NBitcoin.ExtKey.CreateFromSeed(new byte[32]).Derive(new NBitcoin.KeyPath("48'/0'/0'/2'")).Neuter().ToString(NBitcoin.Network.Main)}" },
     };
+
+    private static readonly string MatrixPsbt = BitcoinPayloads.P2wpkhSpend(1, Core.Hd.KeyPath.Parse("m/84'/0'/0'/0/0"),
+        Convert.FromHexString("0330d54fd0dd420a6e5f8d3624f5f3482cae350f79d5f0753bf5beef9c2d91af3c"), 100_000, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", 90_000).Psbt;
 
     private static string Expected(Row row, Roles role, Column column) =>
         row.Reach == Reach.Public ? Allowed

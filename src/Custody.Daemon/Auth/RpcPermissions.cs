@@ -42,6 +42,8 @@ public static class RpcPermissions
         ["/custody.v1.SigningService/ListParkedRequests"] = new(Roles.Approver | Roles.Admin, ScopeRule.RequestWallet),
         ["/custody.v1.SigningService/ApproveRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet, CallerField: "approver_id"),
         ["/custody.v1.SigningService/RejectRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet, CallerField: "approver_id"),
+        // No key, no wallet, nothing stored: the answer holds only the PSBTs the caller sent.
+        ["/custody.v1.SigningService/CombinePsbt"] = new(Roles.Signer | Roles.Admin, ScopeRule.None),
 
         ["/custody.v1.PolicyService/GetPolicy"] = new(Anyone, ScopeRule.RequestWallet),
         ["/custody.v1.PolicyService/SetPolicy"] = new(Roles.Admin, ScopeRule.RequestWallet),
