@@ -125,7 +125,7 @@ public sealed class WalletService(WalletRepository wallets, DescriptorAccounts a
         var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
         var account = await accounts.GetAsync(wallet, request.Name, context.CancellationToken).ConfigureAwait(false);
         var branch = request.Change ? 1 : 0;
-        var network = Core.Chains.Bitcoin.BitcoinFamily.NetworkOf(account.Chain);
+        var network = Core.Chains.Bitcoin.Descriptors.DescriptorAccount.NetworkOf(account.Chain, "name");
         return new DeriveAccountAddressResponse
         {
             Address = account.Descriptor.Address(network, branch, request.Index),

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Custody.Core;
+using Custody.Core.Chains.Bitcoin.Descriptors;
 using Custody.Core.Audit;
 using Custody.Core.Chains;
 using Custody.Core.Hd;
@@ -245,12 +246,11 @@ public sealed class SigningPipeline(
     /// <summary>A PSBT codec that knows the named descriptor account, so change is only what pays that descriptor at a change index.</summary>
     private async Task<ITransactionCodec> AccountCodecAsync(WalletRecord wallet, Chain chain, string name, CancellationToken cancellationToken)
     {
-        if (chain.Family is not Core.Chains.Bitcoin.BitcoinFamily)
-            throw new InvalidInputException("account", $"descriptor accounts are for the Bitcoin family, not {chain.Id}");
+        DescriptorAccount.NetworkOf(chain, "account");
         var account = await accounts.GetAsync(wallet, name, cancellationToken).ConfigureAwait(false);
         if (account.Chain.Id != chain.Id)
             throw new InvalidInputException("account", $"account '{account.Record.Name}' is on {account.Chain.Id}, not {chain.Id}");
-        return new Core.Chains.Bitcoin.PsbtCodec(chain, account.Descriptor);
+        return DescriptorAccount.Codec(chain, account.Descriptor);
     }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;

@@ -115,6 +115,5 @@ public sealed class DescriptorAccounts(ILedger ledger, WalletRepository wallets)
         return DescriptorAccount.Verify(descriptor, network, fingerprint, path => expected[path.ToString()]);
     }
 
-    private static BitcoinNetwork NetworkOf(Chain chain) =>
-        chain.Family is BitcoinFamily ? BitcoinFamily.NetworkOf(chain) : throw new InvalidInputException("chain", $"descriptor accounts are for the Bitcoin family, not {chain.Id}");
+    private static BitcoinNetwork NetworkOf(Chain chain) => DescriptorAccount.NetworkOf(chain, "chain");
 }

@@ -37,6 +37,22 @@ public static class DescriptorAccount
     /// <summary>The largest descriptor an account takes (15 keys of ~130 characters fit many times).</summary>
     public const int MaxLength = 16_000;
 
+    /// <summary>The network of a Bitcoin-family chain; other chains have no descriptor accounts (refused naming <paramref name="field"/>).</summary>
+    public static BitcoinNetwork NetworkOf(Chain chain, string field)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        return chain.Family is BitcoinFamily
+            ? BitcoinFamily.NetworkOf(chain)
+            : throw new InvalidInputException(field, $"descriptor accounts are for the Bitcoin family, not {chain.Id}");
+    }
+
+    /// <summary>The PSBT codec of <paramref name="chain"/> that proves change against the account's descriptor.</summary>
+    public static ITransactionCodec Codec(Chain chain, OutputDescriptor descriptor)
+    {
+        NetworkOf(chain, "account");
+        return new PsbtCodec(chain, descriptor);
+    }
+
     /// <summary>
     /// Our cosigner key's path: m/48'/coin'/account'/script' — BIP48's 2' (P2WSH) and 1' (P2SH-P2WSH);
     /// BIP48 defines no number for legacy P2SH or taproot, so these take 0' and 3'.
