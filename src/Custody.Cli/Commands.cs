@@ -30,6 +30,8 @@ internal static class Commands
         yield return Group("wallet", "Create, list and show wallets (through the daemon)",
             Wallet.CreateCommand.Create(), Wallet.ListCommand.Create(), Wallet.ShowCommand.Create());
         yield return Group("address", "Hand out a wallet's addresses (through the daemon)", Address.DeriveCommand.Create(), Address.NextCommand.Create());
+        yield return Group("account", "A wallet's descriptor (multisig) accounts: define, list, show, derive addresses (through the daemon)",
+            Account.AccountCommands.Create(), Account.AccountCommands.List(), Account.AccountCommands.Show(), Account.AccountCommands.Address());
         yield return Group("sign", "Sign a transaction or a message if the policy allows it (through the daemon)",
             Sign.TxCommand.Create(), Sign.MessageCommand.Create());
         yield return DryRun.DryRunCommand.Create();

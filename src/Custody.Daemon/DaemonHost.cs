@@ -82,6 +82,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(sp => new KeyRingCache(TimeSpan.FromSeconds(sp.GetRequiredService<HsmSettings>().KeyRingCacheSeconds), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WalletKeyVault>();
         builder.Services.AddSingleton<WalletRepository>();
+        builder.Services.AddSingleton<DescriptorAccounts>();
         builder.Services.AddSingleton<SigningPipeline>();
         builder.Services.AddSingleton<TokenAuthenticator>();
         builder.Services.AddSingleton<ScopeCheck>();

@@ -195,6 +195,17 @@ internal static class PostgresSchema
         ALTER TABLE policy_approvals ADD COLUMN client_data_json BYTEA;
         """;
 
+    /// <summary>Descriptor accounts (multisig): as SQLite's step 4, a wallet's named accounts by descriptor.</summary>
+    private const string V4 = $$"""
+        CREATE TABLE wallet_accounts (
+            wallet_id   {{T}} NOT NULL REFERENCES wallets (wallet_id),
+            name        {{T}} NOT NULL,
+            chain       {{T}} NOT NULL,
+            descriptor  TEXT   NOT NULL,
+            created_at  BIGINT NOT NULL,
+            PRIMARY KEY (wallet_id, name));
+        """;
+
     /// <summary>migrations[i] takes the ledger from version i to i + 1.</summary>
-    public static IReadOnlyList<string> Migrations { get; } = [V1, V2, V3];
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2, V3, V4];
 }

@@ -203,6 +203,20 @@ internal static class SqliteSchema
         ALTER TABLE policy_approvals ADD COLUMN client_data_json BLOB;
         """;
 
+    /// <summary>
+    /// Descriptor accounts (multisig): a wallet's named Bitcoin-family accounts, each defined by its
+    /// output descriptor (public keys only, with its checksum) on one chain. The name is unique per wallet.
+    /// </summary>
+    private const string V4 = """
+        CREATE TABLE wallet_accounts (
+            wallet_id   TEXT    NOT NULL REFERENCES wallets (wallet_id),
+            name        TEXT    NOT NULL,
+            chain       TEXT    NOT NULL,
+            descriptor  TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL,
+            PRIMARY KEY (wallet_id, name)) STRICT, WITHOUT ROWID;
+        """;
+
     /// <summary>migrations[i] takes the ledger from version i to i + 1.</summary>
-    public static IReadOnlyList<string> Migrations { get; } = [V1, V2, V3];
+    public static IReadOnlyList<string> Migrations { get; } = [V1, V2, V3, V4];
 }

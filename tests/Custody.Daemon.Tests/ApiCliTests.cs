@@ -138,6 +138,32 @@ public sealed class ApiCliTests(DaemonFixture daemon) : IDisposable
     }
 
     [Fact]
+    public async Task Account_verbs_define_show_list_and_derive_as_the_api_does()
+    {
+        var wallet = Json(Admin(daemon.AdminToken, "wallet", "create", "--name", "cli-multisig", "--no-backup", "--json")).GetProperty("walletId").GetString()!;
+        var cosigner = NBitcoin.ExtKey.CreateFromSeed(new byte[32]);
+        var key = $"[{cosigner.GetPublicKey().GetHDFingerPrint()}/48h/0h/0h/2h]{cosigner.Derive(new NBitcoin.KeyPath("48'/0'/0'/2'")).Neuter().ToString(NBitcoin.Network.Main)}";
+        var created = Succeeded(Admin(daemon.AdminToken, "account", "create", "--wallet", wallet, "--name", "vault", "--chain", "btc", "--threshold", "2", "--cosigner", key));
+        var descriptor = created.Stdout.Trim();
+        Assert.StartsWith("wsh(sortedmulti(2,", descriptor, StringComparison.Ordinal);
+        Assert.Contains("our key: [", created.Stderr, StringComparison.Ordinal);
+
+        // The same descriptor imported under another name is the same account.
+        Succeeded(Admin(daemon.AdminToken, "account", "create", "--wallet", wallet, "--name", "copy", "--chain", "btc", "--descriptor", descriptor));
+        Assert.Equal(descriptor, Succeeded(Admin(daemon.SignerToken, "account", "show", "--wallet", wallet, "--name", "copy")).Stdout.Trim());
+        Assert.Equal(2, Json(Admin(daemon.SignerToken, "account", "list", "--wallet", wallet, "--json")).GetProperty("accounts").GetArrayLength());
+        var address = Succeeded(Admin(daemon.SignerToken, "account", "address", "--wallet", wallet, "--name", "vault", "--change", "--index", "4")).Stdout.Trim();
+        var api = await daemon.Wallets.DeriveAccountAddressAsync(new DeriveAccountAddressRequest { WalletId = wallet, Name = "copy", Change = true, Index = 4 },
+            DaemonFixture.Bearer(daemon.SignerToken));
+        Assert.Equal(api.Address, address);
+        // A refusal names the field.
+        var refused = Admin(daemon.AdminToken, "account", "create", "--wallet", wallet, "--name", "vault", "--chain", "btc", "--descriptor", descriptor);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("INVALID_ARGUMENT", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("name", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_command_line_completes_suggests_and_names_an_unreachable_daemon()
     {
         var completion = Succeeded(ChildProcess.Admin(["completion", "bash"]));

@@ -22,7 +22,9 @@ internal static class KnownSeed
     {
         using var mnemonic = Custody.Core.Hd.Bip39.Mnemonic.Parse(Mnemonic);
         using var seed = mnemonic.ToSeed([]);
-        var sealer = daemon.App.Services.GetRequiredService<HsmConnection>().CreateSealer(1);
+        var hsm = daemon.App.Services.GetRequiredService<HsmConnection>();
+        // The newest KEK, as the daemon seals new wallets: a KEK rotation test on the shared daemon may have destroyed v1.
+        var sealer = hsm.CreateSealer(hsm.Keks.Versions()[^1]);
         var walletId = WalletRecord.NewId();
         uint? fingerprint;
         using (var ring = new HdKeyRing(seed, KeyCurve.Secp256k1)) fingerprint = ring.MasterFingerprint;

@@ -52,7 +52,7 @@ public class PasskeyApprovalTests(DaemonFixture daemon)
             ApproverId = bob, Algorithm = ApproverKeyAlgorithm.PasskeyEs256,
             PublicKey = ByteString.CopyFrom(bobPasskey.PublicKeySpki), CredentialId = ByteString.CopyFrom(bobPasskey.CredentialId),
         }, Signer));
-        var registered = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Limit = 1000 }, Admin)).Records
+        var registered = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Action = "approver.registered", Limit = 1000 }, Admin)).Records
             .Single(r => r.Action == "approver.registered" && r.Details["approver"] == alice);
         Assert.Equal("PasskeyEs256", registered.Details["algorithm"]);
         Assert.Equal(Convert.ToBase64String(alicePasskey.CredentialId).TrimEnd('=').Replace('+', '-').Replace('/', '_'), registered.Details["credential_id"]);

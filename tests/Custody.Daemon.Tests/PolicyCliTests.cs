@@ -62,7 +62,7 @@ public sealed class PolicyCliTests(DaemonFixture daemon) : LoggedTest(daemon.Log
         Assert.Contains("a passkey needs --credential-id", missing.Stderr, StringComparison.Ordinal);
         var registered = Admin(daemon.AdminToken, "approver", "register", "--id", id, "--algorithm", "passkey-es256", "--public-key", key, "--credential-id", credentialId);
         Assert.True(registered.ExitCode == 0, registered.Stderr);
-        var records = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Limit = 1000 }, DaemonFixture.Bearer(daemon.AdminToken));
+        var records = await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Action = "approver.registered", Limit = 1000 }, DaemonFixture.Bearer(daemon.AdminToken));
         Assert.Contains(records.Records, r => r.Action == "approver.registered" && r.Details["approver"] == id && r.Details["credential_id"] == credentialId);
     }
 

@@ -63,6 +63,12 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             t => new DeriveAddressRequest { WalletId = t.WalletId, Chain = "eth", Index = 0 }),
         new("/custody.v1.WalletService/GetAccountXpub", Roles.Signer | Roles.Admin, Reach.TargetWallet,
             t => new GetAccountXpubRequest { WalletId = t.WalletId, Chain = "btc" }),
+        new("/custody.v1.WalletService/CreateAccount", Roles.Admin, Reach.TargetWallet,
+            t => new CreateAccountRequest { WalletId = t.WalletId, Name = $"matrix-{t.Next()}", Chain = "btc", Cosigners = MatrixCosigners }),
+        new("/custody.v1.WalletService/ListAccounts", Anyone, Reach.TargetWallet, t => new ListAccountsRequest { WalletId = t.WalletId }),
+        new("/custody.v1.WalletService/GetAccount", Anyone, Reach.TargetWallet, t => new GetAccountRequest { WalletId = t.WalletId, Name = "matrix" }),
+        new("/custody.v1.WalletService/DeriveAccountAddress", Roles.Signer | Roles.Admin, Reach.TargetWallet,
+            t => new DeriveAccountAddressRequest { WalletId = t.WalletId, Name = "matrix", Index = 1 }),
 
         new("/custody.v1.SigningService/SignTransaction", Roles.Signer, Reach.TargetWallet, t => new SignTransactionRequest
         {
@@ -82,6 +88,11 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             t => new SubmitVerdictRequest { RequestDigest = t.ParkedDigest, Signature = ByteString.CopyFrom(new byte[64]) }),
         new("/custody.v1.SigningService/RejectRequest", Roles.Approver, Reach.TargetWallet,
             t => new SubmitVerdictRequest { RequestDigest = t.ParkedDigest, Signature = ByteString.CopyFrom(new byte[64]) }),
+        // Two copies of one PSBT: nothing to merge, nothing conflicts.
+        new("/custody.v1.SigningService/CombinePsbt", Roles.Signer | Roles.Admin, Reach.AnyScope, _ => new CombinePsbtRequest
+        {
+            Chain = "btc", Psbts = { MatrixPsbt, MatrixPsbt },
+        }),
 
         new("/custody.v1.PolicyService/GetPolicy", Anyone, Reach.TargetWallet, t => new GetPolicyRequest { WalletId = t.WalletId }),
         // The same document again: no new version.
@@ -114,6 +125,16 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         new("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", Anyone, Reach.AnyScope,
             _ => new Grpc.Reflection.V1.ServerReflectionRequest { ListServices = "" }),
     ];
+
+    /// <summary>A 2-of-2 P2WSH account: ours and one cosigner's key.</summary>
+    private static Cosigners MatrixCosigners => new()
+    {
+        Threshold = 2, ScriptType = MultisigScriptType.P2Wsh,
+        Keys = { $"[00000001/48h/0h/0h/2h]{NBitcoin.ExtKey.CreateFromSeed(new byte[32]).Derive(new NBitcoin.KeyPath("48'/0'/0'/2'")).Neuter().ToString(NBitcoin.Network.Main)}" },
+    };
+
+    private static readonly string MatrixPsbt = BitcoinPayloads.P2wpkhSpend(1, Core.Hd.KeyPath.Parse("m/84'/0'/0'/0/0"),
+        Convert.FromHexString("0330d54fd0dd420a6e5f8d3624f5f3482cae350f79d5f0753bf5beef9c2d91af3c"), 100_000, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", 90_000).Psbt;
 
     private static string Expected(Row row, Roles role, Column column) =>
         row.Reach == Reach.Public ? Allowed
@@ -216,6 +237,7 @@ public class ScopeMatrixTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         {
             RequestId = "matrix-parked-" + Guid.NewGuid().ToString("N"), WalletId = wallet.WalletId, Chain = "evm:137", Payload = EvmPayloads.Eip1559(0, chainId: 137),
         }, signer));
+        await daemon.Wallets.CreateAccountAsync(new CreateAccountRequest { WalletId = wallet.WalletId, Name = "matrix", Chain = "btc", Cosigners = MatrixCosigners }, admin);
         var auditor = DaemonFixture.Bearer(daemon.AuditorToken);
         var record = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet.WalletId }, auditor)).Records[0].Sequence;
         await Eventually.SucceedsAsync(async () => await daemon.Audit.GetInclusionProofAsync(new GetInclusionProofRequest { Sequence = record }, auditor),

@@ -16,6 +16,7 @@ public static class AuditActions
     public const string WalletCreated = "wallet.created";
     public const string AccountXpubStored = "wallet.xpub-stored";
     public const string AddressIndexUsed = "wallet.address-index";
+    public const string AccountCreated = "wallet.account-created";
 
     public const string TokenCreated = "token.create";
     public const string TokenRevoked = "token.revoke";

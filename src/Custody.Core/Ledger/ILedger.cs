@@ -81,6 +81,17 @@ public interface IWalletLedger
     /// </summary>
     Task<uint> UseIndexAsync(string walletId, string chain, string branchPath, uint? requested, string principal, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a descriptor account with its "wallet.account-created" record (the details say how it
+    /// was defined); false, and nothing written, when the wallet already has an account of that name.
+    /// </summary>
+    Task<bool> CreateAccountAsync(AccountRecord account, string principal, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken);
+
+    Task<AccountRecord?> GetAccountAsync(string walletId, string name, CancellationToken cancellationToken);
+
+    /// <summary>The wallet's descriptor accounts, by name.</summary>
+    Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(string walletId, CancellationToken cancellationToken);
+
     /// <summary>How many wallets there are of each kind and backup state.</summary>
     Task<IReadOnlyList<WalletCount>> CountAsync(CancellationToken cancellationToken);
 

@@ -30,4 +30,7 @@ public sealed record SigningRequest(
     /// payload, so the payload digest — and so the request's identity — covers them.
     /// </summary>
     public IReadOnlyList<string> MessageNotes { get; init; } = [];
+
+    /// <summary>Bitcoin family: the wallet's descriptor account the transaction spends from (its change is judged against that descriptor), or null.</summary>
+    public string? Account { get; init; }
 }

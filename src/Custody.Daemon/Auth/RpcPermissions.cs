@@ -29,6 +29,11 @@ public static class RpcPermissions
         ["/custody.v1.WalletService/GetWallet"] = new(Anyone, ScopeRule.RequestWallet),
         ["/custody.v1.WalletService/DeriveAddress"] = new(Roles.Signer | Roles.Admin, ScopeRule.RequestWallet),
         ["/custody.v1.WalletService/GetAccountXpub"] = new(Roles.Signer | Roles.Admin, ScopeRule.RequestWallet),
+        // Defining an account changes the wallet, as a policy does: an admin of the wallet.
+        ["/custody.v1.WalletService/CreateAccount"] = new(Roles.Admin, ScopeRule.RequestWallet),
+        ["/custody.v1.WalletService/ListAccounts"] = new(Anyone, ScopeRule.RequestWallet),
+        ["/custody.v1.WalletService/GetAccount"] = new(Anyone, ScopeRule.RequestWallet),
+        ["/custody.v1.WalletService/DeriveAccountAddress"] = new(Roles.Signer | Roles.Admin, ScopeRule.RequestWallet),
 
         ["/custody.v1.SigningService/SignTransaction"] = new(Roles.Signer, ScopeRule.RequestWallet),
         ["/custody.v1.SigningService/SignMessage"] = new(Roles.Signer, ScopeRule.RequestWallet),
@@ -37,6 +42,8 @@ public static class RpcPermissions
         ["/custody.v1.SigningService/ListParkedRequests"] = new(Roles.Approver | Roles.Admin, ScopeRule.RequestWallet),
         ["/custody.v1.SigningService/ApproveRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet, CallerField: "approver_id"),
         ["/custody.v1.SigningService/RejectRequest"] = new(Roles.Approver, ScopeRule.ParkedRequestWallet, CallerField: "approver_id"),
+        // No key, no wallet, nothing stored: the answer holds only the PSBTs the caller sent.
+        ["/custody.v1.SigningService/CombinePsbt"] = new(Roles.Signer | Roles.Admin, ScopeRule.None),
 
         ["/custody.v1.PolicyService/GetPolicy"] = new(Anyone, ScopeRule.RequestWallet),
         ["/custody.v1.PolicyService/SetPolicy"] = new(Roles.Admin, ScopeRule.RequestWallet),

@@ -39,7 +39,7 @@ public sealed class PolicyService(ILedger ledger, SigningPipeline pipeline) : V1
             Reason = decision.Reason,
             PolicyVersion = (ulong)decision.PolicyVersion,
             ApprovalsRequired = (uint)decision.ApprovalsRequired,
-            Intent = ProtoMapping.ToProto(intent),
+            Intent = ProtoMapping.ToProto(intent, request.Account),
         };
     }
 

@@ -51,6 +51,29 @@ public static class ProtoMapping
         _ => V1.AddressKind.Unspecified,
     };
 
+    public static V1.Account ToProto(Wallets.DescriptorAccountView account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return new V1.Account
+        {
+            WalletId = account.Record.WalletId,
+            Name = account.Record.Name,
+            Chain = account.Record.Chain,
+            OutputDescriptor = account.Record.Descriptor,
+            OurKeys = { Wallets.DescriptorAccounts.OurKeyTexts(account) },
+            CreatedAt = Timestamp.FromDateTimeOffset(account.Record.CreatedAt),
+        };
+    }
+
+    public static Core.Chains.Bitcoin.Descriptors.MultisigScriptType ToScriptType(V1.MultisigScriptType type) => type switch
+    {
+        V1.MultisigScriptType.P2Wsh => Core.Chains.Bitcoin.Descriptors.MultisigScriptType.P2wsh,
+        V1.MultisigScriptType.P2ShP2Wsh => Core.Chains.Bitcoin.Descriptors.MultisigScriptType.P2shP2wsh,
+        V1.MultisigScriptType.P2Sh => Core.Chains.Bitcoin.Descriptors.MultisigScriptType.P2sh,
+        V1.MultisigScriptType.P2Tr => Core.Chains.Bitcoin.Descriptors.MultisigScriptType.P2tr,
+        _ => throw new InvalidInputException("cosigners.script_type", "MULTISIG_SCRIPT_TYPE_P2WSH, _P2SH_P2WSH, _P2SH or _P2TR"),
+    };
+
     public static V1.Wallet ToProto(WalletRecord wallet) => new()
     {
         WalletId = wallet.WalletId,
@@ -68,10 +91,11 @@ public static class ProtoMapping
         },
     };
 
-    public static V1.TransactionIntent ToProto(TransactionIntent intent)
+    public static V1.TransactionIntent ToProto(TransactionIntent intent, string account = "")
     {
         var proto = new V1.TransactionIntent
         {
+            Account = account,
             Chain = intent.Chain.Id,
             Sources = { intent.Sources },
             Fee = intent.Fee.ToString(CultureInfo.InvariantCulture),

@@ -15,6 +15,7 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
 {
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
+    private const int MaxCombined = 16;
 
     public const string ReplayedHeader = "custody-replayed";
 
@@ -76,6 +77,28 @@ public sealed class SigningService(SigningPipeline pipeline, ILedger ledger) : V
             Required = (uint)result.Required,
             QuorumReached = result.QuorumReached,
         };
+    }
+
+    public override Task<CombinePsbtResponse> CombinePsbt(CombinePsbtRequest request, ServerCallContext context)
+    {
+        var chain = ProtoMapping.ToChain(request.Chain);
+        var codec = chain.Codec() as Core.Chains.Bitcoin.PsbtCodec ?? throw new InvalidInputException("chain", $"{chain.Id} has no PSBTs: combining is for the Bitcoin family");
+        if (request.Psbts.Count is < 2 or > MaxCombined) throw new InvalidInputException("psbts", $"2 to {MaxCombined} PSBTs of one transaction");
+        var payloads = request.Psbts.Select((text, i) =>
+        {
+            try
+            {
+                return codec.ParsePayload(text);
+            }
+            catch (InvalidInputException e)
+            {
+                throw new InvalidInputException($"psbts[{i}]", e.Reason);
+            }
+        }).ToArray();
+        var combined = codec.Combine(payloads);
+        if (!request.Finalize) return Task.FromResult(new CombinePsbtResponse { Psbt = combined.ToBase64() });
+        var (final, tx) = codec.FinalizeAndExtract(combined.ToBytes());
+        return Task.FromResult(new CombinePsbtResponse { Psbt = final.ToBase64(), Transaction = tx.ToHex(), TxId = tx.TxId });
     }
 
     /// <summary>A raw signature or a passkey's assertion, exactly one; the assertion's structure is checked here (INVALID_ARGUMENT naming the part).</summary>

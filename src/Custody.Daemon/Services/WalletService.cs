@@ -9,7 +9,7 @@ using Grpc.Core;
 namespace Custody.Daemon.Services;
 
 /// <summary>Thin: checks the shape of each request, calls <see cref="WalletRepository"/>, maps the answer.</summary>
-public sealed class WalletService(WalletRepository wallets) : V1.WalletService.WalletServiceBase
+public sealed class WalletService(WalletRepository wallets, DescriptorAccounts accounts) : V1.WalletService.WalletServiceBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 500;
@@ -90,6 +90,48 @@ public sealed class WalletService(WalletRepository wallets) : V1.WalletService.W
             Xpub = chain.Family.AccountKeyText(chain, xpub),
             DerivationPath = accountPath.ToString(),
             MasterFingerprint = wallet.MasterFingerprint!.Value.ToString("x8", CultureInfo.InvariantCulture),
+        };
+    }
+
+    public override async Task<Account> CreateAccount(CreateAccountRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
+        var chain = ProtoMapping.ToChain(request.Chain);
+        var definition = request.DefinitionCase switch
+        {
+            CreateAccountRequest.DefinitionOneofCase.OutputDescriptor => new DescriptorAccounts.Definition(request.OutputDescriptor, null, 0, [], 0),
+            CreateAccountRequest.DefinitionOneofCase.Cosigners => new DescriptorAccounts.Definition(null, ProtoMapping.ToScriptType(request.Cosigners.ScriptType),
+                (int)Math.Min(request.Cosigners.Threshold, int.MaxValue), request.Cosigners.Keys, request.Cosigners.Account),
+            _ => throw new InvalidInputException("definition", "give descriptor, or cosigners"),
+        };
+        var account = await accounts.CreateAsync(wallet, request.Name, chain, definition, Caller.Of(context).Principal, context.CancellationToken).ConfigureAwait(false);
+        return ProtoMapping.ToProto(account);
+    }
+
+    public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
+        return new ListAccountsResponse { Accounts = { (await accounts.ListAsync(wallet, context.CancellationToken).ConfigureAwait(false)).Select(ProtoMapping.ToProto) } };
+    }
+
+    public override async Task<Account> GetAccount(GetAccountRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
+        return ProtoMapping.ToProto(await accounts.GetAsync(wallet, request.Name, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<DeriveAccountAddressResponse> DeriveAccountAddress(DeriveAccountAddressRequest request, ServerCallContext context)
+    {
+        var wallet = await wallets.GetAsync(request.WalletId, context.CancellationToken).ConfigureAwait(false);
+        var account = await accounts.GetAsync(wallet, request.Name, context.CancellationToken).ConfigureAwait(false);
+        var branch = request.Change ? 1 : 0;
+        var network = Core.Chains.Bitcoin.Descriptors.DescriptorAccount.NetworkOf(account.Chain, "name");
+        return new DeriveAccountAddressResponse
+        {
+            Address = account.Descriptor.Address(network, branch, request.Index),
+            ScriptPubKey = Convert.ToHexStringLower(account.Descriptor.ScriptPubKey(branch, request.Index)),
+            Branch = (uint)branch,
+            Index = request.Index,
         };
     }
 }

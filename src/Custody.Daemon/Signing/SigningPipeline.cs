@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Custody.Core;
+using Custody.Core.Chains.Bitcoin.Descriptors;
 using Custody.Core.Audit;
 using Custody.Core.Chains;
 using Custody.Core.Hd;
@@ -37,6 +38,7 @@ public sealed class SigningPipeline(
     ILedger ledger,
     SigningSlots slots,
     WalletRepository wallets,
+    DescriptorAccounts accounts,
     CustodyMetrics metrics,
     TimeProvider clock,
     ILogger<SigningPipeline> logger)
@@ -56,10 +58,10 @@ public sealed class SigningPipeline(
     public Task<Outcome<SignTransactionResponse>> SignTransactionAsync(Caller caller, SignTransactionRequest request, CancellationToken cancellationToken) =>
         RunAsync(caller, request, request.RequestId, SignTransactionResponse.Parser, async () =>
         {
-            var (wallet, chain, codec, payload, signerPath, intent) = await DecodeAsync(caller, request.WalletId, request.Chain, request.Payload, request.Signer, cancellationToken)
-                .ConfigureAwait(false);
+            var (wallet, chain, codec, payload, signerPath, intent) = await DecodeAsync(caller, request.WalletId, request.Chain, request.Payload, request.Signer,
+                request.Account, cancellationToken).ConfigureAwait(false);
             var payloadDigest = SHA256.HashData(payload);
-            var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, intent, payloadDigest, signerPath);
+            var judged = SigningRequestOf(caller, request.RequestId, wallet, chain, intent, payloadDigest, signerPath) with { Account = NullIfEmpty(request.Account) };
             return new Work<SignTransactionResponse>(wallet, judged, ring =>
             {
                 var signed = codec.Sign(payload, ring, signerPath);
@@ -71,7 +73,7 @@ public sealed class SigningPipeline(
                     RequestId = request.RequestId,
                     SignedPayload = signed.Payload,
                     TxId = signed.TxId,
-                    Intent = ProtoMapping.ToProto(signed.Intent),
+                    Intent = ProtoMapping.ToProto(signed.Intent, request.Account),
                     Audit = Receipt(receipt),
                     PolicyRule = decision.Rule,
                     PayloadDigest = Convert.ToHexStringLower(payloadDigest),
@@ -108,9 +110,10 @@ public sealed class SigningPipeline(
     {
         var requestId = request.RequestId.Length == 0 ? "dry-run" : request.RequestId;
         RequestFingerprint.ValidateRequestId(requestId);
-        var (wallet, chain, _, payload, signerPath, intent) = await DecodeAsync(caller, request.WalletId, request.Chain, request.Payload, request.Signer, cancellationToken)
-            .ConfigureAwait(false);
-        var decision = await ledger.Signing.JudgeAsync(SigningRequestOf(caller, requestId, wallet, chain, intent, SHA256.HashData(payload), signerPath),
+        var (wallet, chain, _, payload, signerPath, intent) = await DecodeAsync(caller, request.WalletId, request.Chain, request.Payload, request.Signer,
+            request.Account, cancellationToken).ConfigureAwait(false);
+        var decision = await ledger.Signing.JudgeAsync(
+            SigningRequestOf(caller, requestId, wallet, chain, intent, SHA256.HashData(payload), signerPath) with { Account = NullIfEmpty(request.Account) },
             cancellationToken).ConfigureAwait(false);
         return (decision, intent);
     }
@@ -228,10 +231,10 @@ public sealed class SigningPipeline(
     }
 
     private async Task<(WalletRecord Wallet, Chain Chain, ITransactionCodec Codec, byte[] Payload, KeyPath? Signer, TransactionIntent Intent)> DecodeAsync(
-        Caller caller, string walletId, string chainId, string payloadText, V1.Signer? signer, CancellationToken cancellationToken)
+        Caller caller, string walletId, string chainId, string payloadText, V1.Signer? signer, string account, CancellationToken cancellationToken)
     {
         var (wallet, chain) = await WalletAndChainAsync(walletId, chainId, cancellationToken).ConfigureAwait(false);
-        var codec = chain.Codec();
+        var codec = string.IsNullOrEmpty(account) ? chain.Codec() : await AccountCodecAsync(wallet, chain, account, cancellationToken).ConfigureAwait(false);
         var payload = codec.ParsePayload(payloadText);
         var signerPath = SignerPath(wallet, chain, signer);
         // The signer's public key makes the intent complete before signing (an EVM sender, and with it its nonce's replay key).
@@ -239,6 +242,18 @@ public sealed class SigningPipeline(
         var intent = codec.Decode(payload, signerKey); // refuse what cannot be explained
         return (wallet, chain, codec, payload, signerPath, intent);
     }
+
+    /// <summary>A PSBT codec that knows the named descriptor account, so change is only what pays that descriptor at a change index.</summary>
+    private async Task<ITransactionCodec> AccountCodecAsync(WalletRecord wallet, Chain chain, string name, CancellationToken cancellationToken)
+    {
+        DescriptorAccount.NetworkOf(chain, "account");
+        var account = await accounts.GetAsync(wallet, name, cancellationToken).ConfigureAwait(false);
+        if (account.Chain.Id != chain.Id)
+            throw new InvalidInputException("account", $"account '{account.Record.Name}' is on {account.Chain.Id}, not {chain.Id}");
+        return DescriptorAccount.Codec(chain, account.Descriptor);
+    }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private SigningRequest SigningRequestOf(Caller caller, string requestId, WalletRecord wallet, Chain chain, TransactionIntent? intent, byte[] payloadDigest, KeyPath? signer) =>
         new(requestId, caller.Principal, wallet.WalletId, chain, intent, Convert.ToHexStringLower(payloadDigest), clock.GetUtcNow(), signer);
@@ -273,6 +288,7 @@ public sealed class SigningPipeline(
     {
         var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["request_id"] = request.RequestId };
         if (request.Signer is { } signer) details["signer"] = signer.ToString();
+        if (request.Account is { } account) details["account"] = account;
         if (request.Intent is not null) details["intent_digest"] = RequestDigest.Intent(request);
         return new AuditRecord
         {

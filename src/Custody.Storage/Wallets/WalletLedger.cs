@@ -16,6 +16,7 @@ namespace Custody.Storage.Wallets;
 /// </summary>
 internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWalletLedger
 {
+    private const string AccountColumns = "wallet_id, name, chain, descriptor, created_at";
     private const string Columns = "wallet_id, name, kind, curve, sealed_seed, kek_version, hsm_key_id, public_key, master_fingerprint, created_at, backup";
 
     public Task CreateAsync(WalletRecord wallet, string principal, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken)
@@ -96,6 +97,35 @@ internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWall
             return used;
         });
 
+    public Task<bool> CreateAccountAsync(AccountRecord account, string principal, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(details);
+        ArgumentException.ThrowIfNullOrWhiteSpace(principal);
+        return writer.CommitAsync(LockSet.Wallet(account.WalletId), tx =>
+        {
+            var stored = tx.Sql.Execute(
+                $"INSERT INTO wallet_accounts ({AccountColumns}) VALUES (@id, @name, @chain, @descriptor, @created) ON CONFLICT (wallet_id, name) DO NOTHING",
+                ("@id", account.WalletId), ("@name", account.Name), ("@chain", account.Chain), ("@descriptor", account.Descriptor),
+                ("@created", Rows.Millis(account.CreatedAt))) == 1;
+            if (stored)
+                tx.Record(new AuditRecord
+                {
+                    Principal = principal, Action = AuditActions.AccountCreated, WalletId = account.WalletId, Chain = account.Chain,
+                    Details = new Dictionary<string, string>(details, StringComparer.Ordinal) { ["account"] = account.Name, ["descriptor"] = account.Descriptor },
+                });
+            return stored;
+        });
+    }
+
+    public Task<AccountRecord?> GetAccountAsync(string walletId, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(readers.Read(sql => sql.First($"SELECT {AccountColumns} FROM wallet_accounts WHERE wallet_id = @id AND name = @name", ReadAccount,
+            ("@id", walletId), ("@name", name))));
+
+    public Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(string walletId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AccountRecord>>(readers.Read(sql =>
+            sql.Query($"SELECT {AccountColumns} FROM wallet_accounts WHERE wallet_id = @id ORDER BY name", ReadAccount, ("@id", walletId))));
+
     public Task<IReadOnlyList<WalletCount>> CountAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<WalletCount>>(readers.Read(sql =>
             sql.Query("SELECT kind, backup, count(*) FROM wallets GROUP BY kind, backup ORDER BY kind, backup",
@@ -134,6 +164,8 @@ internal sealed class WalletLedger(Readers readers, LedgerWriter writer) : IWall
         r.NullableString(3) switch { "secp256k1" => KeyCurve.Secp256k1, "ed25519" => KeyCurve.Ed25519, _ => null },
         r.NullableBytes(4), (int?)r.NullableInt64(5), r.NullableString(6), r.NullableBytes(7),
         (uint?)r.NullableInt64(8), r.Millis(9), WalletBackups.Parse(r.GetString(10)));
+
+    private static AccountRecord ReadAccount(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.Millis(4));
 
     private static WalletKind KindOf(string text) => text == "hd" ? WalletKind.Hd : WalletKind.HsmNative;
 

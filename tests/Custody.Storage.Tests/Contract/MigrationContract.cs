@@ -31,7 +31,7 @@ public abstract class MigrationContract(Func<bool, LedgerStore> stores) : Ledger
             await ledger.Wallets.CountAsync(default));
         var record = (await ledger.Audit.QueryAsync(new AuditQuery { Action = AuditActions.WalletCreated }, default)).Single();
         Assert.Equal("none", record.Details["backup"]);
-        Assert.Equal(3L, store.Scalar<long>("SELECT version FROM schema_versions WHERE component = 'ledger'"));
+        Assert.Equal(4L, store.Scalar<long>("SELECT version FROM schema_versions WHERE component = 'ledger'"));
     }
 
     /// <summary>
@@ -48,8 +48,28 @@ public abstract class MigrationContract(Func<bool, LedgerStore> stores) : Ledger
 
         await using (var ledger = store.Open(Options(Signer()))) // opening migrates
             Assert.Equal(new PolicyCounts(0, 0, false), await ledger.Policy.CountAsync(default));
-        Assert.Equal(3L, store.Scalar<long>("SELECT version FROM schema_versions WHERE component = 'ledger'"));
+        Assert.Equal(4L, store.Scalar<long>("SELECT version FROM schema_versions WHERE component = 'ledger'"));
         Assert.Equal(0L, store.Scalar<long>("SELECT sign_count FROM policy_approvers WHERE approver_id = 'alice'"));
         Assert.Equal(1L, store.Scalar<long>("SELECT count(*) FROM policy_approvers WHERE approver_id = 'alice' AND credential_id IS NULL AND algorithm = 'ed25519'"));
+    }
+
+    /// <summary>
+    /// Step 4 adds descriptor accounts: a ledger written at step 3 keeps its wallets, and its wallets
+    /// can then hold accounts, each stored with its record.
+    /// </summary>
+    [Fact]
+    public async Task A_ledger_from_before_descriptor_accounts_gains_them()
+    {
+        var store = NewStore();
+        store.CreateAt(3);
+        store.Tamper("INSERT INTO wallets (wallet_id, name, kind, sealed_seed, kek_version, created_at, backup) VALUES ('w_old', 'old', 'hd', @seed, 1, 0, 'none')",
+            ("@seed", new byte[] { 0 }));
+
+        await using var ledger = store.Open(Options(Signer()));
+        Assert.Equal(4L, store.Scalar<long>("SELECT version FROM schema_versions WHERE component = 'ledger'"));
+        Assert.Empty(await ledger.Wallets.ListAccountsAsync("w_old", default));
+        Assert.True(await ledger.Wallets.CreateAccountAsync(
+            new AccountRecord("w_old", "vault", "btc", "wsh(pk(02aa))#x", DateTimeOffset.FromUnixTimeMilliseconds(5)), "admin", new Dictionary<string, string>(), default));
+        Assert.Equal("vault", (await ledger.Wallets.ListAccountsAsync("w_old", default)).Single().Name);
     }
 }

@@ -69,6 +69,29 @@ public abstract class WalletTokenContract(Func<bool, LedgerStore> stores) : Ledg
     }
 
     [Fact]
+    public async Task Descriptor_accounts_are_stored_with_their_record_and_a_taken_name_is_refused_with_nothing_written()
+    {
+        var store = NewStore();
+        await using var a = store.Open(Options());
+        await using var b = store.Open(Options());
+        await a.Wallets.CreateAsync(Hd("w1", 1), "admin", new Dictionary<string, string>(), default);
+        await a.Wallets.CreateAsync(Hd("w2", 1), "admin", new Dictionary<string, string>(), default);
+        var vault = new AccountRecord("w1", "vault", "btc", "wsh(sortedmulti(2,A,B))#abcdefgh", DateTimeOffset.FromUnixTimeMilliseconds(1234));
+        Assert.True(await a.Wallets.CreateAccountAsync(vault, "admin", new Dictionary<string, string> { ["via"] = "descriptor" }, default));
+        Assert.True(await a.Wallets.CreateAccountAsync(vault with { Name = "cold", Chain = "btc-testnet" }, "admin", new Dictionary<string, string>(), default));
+        // The same name on another wallet is another account.
+        Assert.True(await b.Wallets.CreateAccountAsync(vault with { WalletId = "w2" }, "admin", new Dictionary<string, string>(), default));
+        Assert.False(await b.Wallets.CreateAccountAsync(vault with { Descriptor = "other" }, "admin", new Dictionary<string, string>(), default));
+
+        Assert.Equal(vault, await b.Wallets.GetAccountAsync("w1", "vault", default));
+        Assert.Null(await b.Wallets.GetAccountAsync("w1", "none", default));
+        Assert.Equal(["cold", "vault"], (await b.Wallets.ListAccountsAsync("w1", default)).Select(x => x.Name));
+        var records = await a.Audit.QueryAsync(new AuditQuery { Action = AuditActions.AccountCreated }, default);
+        Assert.Equal(3, records.Count);
+        Assert.Equal(("vault", "descriptor", vault.Descriptor, "btc"), (records[0].Details["account"], records[0].Details["via"], records[0].Details["descriptor"], records[0].Chain));
+    }
+
+    [Fact]
     public async Task Reseal_swaps_every_seed_or_none()
     {
         var store = NewStore();

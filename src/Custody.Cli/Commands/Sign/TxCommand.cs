@@ -10,12 +10,17 @@ internal static class TxCommand
     {
         var command = new Command("tx", "Sign an unsigned transaction (PSBT, EVM RLP hex, TRON raw_data hex, Solana message base64)");
         var options = SigningOptions.AddTo(command, "File with the unsigned transaction in its text form, or a binary PSBT");
+        var accountName = new Option<string>("--account-name") { Description = "Bitcoin family: the wallet's descriptor account the PSBT spends from (change must pay it)" };
+        command.Options.Add(accountName);
         command.SetAction(parse =>
         {
             var payload = options.ReadPayload(parse);
+            var account = parse.GetValue(accountName) ?? "";
             var request = new SignTransactionRequest
             {
-                RequestId = options.RequestIdFor(parse, "tx", payload),
+                // The account is part of the request: a derived id must differ with it (unchanged without one).
+                RequestId = options.RequestIdFor(parse, "tx", account.Length == 0 ? payload : $"account {account}\n{payload}"),
+                Account = account,
                 WalletId = options.WalletId(parse),
                 Chain = options.ChainId(parse),
                 Payload = payload,
