@@ -212,20 +212,10 @@ public class AdversarialPolicyTests(DaemonFixture daemon) : LoggedTest(daemon.Lo
         // The signer's public key is known without the HSM (the account xpub is stored): only the signature needs it.
         await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "eth", Index = 0 }, Signer);
         var requestId = Id();
-        var tokenDir = Assert.Single(Directory.GetDirectories(Path.Combine(daemon.DataDir, "hsm", "tokens")));
-        var away = Path.Combine(daemon.DataDir, "token-away-13");
-        Directory.Move(tokenDir, away);
-        try
+        await daemon.WithTokenAwayAsync(() => Errors.RefusedAsync(StatusCode.Unavailable, "HSM_UNAVAILABLE", () => daemon.Signing.SignTransactionAsync(new SignTransactionRequest
         {
-            await Errors.RefusedAsync(StatusCode.Unavailable, "HSM_UNAVAILABLE", () => daemon.Signing.SignTransactionAsync(new SignTransactionRequest
-            {
-                RequestId = requestId, WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(3),
-            }, Signer));
-        }
-        finally
-        {
-            Directory.Move(away, tokenDir);
-        }
+            RequestId = requestId, WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(3),
+        }, Signer)));
         var records = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { WalletId = wallet.WalletId, Limit = 100 }, Auditor)).Records
             .Where(r => r.Details.TryGetValue("request_id", out var id) && id == requestId).ToList();
         Assert.NotEmpty(records);

@@ -1,4 +1,5 @@
 using Custody.Core.Ledger;
+using Custody.Hsm;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -145,6 +146,34 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         var refusal = await Errors.RefusedAsync(StatusCode.FailedPrecondition, "APPROVAL_REQUIRED", () => Signing.SignTransactionAsync(request, Bearer(SignerToken)));
         return await Signing.GetRequestAsync(new V1.GetRequestRequest { RequestDigest = refusal.Metadata["request_digest"] }, Bearer(AdminToken));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="whileAway"/> with the token's directory moved away (as SoftHSM loses a
+    /// token), puts it back and waits until the HSM answers again: re-initialising the module is
+    /// rate-limited, and the next test on this shared daemon must not meet the loss.
+    /// </summary>
+    public async Task WithTokenAwayAsync(Func<Task> whileAway)
+    {
+        var tokenDir = Assert.Single(Directory.GetDirectories(Path.Combine(DataDir, "hsm", "tokens")));
+        var away = Path.Combine(DataDir, "token-away");
+        Directory.Move(tokenDir, away);
+        try
+        {
+            await whileAway();
+        }
+        finally
+        {
+            Directory.Move(away, tokenDir);
+            WaitUntilHsmAnswers();
+        }
+    }
+
+    private void WaitUntilHsmAnswers()
+    {
+        var hsm = App.Services.GetRequiredService<HsmConnection>();
+        Eventually.Succeeds(() => hsm.Probe() is { State: HsmProbeState.Answering } probe ? probe : throw new InvalidOperationException("the HSM does not answer yet"),
+            TimeSpan.FromSeconds(30), e => e is InvalidOperationException);
     }
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };

@@ -22,18 +22,7 @@ public class ResilienceTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         ExpectErrors("HSM unavailable");
         var wallet = await NewHdWalletAsync("hsm-away");
         var request = new SignTransactionRequest { RequestId = "away-1", WalletId = wallet.WalletId, Chain = "eth", Payload = EvmPayloads.Eip1559(9) };
-        var tokenDir = Assert.Single(Directory.GetDirectories(Path.Combine(daemon.DataDir, "hsm", "tokens")));
-        var away = Path.Combine(daemon.DataDir, "token-away");
-
-        Directory.Move(tokenDir, away);
-        try
-        {
-            await Errors.RefusedAsync(StatusCode.Unavailable, "HSM_UNAVAILABLE", () => daemon.Signing.SignTransactionAsync(request, Signer));
-        }
-        finally
-        {
-            Directory.Move(away, tokenDir);
-        }
+        await daemon.WithTokenAwayAsync(() => Errors.RefusedAsync(StatusCode.Unavailable, "HSM_UNAVAILABLE", () => daemon.Signing.SignTransactionAsync(request, Signer)));
 
         var reply = await Eventually.SucceedsAsync(async () => await daemon.Signing.SignTransactionAsync(request, Signer), TimeSpan.FromSeconds(15));
         var address = await daemon.Wallets.DeriveAddressAsync(new DeriveAddressRequest { WalletId = wallet.WalletId, Chain = "eth", Index = 0 }, Signer);
