@@ -208,6 +208,16 @@ try {
   const unknown = await postSignIn(JSON.stringify(captured2));
   check(unknown.status === 401 && !unknown.cookie && /challenge is unknown, used or expired/.test(unknown.json.error), `unknown challenge: ${JSON.stringify(unknown)}`);
   ok("refused unknown challenge", unknown.json.error);
+  // A fresh challenge, but the authenticator data without the UV flag: user verification is required at sign-in too.
+  const fresh = await (await fetch(`${url}/session/challenge`, { method: "POST", headers: { Origin: url } })).json();
+  const noUvSignIn = JSON.parse(signInBody);
+  noUvSignIn.passkey.clientDataJson = Buffer.from(JSON.stringify({ ...signInClient, challenge: fresh.challenge })).toString("base64");
+  const flags = Buffer.from(noUvSignIn.passkey.authenticatorData, "base64");
+  flags[32] &= ~0x04;
+  noUvSignIn.passkey.authenticatorData = flags.toString("base64");
+  const noUvAnswer = await postSignIn(JSON.stringify(noUvSignIn));
+  check(noUvAnswer.status === 401 && !noUvAnswer.cookie && /did not verify the user \(UV flag\)/.test(noUvAnswer.json.error), `sign-in without UV: ${JSON.stringify(noUvAnswer)}`);
+  ok("refused sign-in without user verification", noUvAnswer.json.error);
 
   // A clone of bob's authenticator (its counter behind the one recorded at sign-in) signs nobody in.
   await signOut();

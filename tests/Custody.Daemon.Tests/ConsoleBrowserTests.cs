@@ -14,7 +14,7 @@ namespace Custody.Daemon.Tests;
 /// headers, cookie flags and CSRF refusals, registers two approvers' passkeys, approves a parked
 /// request with both (and has the daemon refuse the captured assertion replayed, moved to another
 /// request, from another origin and without UV), signs an approver in with his resident passkey (and
-/// refuses an unregistered passkey, a replayed sign-in, an unknown challenge, a cloned authenticator and
+/// refuses an unregistered passkey, a replayed sign-in, an unknown challenge, missing UV, a cloned authenticator and
 /// an admin-only call from that session), freezes a wallet, verifies an audit inclusion proof
 /// in the browser and shows a tampered one as failed, saving screenshots to docs/console/. Here the
 /// parked request is then signed over gRPC and the frozen wallet refuses to sign.
@@ -76,7 +76,7 @@ public class ConsoleBrowserTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
             "headers", "cross-origin sign-in refused", "session cookie", "csrf refused", "health", "passkeys registered", "alice approved in the browser",
             "refused replayed assertion", "refused assertion for another request", "refused wrong origin", "refused missing user verification",
             "bob approved in the browser: quorum reached", "refused unregistered passkey sign-in", "passkey sign-in", "passkey session approved a request",
-            "admin-only refused in a passkey session", "refused replayed sign-in", "refused unknown challenge", "refused cloned passkey sign-in",
+            "admin-only refused in a passkey session", "refused replayed sign-in", "refused unknown challenge", "refused sign-in without user verification", "refused cloned passkey sign-in",
             "wallet frozen from the console", "inclusion proof verified in the browser",
             "tampered proof shown as failed", "tampered checkpoint signature shown as failed", "signed out", "no browser errors",
         ];
