@@ -37,9 +37,8 @@ try {
   page.on("pageerror", e => violations.push(e.message));
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
+  const authenticatorOptions = { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true };
+  const { authenticatorId: firstAuthenticator } = await cdp.send("WebAuthn.addVirtualAuthenticator", { options: authenticatorOptions });
   mkdirSync(screenshots, { recursive: true });
   const shot = name => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
   const message = () => page.locator("#message").textContent();
@@ -142,8 +141,93 @@ try {
   check(/quorum reached/.test(await waitMessage(/approval|refused/)), `bob's approval: ${await message()}`);
   ok("bob approved in the browser: quorum reached");
 
-  // The admin freezes one wallet from the wallets page.
+  // Passkey sign-in (discoverable credentials, no allow-list). The first authenticator holds both approvers'
+  // resident keys; so that the browser has exactly one to offer, a second authenticator gets one at a time.
   await signOut();
+  const bobCredentialId = Buffer.from(await page.evaluate(b => localStorage.getItem(`custody.passkey.${b}`), bob), "base64url").toString("base64");
+  const bobCredential = (await cdp.send("WebAuthn.getCredentials", { authenticatorId: firstAuthenticator })).credentials.find(c => c.credentialId === bobCredentialId);
+  check(bobCredential && bobCredential.isResidentCredential, `bob's passkey is not a resident key in the virtual authenticator: ${JSON.stringify(bobCredential && { ...bobCredential, privateKey: "(not shown)" })}`);
+  await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: firstAuthenticator });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", { options: authenticatorOptions });
+  const emptyAuthenticator = async () => {
+    for (const c of (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials)
+      await cdp.send("WebAuthn.removeCredential", { authenticatorId, credentialId: c.credentialId });
+  };
+  /** Clicks "Sign in with passkey" and answers what happened: the page's message, or who signed in. */
+  const passkeySignIn = async () => {
+    await page.evaluate(() => { document.getElementById("message").textContent = ""; });
+    await page.click("#passkey-sign-in");
+    await page.waitForFunction(() => document.getElementById("message").textContent || document.getElementById("who").textContent);
+    return (await message()) || `signed in: ${await page.textContent("#who")}`;
+  };
+
+  // A passkey nobody registered as an approver signs nobody in.
+  await page.evaluate(() => navigator.credentials.create({ publicKey: {
+    rp: { name: "Custody", id: location.hostname }, user: { id: crypto.getRandomValues(new Uint8Array(16)), name: "stranger", displayName: "stranger" },
+    challenge: crypto.getRandomValues(new Uint8Array(32)), pubKeyCredParams: [{ type: "public-key", alg: -7 }],
+    authenticatorSelection: { residentKey: "required", userVerification: "required" },
+  } }));
+  const stranger = await passkeySignIn();
+  check(/sign-in refused: this passkey is not registered to an approver/.test(stranger) && await page.isVisible("#sign-in-form"), `unregistered passkey: ${stranger}`);
+  ok("refused unregistered passkey sign-in", stranger);
+
+  // Bob's passkey signs bob in as an approver: the page lists the requests still waiting for him.
+  await emptyAuthenticator();
+  await cdp.send("WebAuthn.addCredential", { authenticatorId, credential: bobCredential });
+  const signInSent = page.waitForRequest(r => r.url() === `${url}/session` && r.method() === "POST");
+  await page.click("#passkey-sign-in");
+  await page.waitForFunction(w => document.getElementById("who").textContent.startsWith(w), `${bob} (Approver, passkey)`);
+  const signInBody = (await signInSent).postData();
+  await page.waitForSelector(`#requests tr[data-digest="${otherRequest}"] button.approve`);
+  ok("passkey sign-in", `${await page.textContent("#who")}; parked request listed`);
+  await page.click(`#requests tr[data-digest="${otherRequest}"] button.approve`);
+  check(/approval recorded/.test(await waitMessage(/approval|refused/)), `bob's approval in a passkey session: ${await message()}`);
+  ok("passkey session approved a request");
+
+  // Nothing beyond the approver role: an admin-only call is refused, even with an admin token slipped into the headers.
+  const passkeyCsrf = (await inPage("GET", "/session", null)).json.csrf;
+  const adminOnly = await page.evaluate(async ([csrf, adminToken]) => {
+    const r = await fetch("/v1/approvers/mallory", { method: "PUT", body: JSON.stringify({ algorithm: "APPROVER_KEY_ALGORITHM_ED25519", publicKey: btoa("x".repeat(32)) }),
+      headers: { "Content-Type": "application/json", "X-Custody-CSRF": csrf, Authorization: `Bearer ${adminToken}` } });
+    return { status: r.status, text: await r.text() };
+  }, [passkeyCsrf, adminToken]);
+  check(adminOnly.status === 403 && /PERMISSION_DENIED|role/i.test(adminOnly.text), `admin-only call from a passkey session: ${JSON.stringify(adminOnly)}`);
+  const unfreeze = await inPage("DELETE", `/v1/wallets/${freezeWallet}/freeze`, null, passkeyCsrf);
+  check(unfreeze.status === 403, `unfreeze from a passkey session: ${JSON.stringify(unfreeze)}`);
+  ok("admin-only refused in a passkey session", adminOnly.text.slice(0, 200));
+
+  // The captured sign-in replayed, or with a challenge the console never issued, opens no session.
+  const postSignIn = body => fetch(`${url}/session`, { method: "POST", body, headers: { "Content-Type": "application/json", Origin: url } })
+    .then(async r => ({ status: r.status, cookie: r.headers.get("set-cookie"), json: await r.json() }));
+  const replayed = await postSignIn(signInBody);
+  check(replayed.status === 401 && !replayed.cookie && /challenge is unknown, used or expired/.test(replayed.json.error), `replayed sign-in: ${JSON.stringify(replayed)}`);
+  ok("refused replayed sign-in", replayed.json.error);
+  const captured2 = JSON.parse(signInBody);
+  const signInClient = JSON.parse(Buffer.from(captured2.passkey.clientDataJson, "base64").toString());
+  captured2.passkey.clientDataJson = Buffer.from(JSON.stringify({ ...signInClient, challenge: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url") })).toString("base64");
+  const unknown = await postSignIn(JSON.stringify(captured2));
+  check(unknown.status === 401 && !unknown.cookie && /challenge is unknown, used or expired/.test(unknown.json.error), `unknown challenge: ${JSON.stringify(unknown)}`);
+  ok("refused unknown challenge", unknown.json.error);
+  // A fresh challenge, but the authenticator data without the UV flag: user verification is required at sign-in too.
+  const fresh = await (await fetch(`${url}/session/challenge`, { method: "POST", headers: { Origin: url } })).json();
+  const noUvSignIn = JSON.parse(signInBody);
+  noUvSignIn.passkey.clientDataJson = Buffer.from(JSON.stringify({ ...signInClient, challenge: fresh.challenge })).toString("base64");
+  const flags = Buffer.from(noUvSignIn.passkey.authenticatorData, "base64");
+  flags[32] &= ~0x04;
+  noUvSignIn.passkey.authenticatorData = flags.toString("base64");
+  const noUvAnswer = await postSignIn(JSON.stringify(noUvSignIn));
+  check(noUvAnswer.status === 401 && !noUvAnswer.cookie && /did not verify the user \(UV flag\)/.test(noUvAnswer.json.error), `sign-in without UV: ${JSON.stringify(noUvAnswer)}`);
+  ok("refused sign-in without user verification", noUvAnswer.json.error);
+
+  // A clone of bob's authenticator (its counter behind the one recorded at sign-in) signs nobody in.
+  await signOut();
+  await emptyAuthenticator();
+  await cdp.send("WebAuthn.addCredential", { authenticatorId, credential: { ...bobCredential, signCount: 0 } });
+  const cloned = await passkeySignIn();
+  check(/sign-in refused: the passkey's signature counter did not advance/.test(cloned), `cloned authenticator: ${cloned}`);
+  ok("refused cloned passkey sign-in", cloned);
+
+  // The admin freezes one wallet from the wallets page (the refused sign-in left the page signed out).
   await signIn(adminToken, "admin");
   await page.click("nav button[data-page=wallets]");
   await page.waitForSelector(`#wallets tr[data-wallet="${freezeWallet}"] button.freeze`);

@@ -1,8 +1,8 @@
 "use strict";
 // The operator console: plain DOM, no framework. Every call goes to the console's own origin; the
-// daemon runs it as the HTTP/JSON API call of the signed-in token (same roles and scopes).
-// The token is posted once at sign-in and never stored by the page; the session id is an
-// HttpOnly cookie; the CSRF token lives in this page's memory only.
+// daemon runs it as the HTTP/JSON API call of the signed-in token or passkey approver (same roles
+// and scopes). The token is posted once at sign-in and never stored by the page; the session id is
+// an HttpOnly cookie; the CSRF token lives in this page's memory only.
 let session = null;
 let healthTimer;
 let verifierKey = "";
@@ -80,6 +80,25 @@ async function verdict(request, approve) {
         throw new Error(`refused: ${answer.reason}`);
     say(`${approve ? "approval" : "rejection"} ${answer.outcome.toLowerCase()}${answer.quorumReached ? ": quorum reached, the request can now be signed" : ""}`);
     await showRequests();
+}
+/** An approver signs in with a discoverable passkey: the console's one-time challenge, then the assertion. */
+async function passkeySignIn() {
+    const { challenge, rpId, timeoutMs } = await api("POST", "/session/challenge", {});
+    const credential = await navigator.credentials.get({
+        publicKey: { challenge: fromBase64url(challenge), rpId, userVerification: "required", timeout: timeoutMs },
+    });
+    if (!credential)
+        throw new Error("no passkey answered");
+    const assertion = credential.response;
+    const s = await api("POST", "/session", {
+        passkey: {
+            credentialId: base64(credential.rawId), authenticatorData: base64(assertion.authenticatorData),
+            clientDataJson: base64(assertion.clientDataJSON), signature: base64(assertion.signature),
+        },
+    });
+    localStorage.setItem(credentialKey(s.principal), base64url(credential.rawId)); // approvals then ask for this passkey
+    say("");
+    signedIn(s);
 }
 async function showRequests() {
     const { requests = [] } = await api("GET", "/v1/requests?limit=100");
@@ -217,7 +236,7 @@ function signedIn(s) {
     $("tabs").hidden = false;
     $("health").hidden = false;
     $("sign-out").hidden = false;
-    $("who").textContent = `${s.principal} (${s.roles}), session until ${new Date(s.expiresAt).toLocaleTimeString()}`;
+    $("who").textContent = `${s.principal} (${s.roles}${s.passkey ? ", passkey" : ""}), session until ${new Date(s.expiresAt).toLocaleTimeString()}`;
     refreshHealth().catch(e => say(e.message, true));
     healthTimer = window.setInterval(() => refreshHealth().catch(e => say(e.message, true)), 5_000);
     showRequests().catch(e => say(e.message, true));
@@ -240,6 +259,7 @@ document.addEventListener("DOMContentLoaded", () => {
         input.value = ""; // the page keeps no copy
         api("POST", "/session", { token }).then(s => { say(""); signedIn(s); }).catch(e => say(e.message, true));
     });
+    $("passkey-sign-in").onclick = () => passkeySignIn().catch(e => say(e.message, true));
     $("sign-out").onclick = () => api("DELETE", "/session").then(() => signedOut("signed out")).catch(e => say(e.message, true));
     $("freeze-all").onclick = () => {
         if (!confirm("Freeze all signing on every wallet now?"))

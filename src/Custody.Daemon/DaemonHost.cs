@@ -113,7 +113,7 @@ public static class DaemonHost
 
         var app = builder.Build();
         OpenHsmNow(app.Services, hsmOptions);
-        if (options.Console.Port > 0) ConsoleSite.Map(app, options.Console.Port, options.Tls.Enabled, options.Console.SessionMinutes);
+        if (options.Console.Port > 0) ConsoleSite.Map(app, options.Console.Port, options.Tls.Enabled, options.Console.SessionMinutes, passkeys);
         MetricsSetup.MapMetrics(app, options.MetricsPort);
         app.MapHttpApi(options.MetricsPort, options.Limits.MaxReceiveMessageSize);
         app.MapGrpcService<SystemService>();

@@ -13,7 +13,9 @@ namespace Custody.Daemon.Tests;
 /// console/e2e/console.mjs (playwright-core, a CDP virtual authenticator) signs in, checks the
 /// headers, cookie flags and CSRF refusals, registers two approvers' passkeys, approves a parked
 /// request with both (and has the daemon refuse the captured assertion replayed, moved to another
-/// request, from another origin and without UV), freezes a wallet, verifies an audit inclusion proof
+/// request, from another origin and without UV), signs an approver in with his resident passkey (and
+/// refuses an unregistered passkey, a replayed sign-in, an unknown challenge, missing UV, a cloned authenticator and
+/// an admin-only call from that session), freezes a wallet, verifies an audit inclusion proof
 /// in the browser and shows a tampered one as failed, saving screenshots to docs/console/. Here the
 /// parked request is then signed over gRPC and the frozen wallet refuses to sign.
 /// </summary>
@@ -73,11 +75,19 @@ public class ConsoleBrowserTests(DaemonFixture daemon) : LoggedTest(daemon.Logs)
         [
             "headers", "cross-origin sign-in refused", "session cookie", "csrf refused", "health", "passkeys registered", "alice approved in the browser",
             "refused replayed assertion", "refused assertion for another request", "refused wrong origin", "refused missing user verification",
-            "bob approved in the browser: quorum reached", "wallet frozen from the console", "inclusion proof verified in the browser",
+            "bob approved in the browser: quorum reached", "refused unregistered passkey sign-in", "passkey sign-in", "passkey session approved a request",
+            "admin-only refused in a passkey session", "refused replayed sign-in", "refused unknown challenge", "refused sign-in without user verification", "refused cloned passkey sign-in",
+            "wallet frozen from the console", "inclusion proof verified in the browser",
             "tampered proof shown as failed", "tampered checkpoint signature shown as failed", "signed out", "no browser errors",
         ];
         foreach (var check in checks)
             Assert.True(run.Lines.Any(l => l.StartsWith($"ok {check}", StringComparison.Ordinal)), $"no 'ok {check}' line\n{run}");
+
+        // Bob's passkey sign-in moved his counter with its audit record; the refused ones recorded nothing.
+        var signIns = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Action = "console.signed-in", Principal = bob, Limit = 10 }, Admin)).Records;
+        Assert.True(uint.Parse(Assert.Single(signIns).Details["sign_count"], System.Globalization.CultureInfo.InvariantCulture) > 1, signIns.ToString());
+        var approvedInSession = (await daemon.Audit.ListRecordsAsync(new ListAuditRecordsRequest { Action = "approval.recorded", Principal = bob, Limit = 10 }, Admin)).Records;
+        Assert.Contains(approvedInSession, r => r.Details["request_digest"] == otherParked.RequestDigest);
 
         // The two browser approvals release the parked request; the console's freeze holds over gRPC.
         var signed = await daemon.Signing.SignTransactionAsync(request, DaemonFixture.Bearer(daemon.SignerToken));

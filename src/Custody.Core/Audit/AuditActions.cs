@@ -31,6 +31,9 @@ public static class AuditActions
     /// <summary>A parked request's approval window closed before it was signed (the daemon's sweep notices it).</summary>
     public const string ApprovalExpired = "approval.expired";
 
+    /// <summary>An approver signed in to the operator console with a passkey (its signature counter moves with it).</summary>
+    public const string ConsoleSignedIn = "console.signed-in";
+
     public const string KekRotateStart = "kek.rotate.start";
     public const string KekRotateResume = "kek.rotate.resume";
     public const string KekRotateFailed = "kek.rotate.failed";

@@ -172,7 +172,19 @@ public interface IPolicyLedger
     /// </summary>
     Task<ApprovalSubmission> SubmitVerdictAsync(string requestDigest, string approverId, ApprovalVerdict verdict, ApprovalProof proof,
         string principal, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Signs an approver in with a passkey (the operator console): the assertion's credential id names the
+    /// approver's registered, unrevoked passkey, it verifies over <paramref name="challenge"/>, and its signature
+    /// counter rises above the last one recorded; the counter moves with a console.signed-in record in one commit.
+    /// Returns the approver id, or the refusal's reason.
+    /// </summary>
+    Task<PasskeySignIn> SignInWithPasskeyAsync(ReadOnlyMemory<byte> credentialId, WebAuthn.WebAuthnAssertion assertion, ReadOnlyMemory<byte> challenge,
+        CancellationToken cancellationToken);
 }
+
+/// <summary>The outcome of a passkey sign-in: the approver signed in, or why not (never both).</summary>
+public sealed record PasskeySignIn(string? ApproverId, string? Refusal);
 
 /// <summary>The audit log inside the ledger: RFC 6962 tree, checkpoints signed by the audit key.</summary>
 public interface IAuditLedger

@@ -9,7 +9,7 @@ namespace Custody.Daemon.Auth;
 
 /// <summary>
 /// Authenticates and authorises every call in one place, by <see cref="RpcPermissions"/>: a
-/// valid, unrevoked bearer token; a role that may call the method; a request that names the
+/// valid, unrevoked bearer token (or a console passkey session's <see cref="ConsoleIdentity"/>); a role that may call the method; a request that names the
 /// caller names its own principal; and a wallet scope that reaches what the call touches
 /// (<see cref="ScopeCheck"/>). Refusals are logged with the principal (never the token) and audited.
 /// </summary>
@@ -53,8 +53,9 @@ public sealed class AuthInterceptor(TokenAuthenticator authenticator, ScopeCheck
         ApiToken token;
         try
         {
-            token = await authenticator.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken)
-                .ConfigureAwait(false);
+            // A console passkey session has no token: the console site vouches for it (see ConsoleIdentity).
+            token = ConsoleIdentity.Of(context.GetHttpContext())
+                ?? await authenticator.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken).ConfigureAwait(false);
         }
         catch (ApiException refusal)
         {

@@ -1,5 +1,8 @@
+using System.Buffers.Text;
 using System.Text.Json;
+using Custody.Core;
 using Custody.Core.Ledger;
+using Custody.Core.WebAuthn;
 using Custody.Daemon.Auth;
 using Custody.Daemon.Errors;
 using Microsoft.AspNetCore.Builder;
@@ -12,14 +15,18 @@ namespace Custody.Daemon.OperatorConsole;
 /// <summary>
 /// The operator console on its own port: the bundled page and assets, sign-in and sign-out, and
 /// the API. A console call to <c>/v1/...</c> is the HTTP/JSON API call itself, run with the
-/// session's token put in the Authorization header, so it passes the same interceptors
-/// (authentication, role, scope, rate limit, audit). Nothing else of the daemon answers here.
+/// session's token put in the Authorization header (a passkey session: its approver identity
+/// attached as <see cref="ConsoleIdentity"/>, any Authorization removed), so it passes the same
+/// interceptors (authentication, role, scope, rate limit, audit). Nothing else of the daemon answers here.
 /// Cookies carry only the session id (HttpOnly, SameSite=Strict, Secure under TLS); every request
 /// that changes something must carry the session's CSRF token in <see cref="CsrfHeader"/> and, when
 /// the browser sends one, an Origin equal to the console's own.
 /// </summary>
-public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, ConsoleSessions sessions)
+public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, ConsoleSessions sessions, RelyingParty? passkeys)
 {
+    /// <summary>A sign-in body: a token, or a passkey assertion whose credential id may run to 1023 bytes.</summary>
+    private const int MaxSignInBytes = 8192;
+
     public const string CookieName = "custody_console";
     public const string CsrfHeader = "X-Custody-CSRF";
     public const string ContentSecurityPolicy =
@@ -31,10 +38,10 @@ public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, Cons
         ["/"] = "index.html", ["/app.js"] = "app.js", ["/console.css"] = "console.css",
     };
 
-    public static void Map(WebApplication app, int port, bool tls, int sessionMinutes)
+    public static void Map(WebApplication app, int port, bool tls, int sessionMinutes, RelyingParty? passkeys)
     {
         var sessions = new ConsoleSessions(TimeSpan.FromMinutes(sessionMinutes), app.Services.GetRequiredService<TimeProvider>());
-        var site = new ConsoleSite(port, tls, Path.Combine(AppContext.BaseDirectory, "console"), sessions);
+        var site = new ConsoleSite(port, tls, Path.Combine(AppContext.BaseDirectory, "console"), sessions, passkeys);
         app.Use(site.InvokeAsync);
     }
 
@@ -60,6 +67,11 @@ public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, Cons
             return;
         }
         var session = sessions.Find(request.Cookies[CookieName]);
+        if (path == "/session/challenge")
+        {
+            await ChallengeAsync(http).ConfigureAwait(false);
+            return;
+        }
         if (path == "/session")
         {
             await SessionAsync(http, session).ConfigureAwait(false);
@@ -85,8 +97,16 @@ public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, Cons
             await ProblemAsync(http, StatusCodes.Status404NotFound, $"the console serves no '{path}'").ConfigureAwait(false);
             return;
         }
-        // The API call itself, as the session's token: any Authorization the page sent is replaced.
-        request.Headers.Authorization = "Bearer " + session.Token;
+        // The API call itself, as the session's token or passkey identity: any Authorization the page sent is replaced or dropped.
+        if (session.Identity is { } identity)
+        {
+            request.Headers.Remove("Authorization");
+            ConsoleIdentity.Attach(http, identity);
+        }
+        else
+        {
+            request.Headers.Authorization = "Bearer " + session.Token;
+        }
         await next(http).ConfigureAwait(false);
     }
 
@@ -128,28 +148,51 @@ public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, Cons
             await ProblemAsync(http, StatusCodes.Status405MethodNotAllowed, "session: GET, POST (sign in) or DELETE (sign out)").ConfigureAwait(false);
             return;
         }
-        // Sign-in has no session yet: a login CSRF is stopped by the Origin check (browsers send Origin on every POST).
-        var origin = request.Headers.Origin.ToString();
-        if (origin != $"{request.Scheme}://{request.Host}")
+        if (SignInOriginRefusal(request) is { } foreign)
         {
-            await ProblemAsync(http, StatusCodes.Status403Forbidden, origin.Length == 0 ? "sign-in needs an Origin header" : $"origin '{origin}' is not the console's").ConfigureAwait(false);
+            await ProblemAsync(http, StatusCodes.Status403Forbidden, foreign).ConfigureAwait(false);
             return;
         }
-        string? secret;
+        JsonElement body;
         try
         {
-            if (request.ContentLength is null or > 4096) throw new JsonException();
-            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            secret = body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (request.ContentLength is null or > MaxSignInBytes) throw new JsonException();
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            body = document.RootElement.Clone();
         }
         catch (JsonException)
         {
-            secret = null;
+            body = default;
         }
+        var signedIn = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("passkey", out var passkey)
+            ? await PasskeySignInAsync(http, passkey).ConfigureAwait(false)
+            : await TokenSignInAsync(http, body).ConfigureAwait(false);
+        if (signedIn is null) return;
+        if (session is not null) sessions.Close(session.Id); // a new sign-in never reuses an id the browser had (session fixation)
+        http.Response.Cookies.Append(CookieName, signedIn.Id, CookieOptions(sessions.Lifetime));
+        await Results.Json(Describe(signedIn)).ExecuteAsync(http).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sign-in has no session yet: a login CSRF (or a challenge fetched for another site's page) is stopped by
+    /// the Origin check, since browsers send Origin on every POST.
+    /// </summary>
+    private static string? SignInOriginRefusal(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (origin == $"{request.Scheme}://{request.Host}") return null;
+        return origin.Length == 0 ? "sign-in needs an Origin header" : $"origin '{origin}' is not the console's";
+    }
+
+    /// <summary>The session of a valid API token in the body, or null once the refusal is answered.</summary>
+    private async Task<ConsoleSession?> TokenSignInAsync(HttpContext http, JsonElement body)
+    {
+        var secret = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         if (string.IsNullOrWhiteSpace(secret))
         {
-            await ProblemAsync(http, StatusCodes.Status400BadRequest, "token: sign-in needs a JSON body {\"token\": \"...\"} of at most 4 KiB").ConfigureAwait(false);
-            return;
+            await ProblemAsync(http, StatusCodes.Status400BadRequest,
+                $"token: sign-in needs a JSON body {{\"token\": \"...\"}} or {{\"passkey\": {{...}}}} of at most {MaxSignInBytes} bytes").ConfigureAwait(false);
+            return null;
         }
         ApiToken token;
         try
@@ -159,12 +202,95 @@ public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, Cons
         catch (ApiException e)
         {
             await ProblemAsync(http, StatusCodes.Status401Unauthorized, "sign-in refused: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
+        return sessions.Open(secret, token.Principal, token.Roles);
+    }
+
+    /// <summary>
+    /// An approver's passkey sign-in: the assertion answers a challenge this console issued (once, unexpired),
+    /// and the ledger verifies it against the approver whose credential id it names, moving the counter with
+    /// its audit record. The session is that approver's, with the approver role only.
+    /// </summary>
+    private async Task<ConsoleSession?> PasskeySignInAsync(HttpContext http, JsonElement passkey)
+    {
+        if (passkeys is null)
+        {
+            await ProblemAsync(http, StatusCodes.Status400BadRequest, "passkey: passkey sign-in is off (no Passkeys:RpId and Passkeys:Origins configured)").ConfigureAwait(false);
+            return null;
+        }
+        byte[] credentialId;
+        WebAuthnAssertion assertion;
+        try
+        {
+            credentialId = Bytes(passkey, "credentialId");
+            assertion = WebAuthnAssertion.Parse(Bytes(passkey, "authenticatorData"), Bytes(passkey, "clientDataJson"), Bytes(passkey, "signature"));
+        }
+        catch (InvalidInputException e)
+        {
+            await ProblemAsync(http, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return null;
+        }
+        // The signature covers clientDataJSON, so the challenge it names is the one the authenticator answered.
+        if (!sessions.TakeChallenge(assertion.Client.Challenge))
+        {
+            await ProblemAsync(http, StatusCodes.Status401Unauthorized, "sign-in refused: the challenge is unknown, used or expired: ask for a new one").ConfigureAwait(false);
+            return null;
+        }
+        var outcome = await http.RequestServices.GetRequiredService<ILedger>().Policy
+            .SignInWithPasskeyAsync(credentialId, assertion, assertion.Client.Challenge.ToArray(), http.RequestAborted).ConfigureAwait(false);
+        if (outcome.ApproverId is not { } approver)
+        {
+            await ProblemAsync(http, StatusCodes.Status401Unauthorized, "sign-in refused: " + outcome.Refusal).ConfigureAwait(false);
+            return null;
+        }
+        return sessions.Open(null, approver, Roles.Approver);
+    }
+
+    /// <summary>A base64 member of the passkey object; a missing or malformed one names itself.</summary>
+    private static byte[] Bytes(JsonElement passkey, string name)
+    {
+        if (passkey.ValueKind != JsonValueKind.Object || !passkey.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+            throw new InvalidInputException("passkey." + name, "missing: a passkey sign-in is {credentialId, authenticatorData, clientDataJson, signature}, each base64");
+        try
+        {
+            return Convert.FromBase64String(value.GetString()!);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidInputException("passkey." + name, "not base64");
+        }
+    }
+
+    /// <summary>POST: a fresh sign-in challenge and the RP ID to ask the browser's authenticator with.</summary>
+    private async Task ChallengeAsync(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method))
+        {
+            await ProblemAsync(http, StatusCodes.Status405MethodNotAllowed, "session/challenge: POST").ConfigureAwait(false);
             return;
         }
-        if (session is not null) sessions.Close(session.Id); // a new sign-in never reuses an id the browser had (session fixation)
-        var opened = sessions.Open(secret, token.Principal, token.Roles.ToString());
-        http.Response.Cookies.Append(CookieName, opened.Id, CookieOptions(sessions.Lifetime));
-        await Results.Json(Describe(opened)).ExecuteAsync(http).ConfigureAwait(false);
+        if (SignInOriginRefusal(http.Request) is { } foreign)
+        {
+            await ProblemAsync(http, StatusCodes.Status403Forbidden, foreign).ConfigureAwait(false);
+            return;
+        }
+        if (passkeys is null)
+        {
+            await ProblemAsync(http, StatusCodes.Status404NotFound, "passkey sign-in is off (no Passkeys:RpId and Passkeys:Origins configured)").ConfigureAwait(false);
+            return;
+        }
+        if (sessions.IssueChallenge() is not { } challenge)
+        {
+            await ProblemAsync(http, StatusCodes.Status503ServiceUnavailable, "too many sign-in challenges outstanding: try again in a minute").ConfigureAwait(false);
+            return;
+        }
+        await Results.Json(new
+        {
+            challenge = Base64Url.EncodeToString(challenge),
+            rpId = passkeys.RpId,
+            timeoutMs = (int)ConsoleSessions.ChallengeLifetime.TotalMilliseconds,
+        }).ExecuteAsync(http).ConfigureAwait(false);
     }
 
     private CookieOptions CookieOptions(TimeSpan maxAge) => new()
@@ -173,7 +299,7 @@ public sealed class ConsoleSite(int port, bool tls, string assetsDirectory, Cons
     };
 
     private static object Describe(ConsoleSession session) =>
-        new { principal = session.Principal, roles = session.Roles, csrf = session.Csrf, expiresAt = session.ExpiresAt };
+        new { principal = session.Principal, roles = session.Roles.ToString(), passkey = session.Token is null, csrf = session.Csrf, expiresAt = session.ExpiresAt };
 
     /// <summary>The readiness checks (HSM, ledger), how many audit records no signed checkpoint covers yet, and the checkpoints' verifier key.</summary>
     private static async Task HealthAsync(HttpContext http)

@@ -195,12 +195,8 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             var key = Approvers.Active(sql, approverId);
             if (key is null) return Refuse($"'{approverId}' has no registered key (or it was revoked)");
             if (key.Check(pending.Statement(verdict).ToBytes(), proof, passkeys) is { } problem) return Refuse(problem);
-            // A passkey's counter must move forward (WebAuthn Level 3 §7.2 step 22): the same assertion sent
-            // again, or one from a cloned authenticator, is refused; 0 twice is an authenticator without a counter.
             var signCount = proof.Passkey?.Authenticator.SignCount;
-            var lastCount = signCount is null ? 0 : Approvers.SignCount(sql, approverId);
-            if (signCount is { } count && (count != 0 || lastCount != 0) && count <= lastCount)
-                return Refuse($"the passkey's signature counter did not advance ({count} after {lastCount}): a replayed assertion or a cloned authenticator");
+            if (signCount is { } count && Approvers.CounterRefusal(sql, approverId, count) is { } replayed) return Refuse(replayed);
             if (Pending.Approvals(sql, digest).FirstOrDefault(a => a.ApproverId == approverId)?.Verdict == verdict)
                 return new ApprovalSubmission(ApprovalSubmissionOutcome.Duplicate, $"'{approverId}' already gave this verdict; it counts once", before.ApprovedBy.Count, required);
 
@@ -229,6 +225,36 @@ internal sealed class PolicyLedger(Readers readers, LedgerWriter writer, PolicyV
             });
             return new ApprovalSubmission(ApprovalSubmissionOutcome.Recorded,
                 verdict == ApprovalVerdict.Reject ? "rejected: the request can no longer be signed" : "approval recorded", after.ApprovedBy.Count, required);
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<PasskeySignIn> SignInWithPasskeyAsync(ReadOnlyMemory<byte> credentialId, WebAuthnAssertion assertion, ReadOnlyMemory<byte> challenge,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        if (passkeys is null) return new PasskeySignIn(null, "passkeys are off: the daemon has no Passkeys:RpId and Passkeys:Origins configured");
+        // The approver row's counter is what moves: the same lock as registering or revoking approvers.
+        return await writer.CommitAsync(LockSet.Everything, tx =>
+        {
+            var sql = tx.Sql;
+            var key = Approvers.ActiveByCredential(sql, credentialId.Span);
+            if (key?.Passkey is not { } passkey) return new PasskeySignIn(null, "this passkey is not registered to an approver (or was revoked)");
+            if (passkeys.Check(assertion, passkey, challenge.Span) is { } problem) return new PasskeySignIn(null, problem);
+            var signCount = assertion.Authenticator.SignCount;
+            if (Approvers.CounterRefusal(sql, key.ApproverId, signCount) is { } replayed) return new PasskeySignIn(null, replayed);
+            Approvers.SetSignCount(sql, key.ApproverId, signCount);
+            tx.Record(new AuditRecord
+            {
+                Principal = key.ApproverId,
+                Action = AuditActions.ConsoleSignedIn,
+                Details = new Dictionary<string, string>
+                {
+                    ["approver"] = key.ApproverId,
+                    ["key"] = key.Fingerprint,
+                    ["sign_count"] = signCount.ToString(CultureInfo.InvariantCulture),
+                },
+            });
+            return new PasskeySignIn(key.ApproverId, null);
         }).ConfigureAwait(false);
     }
 

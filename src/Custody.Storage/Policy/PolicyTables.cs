@@ -115,12 +115,30 @@ internal static class Approvers
     public static uint SignCount(Sql sql, string approverId) =>
         (uint)sql.Scalar<long>("SELECT sign_count FROM policy_approvers WHERE approver_id = @id", ("@id", approverId));
 
+    /// <summary>
+    /// Why a passkey assertion's counter is refused, or null: it must rise above the last one recorded (WebAuthn
+    /// Level 3 §7.2 step 22), so the same assertion sent again, or one from a cloned authenticator, is refused;
+    /// 0 after 0 is an authenticator that keeps no counter.
+    /// </summary>
+    public static string? CounterRefusal(Sql sql, string approverId, uint signCount)
+    {
+        var last = SignCount(sql, approverId);
+        return (signCount != 0 || last != 0) && signCount <= last
+            ? $"the passkey's signature counter did not advance ({signCount} after {last}): a replayed assertion or a cloned authenticator"
+            : null;
+    }
+
     public static void SetSignCount(Sql sql, string approverId, uint signCount) =>
         sql.Execute("UPDATE policy_approvers SET sign_count = @count WHERE approver_id = @id", ("@id", approverId), ("@count", (long)signCount));
 
     public static bool Revoke(Sql sql, string approverId, DateTimeOffset at) =>
         sql.Execute("UPDATE policy_approvers SET revoked_at = @at WHERE approver_id = @id AND revoked_at IS NULL",
             ("@id", approverId), ("@at", Rows.Millis(at))) > 0;
+
+    /// <summary>The approver whose current (unrevoked) passkey has this credential id, with the key, or null.</summary>
+    public static ApproverKey? ActiveByCredential(Sql sql, ReadOnlySpan<byte> credentialId) =>
+        sql.First("SELECT approver_id, algorithm, public_key, credential_id FROM policy_approvers WHERE credential_id = @credential AND revoked_at IS NULL",
+            r => ApproverKey.Create(r.GetString(0), Enum.Parse<ApproverKeyAlgorithm>(r.GetString(1)), r.Bytes(2), r.Bytes(3)), ("@credential", credentialId.ToArray()));
 
     /// <summary>The approver's current key, or null when unknown or revoked.</summary>
     public static ApproverKey? Active(Sql sql, string approverId) =>
